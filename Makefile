@@ -1,0 +1,53 @@
+# signbox — two commands set everything up: `make demo` and `make test`.
+GO        ?= go
+BIN       := $(CURDIR)/bin
+STATICCHECK_VERSION := v0.8.2
+export SIGNBOX_SOFTHSM_MODULE ?= /usr/lib/softhsm/libsofthsm2.so
+
+.PHONY: all deps build test vet staticcheck unit demo demo-headless bench fuzz tui-smoke clean
+
+all: build
+
+deps:
+	@scripts/ensure-deps.sh
+
+build: deps
+	$(GO) build -o $(BIN)/signbox ./cmd/signbox
+
+$(BIN)/staticcheck:
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+vet:
+	$(GO) vet ./...
+
+staticcheck: $(BIN)/staticcheck
+	$(BIN)/staticcheck ./...
+
+unit:
+	$(GO) test -race -timeout 20m ./...
+
+## test: everything CI runs — vet, staticcheck and the race-enabled test suite over real SoftHSM2 tokens.
+test: deps vet staticcheck unit
+
+## demo: a SoftHSM-backed demo workspace and the release ceremony in the TUI.
+demo: build
+	$(BIN)/signbox demo --workspace $(CURDIR)/demo-workspace
+
+demo-headless: build
+	$(BIN)/signbox demo --headless --workspace $(CURDIR)/demo-workspace
+
+## bench: the figures in docs/BENCHMARKS.md.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## fuzz: each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	scripts/fuzz-all.sh $(FUZZTIME)
+
+## tui-smoke: drives `signbox demo` in a real terminal through tmux.
+tui-smoke: build
+	scripts/tui-smoke.sh $(BIN)/signbox
+
+clean:
+	rm -rf $(BIN) $(CURDIR)/demo-workspace

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what signbox's build, tests and demo need on a Debian machine.
+# As root it uses apt; otherwise it names the missing packages and stops.
+set -euo pipefail
+
+need=()
+command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(libsofthsm2)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "signbox: installing ${need[*]} with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "signbox: missing Debian packages: ${need[*]}" >&2
+    echo "hint: run as root, or: sudo apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "signbox: Go 1.26 or later is required (https://go.dev/dl)" >&2
+  exit 1
+fi
