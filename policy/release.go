@@ -1,0 +1,106 @@
+package policy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ReleaseRules are the conditions every release ceremony checks.
+type ReleaseRules struct {
+	SecurityVersion SecurityVersionRule `yaml:"security_version"`
+	VulnGate        VulnGate            `yaml:"vuln_gate"`
+	SBOM            SBOMRules           `yaml:"sbom"`
+	// MaxFeedAge bounds how old the OSV feed snapshot may be relative to
+	// the ceremony date, e.g. "7d" or "72h".
+	MaxFeedAge Duration `yaml:"max_feed_age"`
+	// BuildKey, if set, is the PEM public key of the build system; release
+	// requests must then carry its signature.
+	BuildKey string `yaml:"build_key,omitempty"`
+}
+
+// SecurityVersionRule bounds the anti-rollback security version.
+type SecurityVersionRule struct {
+	// Monotonic must be true: the security version never decreases. It is
+	// spelled out so the file says so to its reader.
+	Monotonic bool `yaml:"monotonic"`
+	// Max is the largest version the target's eFuse field can hold
+	// (esp-idf-formats.md §5: 16 on most chips, 32 on ESP32).
+	Max int `yaml:"max"`
+}
+
+// Severity orders vulnerability severities.
+type Severity string
+
+const (
+	SeverityNone     Severity = "none"
+	SeverityLow      Severity = "low"
+	SeverityMedium   Severity = "medium"
+	SeverityHigh     Severity = "high"
+	SeverityCritical Severity = "critical"
+)
+
+// Rank orders severities; -1 for unknown strings.
+func (s Severity) Rank() int {
+	for i, x := range []Severity{SeverityNone, SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical} {
+		if s == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// VulnGate parameterises the vulnerability release gate.
+type VulnGate struct {
+	// BlockAt is the lowest severity that blocks a release unless a VEX
+	// decision says not_affected or resolved.
+	BlockAt Severity `yaml:"block_at"`
+	// RequireDecision demands a VEX decision for every finding, whatever
+	// its severity.
+	RequireDecision bool `yaml:"require_decision"`
+}
+
+// SBOMRules say what SBOM a release must carry.
+type SBOMRules struct {
+	Required bool `yaml:"required"`
+	// MinSpecVersion is the oldest CycloneDX spec version accepted, e.g. "1.5".
+	MinSpecVersion string `yaml:"min_spec_version"`
+	// RequireHashes demands that the SBOM lists the image hashes.
+	RequireHashes bool `yaml:"require_hashes"`
+}
+
+// Duration is a time.Duration that also accepts whole days ("7d").
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML accepts Go durations and "<n>d".
+func (d *Duration) UnmarshalYAML(unmarshal func(any) error) error {
+	var s string
+	if err := unmarshal(&s); err != nil {
+		return err
+	}
+	v, err := parseDuration(s)
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalYAML writes the duration back in Go syntax.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+func parseDuration(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 3650 {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration like 7d or 72h", s)
+	}
+	return v, nil
+}

@@ -1,0 +1,161 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+)
+
+// idPattern keeps names usable in file names and easy to read aloud.
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// Chips lists the targets whose Secure Boot V2 scheme signbox knows
+// (esp-idf-formats.md §1).
+var Chips = []string{"esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6", "esp32h2", "esp32p4"}
+
+// MinThreshold is the smallest quorum a policy may set: nobody signs alone.
+const MinThreshold = 2
+
+func (p *Policy) validate() error {
+	if p.Version != FormatVersion {
+		return fmt.Errorf("version: policy format %d is not supported (this build reads %d)", p.Version, FormatVersion)
+	}
+	if !idPattern.MatchString(p.Name) {
+		return fmt.Errorf("name: %q must be 1-63 of a-z 0-9 . _ - starting with a letter or digit", p.Name)
+	}
+	if p.Serial == 0 {
+		return errors.New("serial: must be 1 or more")
+	}
+	if err := p.validateProducts(); err != nil {
+		return err
+	}
+	if err := p.validateCustodians(); err != nil {
+		return err
+	}
+	if err := p.validateQuorums(); err != nil {
+		return err
+	}
+	if err := p.Keys.validate("keys"); err != nil {
+		return err
+	}
+	return p.Release.validate("release")
+}
+
+func (p *Policy) validateProducts() error {
+	if len(p.Products) == 0 {
+		return errors.New("products: at least one product is required")
+	}
+	seen := map[string]int{}
+	for i := range p.Products {
+		path := fieldIndex("products", i)
+		if err := p.Products[i].validate(path); err != nil {
+			return err
+		}
+		if j, dup := seen[p.Products[i].ID]; dup {
+			return fmt.Errorf("%s.id: %q is already products[%d]", path, p.Products[i].ID, j)
+		}
+		seen[p.Products[i].ID] = i
+	}
+	return nil
+}
+
+func (pr *Product) validate(path string) error {
+	if !idPattern.MatchString(pr.ID) {
+		return fmt.Errorf("%s.id: %q must be 1-63 of a-z 0-9 . _ - starting with a letter or digit", path, pr.ID)
+	}
+	if !slices.Contains(Chips, pr.Chip) {
+		return fmt.Errorf("%s.chip: unknown chip %q (known: %v)", path, pr.Chip, Chips)
+	}
+	return nil
+}
+
+func (p *Policy) validateCustodians() error {
+	if len(p.Custodians) == 0 {
+		return errors.New("custodians: at least one custodian is required")
+	}
+	names := map[string]int{}
+	keys := map[string]int{}
+	for i := range p.Custodians {
+		c := &p.Custodians[i]
+		path := fieldIndex("custodians", i)
+		if err := c.validate(path); err != nil {
+			return err
+		}
+		if j, dup := names[c.Name]; dup {
+			return fmt.Errorf("%s.name: %q is already custodians[%d]", path, c.Name, j)
+		}
+		if j, dup := keys[c.fingerprint]; dup {
+			return fmt.Errorf("%s.approval_key: same key as custodians[%d] (%s); one key is one person", path, j, p.Custodians[j].Name)
+		}
+		names[c.Name], keys[c.fingerprint] = i, i
+	}
+	return nil
+}
+
+func (c *Custodian) validate(path string) error {
+	if !idPattern.MatchString(c.Name) {
+		return fmt.Errorf("%s.name: %q must be 1-63 of a-z 0-9 . _ - starting with a letter or digit", path, c.Name)
+	}
+	switch c.Role {
+	case RoleCustodian, RoleReleaseManager, RoleWitness:
+	default:
+		return fmt.Errorf("%s.role: unknown role %q (want custodian, release-manager or witness)", path, c.Role)
+	}
+	pub, err := ParsePublicKeyPEM(c.ApprovalKey)
+	if err != nil {
+		return fmt.Errorf("%s.approval_key: %w", path, err)
+	}
+	if err := checkApprovalKeyType(pub); err != nil {
+		return fmt.Errorf("%s.approval_key: %w", path, err)
+	}
+	fp, err := Fingerprint(pub)
+	if err != nil {
+		return fmt.Errorf("%s.approval_key: %w", path, err)
+	}
+	c.pub, c.fingerprint = pub, fp
+	return nil
+}
+
+func (p *Policy) validateQuorums() error {
+	for _, k := range Kinds {
+		path := "quorum." + string(k)
+		r := p.Rule(k)
+		if r == nil {
+			return fmt.Errorf("%s: required", path)
+		}
+		if err := r.validate(path); err != nil {
+			return err
+		}
+		eligible := 0
+		for _, c := range p.Custodians {
+			if r.Allows(c.Role) {
+				eligible++
+			}
+		}
+		if r.Threshold > eligible {
+			return fmt.Errorf("%s.threshold: %d can never be met: only %d custodians hold roles %v", path, r.Threshold, eligible, r.Roles)
+		}
+	}
+	return nil
+}
+
+func (q *QuorumRule) validate(path string) error {
+	if q.Threshold < MinThreshold {
+		return fmt.Errorf("%s.threshold: %d is below the minimum of %d; nobody may act alone", path, q.Threshold, MinThreshold)
+	}
+	if len(q.Roles) == 0 {
+		return fmt.Errorf("%s.roles: at least one role is required", path)
+	}
+	for i, r := range q.Roles {
+		switch r {
+		case RoleCustodian, RoleReleaseManager, RoleWitness:
+		default:
+			return fmt.Errorf("%s: unknown role %q", fieldIndex(path+".roles", i), r)
+		}
+		if slices.Contains(q.Roles[:i], r) {
+			return fmt.Errorf("%s: role %q listed twice", fieldIndex(path+".roles", i), r)
+		}
+	}
+	return nil
+}

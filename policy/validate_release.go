@@ -1,0 +1,65 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// cycloneDXVersions are the spec versions the sbom package reads.
+var cycloneDXVersions = []string{"1.4", "1.5", "1.6"}
+
+// MaxSecurityVersion is the widest eFuse secure-version field (ESP32: 32
+// bits; others 16; esp-idf-formats.md §5).
+const MaxSecurityVersion = 32
+
+func (r *ReleaseRules) validate(path string) error {
+	if err := r.SecurityVersion.validate(path + ".security_version"); err != nil {
+		return err
+	}
+	if err := r.VulnGate.validate(path + ".vuln_gate"); err != nil {
+		return err
+	}
+	if err := r.SBOM.validate(path + ".sbom"); err != nil {
+		return err
+	}
+	if r.MaxFeedAge.Duration <= 0 {
+		return fmt.Errorf("%s.max_feed_age: required and must be positive, e.g. 7d", path)
+	}
+	if r.BuildKey != "" {
+		if _, err := ParsePublicKeyPEM(r.BuildKey); err != nil {
+			return fmt.Errorf("%s.build_key: %w", path, err)
+		}
+	}
+	return nil
+}
+
+func (s *SecurityVersionRule) validate(path string) error {
+	if !s.Monotonic {
+		return fmt.Errorf("%s.monotonic: must be true; anti-rollback versions never decrease", path)
+	}
+	if s.Max < 1 || s.Max > MaxSecurityVersion {
+		return fmt.Errorf("%s.max: %d is outside 1-%d", path, s.Max, MaxSecurityVersion)
+	}
+	return nil
+}
+
+func (v *VulnGate) validate(path string) error {
+	if v.BlockAt.Rank() < 0 {
+		return fmt.Errorf("%s.block_at: unknown severity %q (want none, low, medium, high or critical)", path, v.BlockAt)
+	}
+	return nil
+}
+
+func (s *SBOMRules) validate(path string) error {
+	if !s.Required {
+		if s.MinSpecVersion != "" || s.RequireHashes {
+			return errors.New(path + ": min_spec_version and require_hashes need required: true")
+		}
+		return nil
+	}
+	if !slices.Contains(cycloneDXVersions, s.MinSpecVersion) {
+		return fmt.Errorf("%s.min_spec_version: %q is not a CycloneDX version signbox reads %v", path, s.MinSpecVersion, cycloneDXVersions)
+	}
+	return nil
+}
