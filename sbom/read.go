@@ -1,0 +1,123 @@
+package sbom
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+)
+
+// Format is an SBOM encoding.
+type Format int
+
+const (
+	// FormatAuto picks JSON or XML from the first non-blank byte.
+	FormatAuto Format = iota
+	FormatJSON
+	FormatXML
+)
+
+func (f Format) String() string {
+	switch f {
+	case FormatJSON:
+		return "json"
+	case FormatXML:
+		return "xml"
+	}
+	return "auto"
+}
+
+// ErrMalformed reports an SBOM that cannot be decoded or breaks the
+// CycloneDX rules signbox checks. The wrapping error names what is wrong.
+var ErrMalformed = errors.New("malformed SBOM")
+
+// ErrSpecVersion reports a CycloneDX spec version signbox does not read.
+var ErrSpecVersion = errors.New("unsupported CycloneDX spec version")
+
+// SBOM is a decoded, validated CycloneDX document.
+type SBOM struct {
+	BOM         *cdx.BOM
+	SpecVersion cdx.SpecVersion
+	Format      Format
+	// Components are the scannable components, nested ones included, in
+	// document order. metadata.component (the product itself) is not here.
+	Components []Component
+	// Unscannable lists components that cannot be matched against a feed,
+	// with the reason.
+	Unscannable []Unscannable
+}
+
+// Read decodes and validates a CycloneDX SBOM of spec 1.2 to 1.6.
+func Read(r io.Reader, format Format) (*SBOM, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSBOMBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read SBOM: %w", err)
+	}
+	if len(data) > MaxSBOMBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrMalformed, MaxSBOMBytes)
+	}
+	return Parse(data, format)
+}
+
+// Parse is [Read] over bytes already in memory.
+func Parse(data []byte, format Format) (*SBOM, error) {
+	if format == FormatAuto {
+		format = detect(data)
+	}
+	bom, err := decode(data, format)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSpecVersion(bom, format); err != nil {
+		return nil, err
+	}
+	if err := validate(bom); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	s := &SBOM{BOM: bom, SpecVersion: bom.SpecVersion, Format: format}
+	s.Components, s.Unscannable = normaliseAll(bom)
+	return s, nil
+}
+
+func detect(data []byte) Format {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) > 0 && trimmed[0] == '<' {
+		return FormatXML
+	}
+	return FormatJSON
+}
+
+func decode(data []byte, format Format) (*cdx.BOM, error) {
+	var bom cdx.BOM
+	switch format {
+	case FormatJSON:
+		if err := decodeJSONStrict(data, &bom); err != nil {
+			return nil, err
+		}
+		if bom.BOMFormat != "CycloneDX" {
+			return nil, fmt.Errorf("%w: bomFormat is %q, want \"CycloneDX\"", ErrMalformed, bom.BOMFormat)
+		}
+	case FormatXML:
+		if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatXML).Decode(&bom); err != nil {
+			return nil, fmt.Errorf("%w: decode XML: %w", ErrMalformed, err)
+		}
+	default:
+		return nil, fmt.Errorf("unknown SBOM format %d", format)
+	}
+	return &bom, nil
+}
+
+func checkSpecVersion(bom *cdx.BOM, format Format) error {
+	if format == FormatXML && bom.SpecVersion == 0 {
+		return fmt.Errorf("%w: XML namespace %q is not a CycloneDX namespace signbox knows", ErrSpecVersion, bom.XMLNS)
+	}
+	if bom.SpecVersion == 0 {
+		return fmt.Errorf("%w: specVersion is missing", ErrSpecVersion)
+	}
+	if bom.SpecVersion < cdx.SpecVersion1_2 || bom.SpecVersion > cdx.SpecVersion1_6 {
+		return fmt.Errorf("%w: %s (signbox reads 1.2 to 1.6)", ErrSpecVersion, bom.SpecVersion)
+	}
+	return nil
+}
