@@ -1,0 +1,83 @@
+package hsm
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/miekg/pkcs11"
+)
+
+// maxSessions bounds concurrent operations per Token; SoftHSM and most HSMs
+// allow far more, but each session costs token memory.
+const maxSessions = 16
+
+// pool hands each operation its own session: a PKCS#11 session must not be
+// used by two goroutines at once, while different sessions may.
+type pool struct {
+	ctx  *pkcs11.Ctx
+	slot uint
+	sem  chan struct{}             // one slot per session in use
+	idle chan pkcs11.SessionHandle // sessions ready for reuse
+
+	mu     sync.Mutex
+	closed bool
+}
+
+func newPool(ctx *pkcs11.Ctx, slot uint, size int) *pool {
+	return &pool{ctx: ctx, slot: slot, sem: make(chan struct{}, size), idle: make(chan pkcs11.SessionHandle, size)}
+}
+
+// with runs f on a borrowed session. A session that failed with a
+// session-level error is closed instead of being reused.
+func (p *pool) with(f func(sh pkcs11.SessionHandle) error) error {
+	p.sem <- struct{}{}
+	defer func() { <-p.sem }()
+	sh, err := p.get()
+	if err != nil {
+		return err
+	}
+	err = f(sh)
+	if isRV(err, pkcs11.CKR_SESSION_HANDLE_INVALID) || isRV(err, pkcs11.CKR_SESSION_CLOSED) {
+		p.ctx.CloseSession(sh)
+		return err
+	}
+	p.idle <- sh
+	return err
+}
+
+func (p *pool) get() (pkcs11.SessionHandle, error) {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return 0, fmt.Errorf("token is closed")
+	}
+	select {
+	case sh := <-p.idle:
+		return sh, nil
+	default:
+	}
+	sh, err := p.ctx.OpenSession(p.slot, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
+	if err != nil {
+		return 0, fmt.Errorf("C_OpenSession: %w", err)
+	}
+	return sh, nil
+}
+
+// close waits for operations in flight and closes every session.
+func (p *pool) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	for i := 0; i < cap(p.sem); i++ {
+		p.sem <- struct{}{}
+	}
+	for {
+		select {
+		case sh := <-p.idle:
+			p.ctx.CloseSession(sh)
+		default:
+			return
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package hsm
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+
+	"github.com/miekg/pkcs11"
+)
+
+// Signer returns a crypto.Signer for the private key labelled label.
+//
+//   - RSA: opts must be *rsa.PSSOptions with an explicit SaltLength (> 0 or
+//     rsa.PSSSaltLengthEqualsHash) and Hash SHA-256/384/512; MGF1 uses the
+//     same hash. Secure Boot V2: {SaltLength: 32, Hash: crypto.SHA256}.
+//   - ECDSA: digest of opts.HashFunc(); the signature is ASN.1 DER.
+//   - Ed25519: opts.HashFunc() == 0 and the raw message (pure Ed25519).
+//
+// The rand argument of Sign is ignored: the token makes its own randomness.
+func (t *Token) Signer(label string) (crypto.Signer, error) {
+	k, err := t.find(pkcs11.CKA_LABEL, []byte(label))
+	if err != nil {
+		return nil, err
+	}
+	return t.signerFor(k)
+}
+
+// SignerByID is Signer for the key whose CKA_ID is id.
+func (t *Token) SignerByID(id []byte) (crypto.Signer, error) {
+	k, err := t.find(pkcs11.CKA_ID, id)
+	if err != nil {
+		return nil, err
+	}
+	return t.signerFor(k)
+}
+
+// PinnedSigner is Signer, refusing the key unless its public half has the
+// given Fingerprint, so a key swapped on the token never signs.
+func (t *Token) PinnedSigner(label, fingerprint string) (crypto.Signer, error) {
+	k, err := t.find(pkcs11.CKA_LABEL, []byte(label))
+	if err != nil {
+		return nil, err
+	}
+	if k.Fingerprint != fingerprint {
+		return nil, &FingerprintError{Label: label, Want: fingerprint, Got: k.Fingerprint}
+	}
+	return t.signerFor(k)
+}
+
+func (t *Token) signerFor(k keyRef) (crypto.Signer, error) {
+	if k.Public == nil {
+		return nil, fmt.Errorf("key %q is an %s key, not a signing key pair", k.Label, k.Algorithm)
+	}
+	if err := t.need(k.Algorithm.signMechanism()); err != nil {
+		return nil, err
+	}
+	return &signer{t: t, key: k}, nil
+}
+
+type signer struct {
+	t   *Token
+	key keyRef
+}
+
+func (s *signer) Public() crypto.PublicKey { return s.key.Public }
+
+func (s *signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	mech, err := s.mechanism(digest, opts)
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", s.key.Label, err)
+	}
+	var sig []byte
+	err = s.t.pool.with(func(sh pkcs11.SessionHandle) error {
+		if err := s.t.mod.ctx.SignInit(sh, []*pkcs11.Mechanism{mech}, s.key.handle); err != nil {
+			return fmt.Errorf("C_SignInit %s: %w", mechanismName(mech.Mechanism), err)
+		}
+		var err error
+		if sig, err = s.t.mod.ctx.Sign(sh, digest); err != nil {
+			return fmt.Errorf("C_Sign %s: %w", mechanismName(mech.Mechanism), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", s.key.Label, err)
+	}
+	if mech.Mechanism == pkcs11.CKM_ECDSA {
+		return ecdsaDER(sig)
+	}
+	return sig, nil
+}
+
+// mechanism checks opts against the key type and builds the mechanism.
+func (s *signer) mechanism(digest []byte, opts crypto.SignerOpts) (*pkcs11.Mechanism, error) {
+	switch s.key.Public.(type) {
+	case *rsa.PublicKey:
+		return pssMechanism(digest, opts)
+	case ed25519.PublicKey:
+		if opts == nil || opts.HashFunc() != 0 {
+			return nil, errors.New("Ed25519 signs the raw message: opts.HashFunc() must be 0 (Ed25519ph is not supported)")
+		}
+		if o, ok := opts.(*ed25519.Options); ok && o.Context != "" {
+			return nil, errors.New("Ed25519 with a context (Ed25519ctx) is not supported")
+		}
+		return pkcs11.NewMechanism(ckmEdDSA, nil), nil
+	}
+	if err := checkDigest(digest, opts); err != nil {
+		return nil, err
+	}
+	return pkcs11.NewMechanism(pkcs11.CKM_ECDSA, nil), nil
+}
+
+// pssHash maps a hash to its PKCS#11 digest mechanism and MGF1 variant.
+var pssHash = map[crypto.Hash][2]uint{
+	crypto.SHA256: {pkcs11.CKM_SHA256, pkcs11.CKG_MGF1_SHA256},
+	crypto.SHA384: {pkcs11.CKM_SHA384, pkcs11.CKG_MGF1_SHA384},
+	crypto.SHA512: {pkcs11.CKM_SHA512, pkcs11.CKG_MGF1_SHA512},
+}
+
+func pssMechanism(digest []byte, opts crypto.SignerOpts) (*pkcs11.Mechanism, error) {
+	pss, ok := opts.(*rsa.PSSOptions)
+	if !ok {
+		return nil, errors.New("RSA keys sign only RSA-PSS: pass *rsa.PSSOptions (PKCS #1 v1.5 is not offered)")
+	}
+	if err := checkDigest(digest, opts); err != nil {
+		return nil, err
+	}
+	h, ok := pssHash[pss.Hash]
+	if !ok {
+		return nil, fmt.Errorf("RSA-PSS with %v: want SHA-256, SHA-384 or SHA-512", pss.Hash)
+	}
+	salt := pss.SaltLength
+	switch {
+	case salt == rsa.PSSSaltLengthEqualsHash:
+		salt = pss.Hash.Size()
+	case salt == rsa.PSSSaltLengthAuto:
+		return nil, errors.New("RSA-PSS salt length is 0 (rsa.PSSSaltLengthAuto): set it explicitly, e.g. 32 for ESP32 Secure Boot V2")
+	case salt < 0:
+		return nil, fmt.Errorf("RSA-PSS salt length %d is invalid", salt)
+	}
+	return pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_PSS, pkcs11.NewPSSParams(h[0], h[1], uint(salt))), nil
+}
+
+func checkDigest(digest []byte, opts crypto.SignerOpts) error {
+	if opts == nil || opts.HashFunc() == 0 {
+		return errors.New("a digest signature needs opts.HashFunc() naming the hash")
+	}
+	if len(digest) != opts.HashFunc().Size() {
+		return fmt.Errorf("digest is %d bytes, %v needs %d", len(digest), opts.HashFunc(), opts.HashFunc().Size())
+	}
+	return nil
+}
+
+// ecdsaDER converts PKCS#11's r||s (section 2.3.1 of the v2.40 mechanisms
+// spec) into the ASN.1 DER form crypto/ecdsa and X.509 use.
+func ecdsaDER(raw []byte) ([]byte, error) {
+	if len(raw) == 0 || len(raw)%2 != 0 {
+		return nil, fmt.Errorf("ECDSA signature of %d bytes from token, want even r||s", len(raw))
+	}
+	n := len(raw) / 2
+	return asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).SetBytes(raw[:n]), new(big.Int).SetBytes(raw[n:])})
+}
