@@ -1,0 +1,120 @@
+package emu
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ConfirmResult says what a confirmation changed.
+type ConfirmResult struct {
+	Slot        int
+	App         AppInfo
+	WasState    OTAState // the entry's state before: PENDING_VERIFY normally, VALID if already confirmed
+	EFuseBefore int
+	EFuseAfter  int
+}
+
+// Confirm is esp_ota_mark_app_valid_cancel_rollback, called by the app once
+// its health check passed: the active otadata entry becomes VALID, and only
+// after that write completes is the eFuse secure version raised to the
+// app's. A power cut between the two leaves a VALID entry whose app the
+// bootloader raises the eFuse for on the next boot.
+func (d *Device) Confirm() (ConfirmResult, error) {
+	res, err := d.confirm()
+	ev := confirmEvent{Slot: res.Slot, Version: res.App.Version, SecureVersion: res.App.SecureVersion,
+		EFuseBefore: res.EFuseBefore, EFuseAfter: res.EFuseAfter}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	return res, errors.Join(err, d.record(EventConfirm, ev))
+}
+
+type confirmEvent struct {
+	Slot          int    `json:"slot"`
+	Version       string `json:"version,omitempty"`
+	SecureVersion int    `json:"secure_version"`
+	EFuseBefore   int    `json:"efuse_before"`
+	EFuseAfter    int    `json:"efuse_after"`
+	Error         string `json:"error,omitempty"`
+}
+
+func (d *Device) confirm() (ConfirmResult, error) {
+	res := ConfirmResult{Slot: d.running, EFuseBefore: d.efuse.SecureVersion()}
+	res.EFuseAfter = res.EFuseBefore
+	m, ents, a, err := d.runningEntry("confirm")
+	if err != nil {
+		return res, err
+	}
+	info, err := d.verifySlot(m.slots[d.running], -1)
+	if err != nil {
+		return res, fmt.Errorf("confirm: running app no longer verifies: %w", err)
+	}
+	res.App, res.WasState = info, ents[a].State
+	if ents[a].State != StateValid {
+		if err := d.writeOTA(m, a, ents[a].Seq, StateValid); err != nil {
+			return res, fmt.Errorf("confirm: mark VALID: %w", err)
+		}
+	}
+	if err := d.raise(nil, "", info.SecureVersion); err != nil {
+		return res, fmt.Errorf("confirm: raise eFuse secure version: %w", err)
+	}
+	res.EFuseAfter = d.efuse.SecureVersion()
+	return res, nil
+}
+
+// runningEntry finds the active otadata entry and checks that it is the
+// one the running app was booted from.
+func (d *Device) runningEntry(op string) (flashMap, [2]OTAEntry, int, error) {
+	var ents [2]OTAEntry
+	if d.running < 0 {
+		return flashMap{}, ents, -1, fmt.Errorf("%s: %w; boot the device first", op, ErrNotRunning)
+	}
+	m, err := d.readMap()
+	if err != nil {
+		return m, ents, -1, fmt.Errorf("%s: %w", op, err)
+	}
+	if ents, err = d.readOTA(m); err != nil {
+		return m, ents, -1, err
+	}
+	a := activeEntry(ents)
+	if a < 0 || ents[a].slot() != d.running {
+		return m, ents, -1, fmt.Errorf("%s: %w (running %s)", op, ErrNotActive, m.slots[d.running].Label)
+	}
+	return m, ents, a, nil
+}
+
+// Reject is esp_ota_mark_app_invalid_rollback_and_reboot: if the other slot
+// holds an app the bootloader would accept, the running app's entry becomes
+// INVALID and the device reboots into the other slot. Otherwise nothing is
+// written and [ErrRollbackImpossible] is returned.
+func (d *Device) Reject() (*BootTrace, error) {
+	t, err := d.reject()
+	ev := rejectEvent{Slot: d.running}
+	if t != nil {
+		ev.Slot = t.Slot
+	}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	return t, errors.Join(err, d.record(EventReject, ev))
+}
+
+type rejectEvent struct {
+	Slot  int    `json:"booted_slot"`
+	Error string `json:"error,omitempty"`
+}
+
+func (d *Device) reject() (*BootTrace, error) {
+	m, ents, a, err := d.runningEntry("reject")
+	if err != nil {
+		return nil, err
+	}
+	other := m.slots[1-d.running]
+	if _, err := d.verifySlot(other, -1); err != nil {
+		return nil, fmt.Errorf("reject: %w: %w", ErrRollbackImpossible, err)
+	}
+	if err := d.writeOTA(m, a, ents[a].Seq, StateInvalid); err != nil {
+		return nil, fmt.Errorf("reject: mark INVALID: %w", err)
+	}
+	return d.Boot()
+}

@@ -1,0 +1,37 @@
+// Package emu emulates an ESP32-family device running ESP-IDF with Secure
+// Boot V2, app rollback and anti-rollback enabled, so a release can be
+// rehearsed end to end before it ships.
+//
+// # Model
+//
+// A device is a NOR [Flash] (erase sets a 4 KiB sector to 0xFF, programming
+// only clears bits) holding the second-stage bootloader, an ESP partition
+// table, two-sector otadata, ota_0 and ota_1; and [EFuses], whose bits only
+// ever go from 0 to 1: up to three Secure Boot key digests with revoke bits,
+// secure boot enable, the secure-version thermometer, JTAG disable and
+// download-mode disable. Every erase, program and eFuse burn goes through one
+// [Power] counter, so a test can cut power before, or in the middle of, any
+// write and then reboot.
+//
+// # Operations
+//
+// [Device.Boot] runs the ROM (bootloader signature against non-revoked
+// digests) and the bootloader (partition table, otadata selection with the
+// ESP-IDF rollback state machine, app signature and secure_version, fallback
+// to the other slot) and returns a [BootTrace]. [Device.Install] plays the
+// running app's OTA: checks in order (signature chain, chip, secure_version
+// against the eFuse, fits the slot), writes the inactive slot, re-hashes it
+// and marks the otadata entry NEW. [Device.Confirm] marks the running app
+// VALID and only then raises the eFuse; [Device.Reject] marks it INVALID and
+// reboots into the other slot; [Device.RevokeKey] burns a revoke bit only
+// when the installed images still verify with another key.
+//
+// A device lives in a state directory ([Open], [Provision]): flash.bin,
+// efuse.bin and runtime.json, each replaced atomically. The byte formats of
+// images and signature sectors come from signbox/device/esp; this package
+// only decides what the chip and the bootloader do with them.
+//
+// Behaviour follows ESP-IDF's bootloader_utility.c and esp_ota_ops.c as
+// summarised in shared/design/esp-idf-formats.md §4–5. Deliberate
+// differences are marked "emulator:" in comments.
+package emu

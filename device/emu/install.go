@@ -1,0 +1,155 @@
+package emu
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"signbox/device/esp"
+)
+
+// InstallResult says what an install wrote.
+type InstallResult struct {
+	Slot     int    // the slot written
+	Label    string // its partition label
+	App      AppInfo
+	OTAEntry int    // otadata entry now NEW
+	Seq      uint32 // its sequence number
+}
+
+// Source is something the installer can take an app image from. A signed
+// app image file is one ([AppImage]); the release bundle will be another:
+// it verifies its own manifest and signature first and then hands over the
+// app image it carries.
+type Source interface {
+	// AppImage returns the signed app image to install, after whatever
+	// checks the container itself needs.
+	AppImage() ([]byte, error)
+}
+
+// AppImage is a signed app image file used directly as an install source.
+type AppImage []byte
+
+// AppImage implements [Source].
+func (a AppImage) AppImage() ([]byte, error) { return a, nil }
+
+// Install is what the running app's OTA task does with an update: check in
+// order the signature chain, the target chip, secure_version against the
+// eFuse and the size against the slot; then write the inactive slot, read
+// it back and compare hashes, and only then point otadata at it as NEW.
+// Nothing is written unless every check passes.
+func (d *Device) Install(src Source) (InstallResult, error) {
+	res, err := d.install(src)
+	ev := installEvent{Slot: res.Slot, Version: res.App.Version, SecureVersion: res.App.SecureVersion}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	if res.App.Size > 0 {
+		ev.SHA256 = fmt.Sprintf("%x", res.App.SHA256)
+	}
+	return res, errors.Join(err, d.record(EventInstall, ev))
+}
+
+type installEvent struct {
+	Slot          int    `json:"slot"`
+	Version       string `json:"version,omitempty"`
+	SecureVersion int    `json:"secure_version,omitempty"`
+	SHA256        string `json:"sha256,omitempty"`
+	Error         string `json:"error,omitempty"`
+}
+
+func (d *Device) install(src Source) (InstallResult, error) {
+	res := InstallResult{Slot: -1}
+	if d.running < 0 {
+		return res, fmt.Errorf("install: %w; boot the device first", ErrNotRunning)
+	}
+	m, err := d.readMap()
+	if err != nil {
+		return res, fmt.Errorf("install: %w", err)
+	}
+	file, err := src.AppImage()
+	if err != nil {
+		return res, fmt.Errorf("install: %w", err)
+	}
+	target := 1 - d.running
+	p := m.slots[target]
+	info, err := d.checkUpdate(file, p)
+	if err != nil {
+		return res, fmt.Errorf("install: %w", err)
+	}
+	res.Slot, res.Label, res.App = target, p.Label, info
+	if err := d.writeSlot(p, file); err != nil {
+		return res, fmt.Errorf("install into %s: %w", p.Label, err)
+	}
+	res.OTAEntry, res.Seq, err = d.setBootSlot(m, target)
+	if err != nil {
+		return res, fmt.Errorf("install: set otadata: %w", err)
+	}
+	return res, nil
+}
+
+// checkUpdate runs the four checks in the order the issue fixes.
+func (d *Device) checkUpdate(file []byte, p Partition) (AppInfo, error) {
+	img, err := esp.ParseImage(file)
+	if err != nil {
+		return AppInfo{}, fmt.Errorf("%w: not a valid image: %w", ErrSignature, err)
+	}
+	if !img.Signed() {
+		return AppInfo{}, fmt.Errorf("%w: %w", ErrSignature, esp.ErrNotSigned)
+	}
+	digests, revoked := d.trust(-1)
+	v, err := img.VerifyDigests(digests, revoked)
+	if err != nil {
+		return AppInfo{}, fmt.Errorf("%w: %w", ErrSignature, err)
+	}
+	if img.Kind != esp.KindApp {
+		return AppInfo{}, fmt.Errorf("%w: got a %s image, want an app", ErrWrongKind, img.Kind)
+	}
+	if img.Header.Chip != d.chip {
+		return AppInfo{}, fmt.Errorf("%w: image is for %s, device is %s", ErrWrongChip, img.Header.Chip, d.chip)
+	}
+	if floor := d.efuse.SecureVersion(); int(v.SecureVersion()) < floor {
+		return AppInfo{}, fmt.Errorf("%w: secure_version %d < eFuse %d", ErrDowngrade, v.SecureVersion(), floor)
+	}
+	if len(file) > int(p.Size) {
+		return AppInfo{}, fmt.Errorf("%w: %d bytes, %s holds %d", ErrTooLarge, len(file), p.Label, p.Size)
+	}
+	return appInfo(img, v), nil
+}
+
+// writeSlot erases and programs the slot, then reads it back: a mismatch
+// leaves otadata untouched, so the device keeps booting the running app.
+func (d *Device) writeSlot(p Partition, file []byte) error {
+	if err := d.flash.write(int(p.Offset), file); err != nil {
+		return err
+	}
+	got, err := d.flash.view(int(p.Offset), len(file))
+	if err != nil {
+		return err
+	}
+	if sha256.Sum256(got) != sha256.Sum256(file) || !bytes.Equal(got, file) {
+		return ErrReadBack
+	}
+	return nil
+}
+
+// setBootSlot is esp_ota_set_boot_partition with rollback enabled: write
+// the inactive otadata sector with the smallest sequence number above the
+// active one that selects slot, state NEW. If slot is already the active
+// entry's, only that entry's state is rewritten.
+func (d *Device) setBootSlot(m flashMap, slot int) (int, uint32, error) {
+	ents, err := d.readOTA(m)
+	if err != nil {
+		return -1, 0, err
+	}
+	idx, seq := 0, uint32(slot+1)
+	if a := activeEntry(ents); a >= 0 {
+		if ents[a].slot() == slot {
+			idx, seq = a, ents[a].Seq
+		} else {
+			idx, seq = 1-a, nextSeq(ents[a].Seq, slot)
+		}
+	}
+	return idx, seq, d.writeOTA(m, idx, seq, StateNew)
+}

@@ -1,0 +1,115 @@
+package emu
+
+import (
+	"errors"
+	"fmt"
+
+	"signbox/device/esp"
+)
+
+// ProvisionConfig is what a factory station burns and flashes.
+type ProvisionConfig struct {
+	Chip   esp.Chip
+	Layout Layout
+	// KeyDigests go into eFuse key slots 0, 1, ... (1 to 3 of them), as
+	// printed by `espsecure digest_sbv2_public_key`; see esp.KeyDigest.
+	KeyDigests [][32]byte
+	// Bootloader and App are signed images; App goes into ota_0.
+	Bootloader, App []byte
+	// SecureDownload burns ENABLE_SECURITY_DOWNLOAD (flash and
+	// security-info commands only) instead of disabling ROM download mode
+	// entirely with DIS_DOWNLOAD_MODE.
+	SecureDownload bool
+}
+
+// ProvisionResult describes a freshly provisioned device.
+type ProvisionResult struct {
+	Device     *Device
+	Bootloader esp.Verified
+	App        AppInfo
+}
+
+// Provision makes a blank device and provisions it: key digests first,
+// then both images are checked against them (nothing else is written if
+// they fail), then bootloader, partition table, erased otadata and the app
+// in ota_0 are flashed, and last SECURE_BOOT_EN, the JTAG disables and the
+// download-mode eFuse are burned. The eFuse secure version stays 0: the
+// first boot raises it to the app's (ESP-IDF does so from blank otadata).
+func Provision(cfg ProvisionConfig) (ProvisionResult, error) {
+	d, err := New(cfg.Chip, cfg.Layout)
+	if err != nil {
+		return ProvisionResult{}, err
+	}
+	res, err := d.provision(cfg)
+	res.Device = d
+	ev := provisionEvent{Chip: cfg.Chip.String(), Keys: len(cfg.KeyDigests), AppVersion: res.App.Version}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	return res, errors.Join(err, d.record(EventProvision, ev))
+}
+
+type provisionEvent struct {
+	Chip       string `json:"chip"`
+	Keys       int    `json:"keys"`
+	AppVersion string `json:"app_version,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+func (d *Device) provision(cfg ProvisionConfig) (ProvisionResult, error) {
+	var res ProvisionResult
+	if len(cfg.KeyDigests) == 0 || len(cfg.KeyDigests) > KeySlots {
+		return res, fmt.Errorf("provision: %d key digests, want 1 to %d", len(cfg.KeyDigests), KeySlots)
+	}
+	for i, dg := range cfg.KeyDigests {
+		if err := d.efuse.BurnKeyDigest(i, dg); err != nil {
+			return res, fmt.Errorf("provision: %w", err)
+		}
+	}
+	if len(cfg.Bootloader) > BootloaderMax {
+		return res, fmt.Errorf("provision: bootloader: %w: %d bytes, at most %d before the partition table", ErrTooLarge, len(cfg.Bootloader), BootloaderMax)
+	}
+	bimg, err := esp.ParseImage(cfg.Bootloader)
+	if err != nil {
+		return res, fmt.Errorf("provision: bootloader: %w", err)
+	}
+	if res.Bootloader, err = d.checkImage(bimg, esp.KindBootloader, -1); err != nil {
+		return res, fmt.Errorf("provision: bootloader: %w", err)
+	}
+	ota0 := cfg.Layout.partitions()[1]
+	if res.App, err = d.checkUpdate(cfg.App, ota0); err != nil {
+		return res, fmt.Errorf("provision: app: %w", err)
+	}
+	if err := d.flashFactory(cfg); err != nil {
+		return res, fmt.Errorf("provision: %w", err)
+	}
+	flags := SecureBootEn | DisPadJTAG | DisUSBJTAG | DisDownloadMode
+	if cfg.SecureDownload {
+		flags = SecureBootEn | DisPadJTAG | DisUSBJTAG | EnableSecurityDownload
+	}
+	if err := d.efuse.BurnFlags(flags); err != nil {
+		return res, fmt.Errorf("provision: %w", err)
+	}
+	return res, nil
+}
+
+// flashFactory writes what esptool's write_flash would at the factory.
+func (d *Device) flashFactory(cfg ProvisionConfig) error {
+	table, err := EncodePartitionTable(cfg.Layout.partitions())
+	if err != nil {
+		return err
+	}
+	if err := d.flash.write(BootloaderOffset, cfg.Bootloader); err != nil {
+		return fmt.Errorf("bootloader: %w", err)
+	}
+	if err := d.flash.write(PartitionTableOffset, table); err != nil {
+		return fmt.Errorf("partition table: %w", err)
+	}
+	if err := d.flash.Erase(otadataOffset, otadataSize); err != nil {
+		return fmt.Errorf("otadata: %w", err)
+	}
+	if err := d.flash.write(firstAppOffset, cfg.App); err != nil {
+		return fmt.Errorf("ota_0: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package emu
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"signbox/device/esp"
+	"signbox/internal/atomicfile"
+)
+
+// State directory files. Save writes them in this order, each atomically,
+// so a crash of the emulator itself leaves at worst a newer flash with an
+// older eFuse file: the same state as a power cut between a flash write and
+// the following burn, which the boot chain already handles.
+const (
+	flashFile   = "flash.bin"
+	efuseFile   = "efuse.bin"
+	runtimeFile = "runtime.json"
+)
+
+// runtimeState is the device's RAM: what runs since the last boot.
+type runtimeState struct {
+	Running int `json:"running"`
+}
+
+// ProvisionDir provisions a device and saves it into dir, which must not
+// exist or be empty.
+func ProvisionDir(dir string, cfg ProvisionConfig) (ProvisionResult, error) {
+	if err := freshDir(dir); err != nil {
+		return ProvisionResult{}, err
+	}
+	res, err := Provision(cfg)
+	if err != nil {
+		return res, err
+	}
+	res.Device.dir = dir
+	return res, res.Device.Save()
+}
+
+func freshDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return os.MkdirAll(dir, 0o700)
+	case err != nil:
+		return err
+	case len(ents) > 0:
+		return fmt.Errorf("state directory %s: %w (not empty)", dir, atomicfile.ErrExists)
+	}
+	return nil
+}
+
+// Open loads a device from its state directory.
+func Open(dir string) (*Device, error) {
+	fb, err := os.ReadFile(filepath.Join(dir, flashFile))
+	if err != nil {
+		return nil, fmt.Errorf("open device: %w", err)
+	}
+	if len(fb) < firstAppOffset+appAlign || len(fb)%SectorSize != 0 || len(fb) > 1<<28 {
+		return nil, fmt.Errorf("open device: %s: %d bytes is not a flash size: %w", flashFile, len(fb), ErrStateCorrupt)
+	}
+	eb, err := os.ReadFile(filepath.Join(dir, efuseFile))
+	if err != nil {
+		return nil, fmt.Errorf("open device: %w", err)
+	}
+	chip, bits, err := parseEFuses(eb)
+	if err != nil {
+		return nil, fmt.Errorf("open device: %w", err)
+	}
+	if !esp.Chip(chip).Known() {
+		return nil, fmt.Errorf("open device: efuse.bin: chip id %d: %w", chip, esp.ErrUnknownChip)
+	}
+	rt, err := readRuntime(filepath.Join(dir, runtimeFile))
+	if err != nil {
+		return nil, fmt.Errorf("open device: %w", err)
+	}
+	p := &Power{}
+	return &Device{
+		chip: esp.Chip(chip), power: p, dir: dir,
+		flash:   &Flash{mem: fb, power: p},
+		efuse:   &EFuses{bits: bits, power: p},
+		running: rt.Running,
+	}, nil
+}
+
+func readRuntime(path string) (runtimeState, error) {
+	rt := runtimeState{Running: -1}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return rt, nil
+	}
+	if err != nil {
+		return rt, err
+	}
+	return rt, parseRuntime(b, &rt)
+}
+
+func parseRuntime(b []byte, rt *runtimeState) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(rt); err != nil {
+		return fmt.Errorf("%s: %w: %v", runtimeFile, ErrStateCorrupt, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s: %w: trailing data", runtimeFile, ErrStateCorrupt)
+	}
+	if rt.Running < -1 || rt.Running > 1 {
+		return fmt.Errorf("%s: %w: running slot %d", runtimeFile, ErrStateCorrupt, rt.Running)
+	}
+	return nil
+}
+
+// Save writes the device back to its state directory.
+func (d *Device) Save() error {
+	if d.dir == "" {
+		return errors.New("save device: in-memory device has no state directory")
+	}
+	if err := atomicfile.Replace(filepath.Join(d.dir, flashFile), d.flash.mem, 0o600); err != nil {
+		return fmt.Errorf("save device: %w", err)
+	}
+	if err := atomicfile.Replace(filepath.Join(d.dir, efuseFile), marshalEFuses(uint16(d.chip), d.efuse), 0o600); err != nil {
+		return fmt.Errorf("save device: %w", err)
+	}
+	rt, _ := json.Marshal(runtimeState{Running: d.running})
+	if err := atomicfile.Replace(filepath.Join(d.dir, runtimeFile), append(rt, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save device: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package emu
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"signbox/device/esp"
+)
+
+// KeyStatus is one eFuse key digest slot.
+type KeyStatus struct {
+	Slot    int
+	Digest  [32]byte
+	Used    bool
+	Revoked bool
+}
+
+// SlotStatus is one OTA slot as the bootloader would see it now.
+type SlotStatus struct {
+	Label   string
+	App     *AppInfo // nil if the slot holds no app that verifies
+	Problem string   // why App is nil
+}
+
+// Status is a read-only snapshot of the device.
+type Status struct {
+	Chip             esp.Chip
+	SecureBoot       bool
+	JTAGDisabled     bool
+	DownloadDisabled bool
+	SecureDownload   bool
+	SecureVersion    int
+	Keys             [KeySlots]KeyStatus
+	Bootloader       string // "verified (...)" or the ROM's complaint
+	PartitionTable   string // "ok" or the problem
+	OTA              [2]OTAEntry
+	Slots            [2]SlotStatus
+	Running          int
+}
+
+// Status reports the device without writing anything.
+func (d *Device) Status() Status {
+	s := Status{
+		Chip: d.chip, SecureBoot: d.efuse.Flag(SecureBootEn),
+		JTAGDisabled:     d.efuse.Flag(DisPadJTAG) && d.efuse.Flag(DisUSBJTAG),
+		DownloadDisabled: d.efuse.Flag(DisDownloadMode),
+		SecureDownload:   d.efuse.Flag(EnableSecurityDownload),
+		SecureVersion:    d.efuse.SecureVersion(),
+		Running:          d.running,
+		PartitionTable:   "ok",
+	}
+	for i := range KeySlots {
+		dg, used := d.efuse.KeyDigest(i)
+		s.Keys[i] = KeyStatus{Slot: i, Digest: dg, Used: used, Revoked: d.efuse.Revoked(i)}
+	}
+	region, _ := d.flash.view(BootloaderOffset, BootloaderMax)
+	if v, err := d.checkBootloader(region, -1); err != nil {
+		s.Bootloader = err.Error()
+	} else {
+		s.Bootloader = fmt.Sprintf("verified (%s, key slot %d, secure_version %d)", v.Scheme(), v.Slot(), v.SecureVersion())
+	}
+	m, err := d.readMap()
+	if err != nil {
+		s.PartitionTable = err.Error()
+		return s
+	}
+	s.OTA, _ = d.readOTA(m)
+	for i, p := range m.slots {
+		s.Slots[i].Label = p.Label
+		if info, err := d.verifySlot(p, -1); err != nil {
+			s.Slots[i].Problem = err.Error()
+		} else {
+			s.Slots[i].App = &info
+		}
+	}
+	return s
+}
+
+// String renders the status for a terminal.
+func (s Status) String() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	w("chip:             %s", s.Chip)
+	w("secure boot:      %s", onOff(s.SecureBoot))
+	w("JTAG disabled:    %s", yesNo(s.JTAGDisabled))
+	w("download mode:    %s", downloadMode(s))
+	w("secure version:   %d (eFuse)", s.SecureVersion)
+	for _, k := range s.Keys {
+		switch {
+		case !k.Used:
+			w("key slot %d:       empty", k.Slot)
+		case k.Revoked:
+			w("key slot %d:       %s REVOKED", k.Slot, hex.EncodeToString(k.Digest[:]))
+		default:
+			w("key slot %d:       %s", k.Slot, hex.EncodeToString(k.Digest[:]))
+		}
+	}
+	w("bootloader:       %s", s.Bootloader)
+	w("partition table:  %s", s.PartitionTable)
+	for i, e := range s.OTA {
+		w("otadata[%d]:       %s", i, describeEntry(e))
+	}
+	for i, sl := range s.Slots {
+		if sl.App == nil {
+			w("ota_%d:            %s", i, sl.Problem)
+			continue
+		}
+		mark := ""
+		if s.Running == i {
+			mark = "  [running]"
+		}
+		w("ota_%d:            %s %s, secure_version %d, key slot %d, sha256 %x%s",
+			i, sl.App.Project, sl.App.Version, sl.App.SecureVersion, sl.App.KeySlot, sl.App.SHA256[:8], mark)
+	}
+	if s.Running < 0 {
+		w("running:          nothing (boot the device)")
+	}
+	return b.String()
+}
+
+func onOff(b bool) string {
+	if b {
+		return "enabled"
+	}
+	return "disabled"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func downloadMode(s Status) string {
+	switch {
+	case s.DownloadDisabled:
+		return "disabled"
+	case s.SecureDownload:
+		return "secure download only"
+	}
+	return "enabled"
+}
