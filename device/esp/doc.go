@@ -1,0 +1,32 @@
+// Package esp owns the byte formats an ESP32-family chip understands: the
+// ESP app and bootloader image (header, segments, checksum, appended
+// SHA-256, esp_app_desc_t / esp_bootloader_desc_t), Secure Boot V2
+// signature sectors (RSA-3072-PSS and ECDSA P-256/P-384 blocks), the
+// public-key digests burned into eFuse, and otadata entries.
+//
+// Everything here is byte-compatible with Espressif's esptool/espsecure and
+// with the ESP-IDF bootloader; the facts and their sources are collected in
+// the project's esp-idf-formats.md design note, and the tests check the
+// package against vectors produced by espsecure itself.
+//
+// # Images
+//
+// [ParseImage] validates an image (and an optional signature sector after
+// it). [WithSecureVersion] rewrites the anti-rollback version and redoes the
+// checksum and SHA-256 without touching any other byte.
+//
+// # Signing and verifying
+//
+// [Sign] appends Secure Boot V2 blocks made by any [crypto.Signer], so an HSM
+// key works as well as an in-memory one; every new signature is verified
+// before the image is returned. [Verify] checks a signed image against
+// public keys (what espsecure verify_signature does); [VerifyDigests] checks
+// it the way the bootloader does, against eFuse key digests with revoked
+// slots. Both return a [Verified] value saying which block and key passed;
+// code that needs a verified image should take a Verified as a parameter.
+//
+// # OTA data
+//
+// [EncodeOTAEntry] and [DecodeOTAEntry] handle the 32-byte
+// esp_ota_select_entry_t, whose CRC covers only ota_seq.
+package esp
