@@ -3,6 +3,8 @@ package emu
 import (
 	"errors"
 	"fmt"
+
+	"signbox/device/esp"
 )
 
 // Boot resets the device and runs the boot chain: the ROM checks the
@@ -84,21 +86,21 @@ func (d *Device) bootloader(t *BootTrace, m flashMap) error {
 	}
 	start := 0
 	if sel >= 0 {
-		start = ents[sel].slot()
+		start = entrySlot(ents[sel])
 	}
 	return d.loadWithFallback(t, m, ents, sel, start)
 }
 
 // abortPending: an entry still PENDING_VERIFY at boot had its one chance
 // and becomes ABORTED, before anything is selected.
-func (d *Device) abortPending(t *BootTrace, m flashMap, ents *[2]OTAEntry) error {
+func (d *Device) abortPending(t *BootTrace, m flashMap, ents *[2]esp.OTAEntry) error {
 	for i, e := range ents {
-		if e.usable() && e.State == StatePendingVerify {
+		if e.Usable() && e.State == esp.OTAPendingVerify {
 			t.add("bootloader", "otadata[%d]: PENDING_VERIFY was never confirmed -> ABORTED", i)
-			if err := d.writeOTA(m, i, e.Seq, StateAborted); err != nil {
+			if err := d.writeOTA(m, i, e.Seq, esp.OTAAborted); err != nil {
 				return err
 			}
-			ents[i].State = StateAborted
+			ents[i].State = esp.OTAAborted
 		}
 	}
 	return nil
@@ -107,15 +109,15 @@ func (d *Device) abortPending(t *BootTrace, m flashMap, ents *[2]OTAEntry) error
 // selectEntry picks the usable entry with the larger sequence number whose
 // slot app is not below the eFuse floor; a NEW winner becomes
 // PENDING_VERIFY before it is loaded. It returns -1 if none qualifies.
-func (d *Device) selectEntry(t *BootTrace, m flashMap, ents *[2]OTAEntry) (int, error) {
+func (d *Device) selectEntry(t *BootTrace, m flashMap, ents *[2]esp.OTAEntry) (int, error) {
 	var ok [2]bool
 	for i, e := range ents {
-		if !e.usable() {
+		if !e.Usable() {
 			continue
 		}
-		ok[i] = d.probeSecureVersion(m.slots[e.slot()])
+		ok[i] = d.probeSecureVersion(m.slots[entrySlot(e)])
 		if !ok[i] {
-			t.add("bootloader", "otadata[%d]: %s app fails the anti-rollback check; skipping", i, m.slots[e.slot()].Label)
+			t.add("bootloader", "otadata[%d]: %s app fails the anti-rollback check; skipping", i, m.slots[entrySlot(e)].Label)
 		}
 	}
 	sel := pickEntry(*ents, ok)
@@ -124,19 +126,19 @@ func (d *Device) selectEntry(t *BootTrace, m flashMap, ents *[2]OTAEntry) (int, 
 		return -1, nil
 	}
 	e := ents[sel]
-	t.add("bootloader", "selected otadata[%d] (seq %d, %s) -> %s", sel, e.Seq, e.State, m.slots[e.slot()].Label)
-	if e.State == StateNew {
+	t.add("bootloader", "selected otadata[%d] (seq %d, %s) -> %s", sel, e.Seq, e.State, m.slots[entrySlot(e)].Label)
+	if e.State == esp.OTANew {
 		t.add("bootloader", "otadata[%d]: NEW -> PENDING_VERIFY (this boot is its one trial)", sel)
-		if err := d.writeOTA(m, sel, e.Seq, StatePendingVerify); err != nil {
+		if err := d.writeOTA(m, sel, e.Seq, esp.OTAPendingVerify); err != nil {
 			return sel, err
 		}
-		ents[sel].State = StatePendingVerify
+		ents[sel].State = esp.OTAPendingVerify
 	}
 	return sel, nil
 }
 
 // loadWithFallback tries the chosen slot, then the other one.
-func (d *Device) loadWithFallback(t *BootTrace, m flashMap, ents [2]OTAEntry, sel, start int) error {
+func (d *Device) loadWithFallback(t *BootTrace, m flashMap, ents [2]esp.OTAEntry, sel, start int) error {
 	for _, s := range []int{start, 1 - start} {
 		info, err := d.verifySlot(m.slots[s], -1)
 		if err != nil {
@@ -160,14 +162,14 @@ func (d *Device) loadWithFallback(t *BootTrace, m flashMap, ents [2]OTAEntry, se
 // blank otadata (set_actual_ota_seq), or raise the eFuse for an entry that
 // is already VALID. Neither happens for a NEW or PENDING_VERIFY entry, so
 // an unconfirmed app never raises the floor.
-func (d *Device) afterLoad(t *BootTrace, m flashMap, ents [2]OTAEntry, sel, slot int, info AppInfo) error {
+func (d *Device) afterLoad(t *BootTrace, m flashMap, ents [2]esp.OTAEntry, sel, slot int, info AppInfo) error {
 	switch {
-	case sel < 0 && ents[0].blankOrBad() && ents[1].blankOrBad():
+	case sel < 0 && blankOrBad(ents[0]) && blankOrBad(ents[1]):
 		t.add("bootloader", "otadata blank or corrupt: otadata[0] := seq %d VALID (%s)", slot+1, m.slots[slot].Label)
-		if err := d.writeOTA(m, 0, uint32(slot+1), StateValid); err != nil {
+		if err := d.writeOTA(m, 0, uint32(slot+1), esp.OTAValid); err != nil {
 			return err
 		}
-	case sel >= 0 && ents[sel].slot() == slot && ents[sel].State == StateValid:
+	case sel >= 0 && entrySlot(ents[sel]) == slot && ents[sel].State == esp.OTAValid:
 		// emulator: ESP-IDF raises the eFuse before loading the slot; doing it
 		// after the signature check means a tampered VALID slot cannot raise it.
 	default:
@@ -187,12 +189,12 @@ func (d *Device) raise(t *BootTrace, stage string, v int) error {
 	return d.efuse.RaiseSecureVersion(v)
 }
 
-func describeEntry(e OTAEntry) string {
+func describeEntry(e esp.OTAEntry) string {
 	switch {
-	case e.blank():
+	case e.Seq == 0xFFFFFFFF:
 		return "blank"
-	case !e.CRCOK:
+	case !e.CRCValid():
 		return fmt.Sprintf("seq %d, CRC mismatch (ignored)", e.Seq)
 	}
-	return fmt.Sprintf("seq %d, %s -> ota_%d", e.Seq, e.State, e.slot())
+	return fmt.Sprintf("seq %d, %s -> ota_%d", e.Seq, e.State, entrySlot(e))
 }

@@ -3,13 +3,15 @@ package emu
 import (
 	"errors"
 	"fmt"
+
+	"signbox/device/esp"
 )
 
 // ConfirmResult says what a confirmation changed.
 type ConfirmResult struct {
 	Slot        int
 	App         AppInfo
-	WasState    OTAState // the entry's state before: PENDING_VERIFY normally, VALID if already confirmed
+	WasState    esp.OTAState // the entry's state before: PENDING_VERIFY normally, VALID if already confirmed
 	EFuseBefore int
 	EFuseAfter  int
 }
@@ -50,8 +52,8 @@ func (d *Device) confirm() (ConfirmResult, error) {
 		return res, fmt.Errorf("confirm: running app no longer verifies: %w", err)
 	}
 	res.App, res.WasState = info, ents[a].State
-	if ents[a].State != StateValid {
-		if err := d.writeOTA(m, a, ents[a].Seq, StateValid); err != nil {
+	if ents[a].State != esp.OTAValid {
+		if err := d.writeOTA(m, a, ents[a].Seq, esp.OTAValid); err != nil {
 			return res, fmt.Errorf("confirm: mark VALID: %w", err)
 		}
 	}
@@ -64,8 +66,8 @@ func (d *Device) confirm() (ConfirmResult, error) {
 
 // runningEntry finds the active otadata entry and checks that it is the
 // one the running app was booted from.
-func (d *Device) runningEntry(op string) (flashMap, [2]OTAEntry, int, error) {
-	var ents [2]OTAEntry
+func (d *Device) runningEntry(op string) (flashMap, [2]esp.OTAEntry, int, error) {
+	var ents [2]esp.OTAEntry
 	if d.running < 0 {
 		return flashMap{}, ents, -1, fmt.Errorf("%s: %w; boot the device first", op, ErrNotRunning)
 	}
@@ -77,7 +79,7 @@ func (d *Device) runningEntry(op string) (flashMap, [2]OTAEntry, int, error) {
 		return m, ents, -1, err
 	}
 	a := activeEntry(ents)
-	if a < 0 || ents[a].slot() != d.running {
+	if a < 0 || entrySlot(ents[a]) != d.running {
 		return m, ents, -1, fmt.Errorf("%s: %w (running %s)", op, ErrNotActive, m.slots[d.running].Label)
 	}
 	return m, ents, a, nil
@@ -113,7 +115,7 @@ func (d *Device) reject() (*BootTrace, error) {
 	if _, err := d.verifySlot(other, -1); err != nil {
 		return nil, fmt.Errorf("reject: %w: %w", ErrRollbackImpossible, err)
 	}
-	if err := d.writeOTA(m, a, ents[a].Seq, StateInvalid); err != nil {
+	if err := d.writeOTA(m, a, ents[a].Seq, esp.OTAInvalid); err != nil {
 		return nil, fmt.Errorf("reject: mark INVALID: %w", err)
 	}
 	return d.Boot()

@@ -145,11 +145,11 @@ func (d *Device) setBootSlot(m flashMap, slot int) (int, uint32, error) {
 	}
 	idx, seq := 0, uint32(slot+1)
 	if a := activeEntry(ents); a >= 0 {
-		if ents[a].slot() == slot {
+		if entrySlot(ents[a]) == slot {
 			idx, seq = a, ents[a].Seq
 		} else {
 			idx, seq = 1-a, nextSeq(ents[a].Seq, slot)
 		}
 	}
-	return idx, seq, d.writeOTA(m, idx, seq, StateNew)
+	return idx, seq, d.writeOTA(m, idx, seq, esp.OTANew)
 }

@@ -1,23 +1,22 @@
 package emu
 
+import "signbox/device/esp"
+
 // readOTA reads both otadata entries (one per 4 KiB sector).
-func (d *Device) readOTA(m flashMap) ([2]OTAEntry, error) {
-	var e [2]OTAEntry
-	for i := range e {
-		b, err := d.flash.view(int(m.otadata.Offset)+i*SectorSize, otaEntrySize)
-		if err != nil {
-			return e, err
-		}
-		e[i] = decodeOTAEntry(b)
+func (d *Device) readOTA(m flashMap) ([2]esp.OTAEntry, error) {
+	b, err := d.flash.view(int(m.otadata.Offset), esp.OTADataSize)
+	if err != nil {
+		return [2]esp.OTAEntry{}, err
 	}
-	return e, nil
+	return esp.DecodeOTAData(b)
 }
 
 // writeOTA rewrites entry i: erase its sector, program the entry (two
 // writes). The other sector is never touched, which is what makes the
 // two-copy scheme survive a cut in either write.
-func (d *Device) writeOTA(m flashMap, i int, seq uint32, st OTAState) error {
-	return d.flash.write(int(m.otadata.Offset)+i*SectorSize, encodeOTAEntry(seq, st))
+func (d *Device) writeOTA(m flashMap, i int, seq uint32, st esp.OTAState) error {
+	b := esp.EncodeOTAEntry(esp.NewOTAEntry(seq, st))
+	return d.flash.write(int(m.otadata.Offset)+i*SectorSize, b[:])
 }
 
 // readMap reads and checks the partition table.

@@ -34,7 +34,7 @@ type Status struct {
 	Keys             [KeySlots]KeyStatus
 	Bootloader       string // "verified (...)" or the ROM's complaint
 	PartitionTable   string // "ok" or the problem
-	OTA              [2]OTAEntry
+	OTA              [2]esp.OTAEntry
 	Slots            [2]SlotStatus
 	Running          int
 }
