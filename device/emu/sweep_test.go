@@ -1,0 +1,184 @@
+package emu
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"signbox/device/esp"
+)
+
+// The power-cut sweep in the style of MCUboot's simulator
+// (run_perm_with_fails): count the writes of a good run, then for every
+// write i cut power just before it and, separately, halfway through it
+// (a torn write); reboot and check the invariants.
+
+// step is one operation of a scenario.
+type step struct {
+	name string
+	run  func(d *Device) error
+}
+
+type scenario struct {
+	name  string
+	setup func(t testing.TB) *Device // the device before the run
+	steps []step
+	// check runs after the cut and the recovery boot; confirmStart is the
+	// write count at which the confirm step began in the good run (0 if
+	// the scenario has none) and cut the write that failed.
+	check func(t testing.TB, d *Device, tr *BootTrace, cut, confirmStart int)
+}
+
+func installStep(image []byte) step {
+	return step{"install", func(d *Device) error { _, err := d.Install(AppImage(image)); return err }}
+}
+
+var (
+	bootStep    = step{"boot", func(d *Device) error { _, err := d.Boot(); return err }}
+	confirmStep = step{"confirm", func(d *Device) error { _, err := d.Confirm(); return err }}
+	rejectStep  = step{"reject", func(d *Device) error { _, err := d.Reject(); return err }}
+)
+
+func sweepScenarios(t testing.TB) []scenario {
+	v2 := app(t, 2, "2.0.0")
+	return []scenario{
+		{
+			name: "first boot after provisioning",
+			setup: func(t testing.TB) *Device {
+				res, err := Provision(testConfig(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res.Device
+			},
+			steps: []step{bootStep},
+			check: func(t testing.TB, d *Device, tr *BootTrace, _, _ int) {
+				// Converges: another boot leaves otadata initialised and the floor at 1.
+				tr = mustBoot(t, d, 0)
+				if tr.SecureVersion != 1 {
+					t.Fatalf("eFuse %d after recovery, want 1", tr.SecureVersion)
+				}
+			},
+		},
+		{
+			name:  "install, first boot, confirm",
+			setup: booted,
+			steps: []step{installStep(v2), bootStep, confirmStep},
+			check: func(t testing.TB, d *Device, tr *BootTrace, cut, confirmStart int) {
+				if cut <= confirmStart && d.EFuses().SecureVersion() != 1 {
+					t.Fatalf("eFuse raised to %d by a run cut before confirm", d.EFuses().SecureVersion())
+				}
+				checkUpdateConverges(t, d, tr, v2)
+			},
+		},
+		{
+			name:  "install, first boot, reject",
+			setup: booted,
+			steps: []step{installStep(v2), bootStep, rejectStep},
+			check: func(t testing.TB, d *Device, tr *BootTrace, _, _ int) {
+				if d.EFuses().SecureVersion() != 1 {
+					t.Fatalf("eFuse raised to %d without a confirm", d.EFuses().SecureVersion())
+				}
+				checkUpdateConverges(t, d, tr, v2)
+			},
+		},
+	}
+}
+
+// checkUpdateConverges: an unconfirmed v2 reverts after one reset, and
+// repeating install/boot/confirm without cuts ends on v2 with the floor at 2.
+func checkUpdateConverges(t testing.TB, d *Device, tr *BootTrace, v2 []byte) {
+	t.Helper()
+	if tr.App.Version == "2.0.0" && runningState(t, d) == esp.OTAPendingVerify {
+		tr = mustBoot(t, d, 0)
+		if tr.App.Version != "1.0.0" {
+			t.Fatalf("unconfirmed update did not revert:\n%s", tr)
+		}
+	}
+	if tr.App.Version == "1.0.0" {
+		if _, err := d.Install(AppImage(v2)); err != nil {
+			t.Fatalf("repeat install: %v", err)
+		}
+		mustBoot(t, d, 1)
+	}
+	if _, err := d.Confirm(); err != nil {
+		t.Fatalf("confirm after recovery: %v", err)
+	}
+	tr = mustBoot(t, d, 1)
+	if tr.App.Version != "2.0.0" || tr.SecureVersion != 2 {
+		t.Fatalf("did not converge on 2.0.0 with eFuse 2:\n%s", tr)
+	}
+}
+
+func runningState(t testing.TB, d *Device) esp.OTAState {
+	m, ents, a, err := d.runningEntry("test")
+	_ = m
+	if err != nil {
+		return esp.OTAUndefined
+	}
+	return ents[a].State
+}
+
+// runSteps runs steps in order, stopping at the first error. It returns
+// the write count (relative to start) at which each step began.
+func runSteps(d *Device, steps []step) ([]int, error) {
+	start := d.Power().Writes()
+	var begins []int
+	for _, s := range steps {
+		begins = append(begins, d.Power().Writes()-start)
+		if err := s.run(d); err != nil {
+			return begins, fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return begins, nil
+}
+
+// sweep runs one scenario's full sweep and returns the number of cut runs.
+func sweep(t testing.TB, sc scenario) int {
+	base := sc.setup(t)
+	good := base.Clone()
+	begins, err := runSteps(good, sc.steps)
+	if err != nil {
+		t.Fatalf("good run: %v", err)
+	}
+	n := good.Power().Writes() - base.Power().Writes()
+	confirmStart := n + 1
+	for i, s := range sc.steps {
+		if s.name == "confirm" {
+			confirmStart = begins[i]
+		}
+	}
+	runs := 0
+	for cut := 1; cut <= n; cut++ {
+		for _, tear := range []bool{false, true} {
+			d := base.Clone()
+			d.Power().CutAt(cut, tear)
+			if _, err := runSteps(d, sc.steps); !errors.Is(err, ErrPowerCut) {
+				t.Fatalf("cut at write %d/%d (torn %v): run ended with %v, want a power cut", cut, n, tear, err)
+			}
+			d.Power().Disarm()
+			tr, err := d.Boot()
+			if err != nil {
+				t.Fatalf("cut at write %d/%d (torn %v): device does not boot: %v\n%s", cut, n, tear, err, tr)
+			}
+			if tr.App.SecureVersion < tr.SecureVersion {
+				t.Fatalf("cut at write %d: booted secure_version %d below eFuse %d", cut, tr.App.SecureVersion, tr.SecureVersion)
+			}
+			sc.check(t, d, tr, cut, confirmStart)
+			runs++
+		}
+	}
+	return runs
+}
+
+func TestPowerCutSweep(t *testing.T) {
+	for _, sc := range sweepScenarios(t) {
+		t.Run(sc.name, func(t *testing.T) {
+			runs := sweep(t, sc)
+			if runs == 0 {
+				t.Fatal("the good run made no writes")
+			}
+			t.Logf("%d cut runs", runs)
+		})
+	}
+}
