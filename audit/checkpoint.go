@@ -1,0 +1,148 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Head is the body of a checkpoint (c2sp.org/tlog-checkpoint): the log
+// origin, the tree size and the RFC 6962 root hash. signbox writes no
+// extension lines; time and chain head live in the CHECKPOINT entry.
+type Head struct {
+	Origin string
+	Size   int64
+	Root   tlog.Hash
+}
+
+// Text returns the checkpoint body: three newline-terminated lines.
+func (h Head) Text() string {
+	return fmt.Sprintf("%s\n%d\n%s\n", h.Origin, h.Size, base64.StdEncoding.EncodeToString(h.Root[:]))
+}
+
+// ParseHead parses a checkpoint body strictly: exactly three lines, a
+// valid origin, a canonical decimal size and a canonical base64 root.
+func ParseHead(text string) (Head, error) {
+	var h Head
+	lines := strings.SplitAfter(text, "\n")
+	if len(lines) != 4 || lines[3] != "" {
+		return h, fmt.Errorf("%w checkpoint: want exactly 3 newline-terminated lines", ErrMalformed)
+	}
+	origin := strings.TrimSuffix(lines[0], "\n")
+	if err := checkOrigin(origin); err != nil {
+		return h, fmt.Errorf("%w checkpoint: %w", ErrMalformed, err)
+	}
+	size, err := parseSize(strings.TrimSuffix(lines[1], "\n"))
+	if err != nil {
+		return h, err
+	}
+	root64 := strings.TrimSuffix(lines[2], "\n")
+	root, err := base64.StdEncoding.Strict().DecodeString(root64)
+	if err != nil || len(root) != tlog.HashSize {
+		return h, fmt.Errorf("%w checkpoint: root %q is not a base64 SHA-256 hash", ErrMalformed, root64)
+	}
+	h.Origin, h.Size = origin, size
+	copy(h.Root[:], root)
+	return h, nil
+}
+
+func parseSize(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != s {
+		return 0, fmt.Errorf("%w checkpoint: size %q is not a canonical decimal", ErrMalformed, s)
+	}
+	return n, nil
+}
+
+// Signed-note failures, told apart because they mean different things to
+// an auditor: a note by a key nobody trusts is noise, a bad signature by
+// the trusted key is a forgery attempt.
+var (
+	ErrUntrustedNote = errors.New("checkpoint has no signature by the trusted key")
+	ErrBadSignature  = errors.New("checkpoint signature by the trusted key is invalid")
+)
+
+// OpenCheckpoint checks a signed checkpoint note against the trusted
+// verifier and returns its body. Beyond note.Open it refuses duplicate
+// signature lines, more than a handful of signatures and oversized notes,
+// because none of those come from signbox.
+func OpenCheckpoint(msg []byte, trusted note.Verifier) (Head, error) {
+	if err := precheckNote(msg); err != nil {
+		return Head{}, err
+	}
+	n, err := note.Open(msg, note.VerifierList(trusted))
+	if err != nil {
+		var unverified *note.UnverifiedNoteError
+		var invalid *note.InvalidSignatureError
+		switch {
+		case errors.As(err, &unverified):
+			return Head{}, ErrUntrustedNote
+		case errors.As(err, &invalid):
+			return Head{}, ErrBadSignature
+		}
+		return Head{}, fmt.Errorf("%w checkpoint note: %w", ErrMalformed, err)
+	}
+	return ParseHead(n.Text)
+}
+
+// precheckNote applies signbox's stricter framing rules to a signed note.
+func precheckNote(msg []byte) error {
+	bad := func(why string) error { return fmt.Errorf("%w checkpoint note: %s", ErrMalformed, why) }
+	if len(msg) > maxNoteLen {
+		return bad(fmt.Sprintf("%d bytes, limit %d", len(msg), maxNoteLen))
+	}
+	if !utf8.Valid(msg) {
+		return bad("not UTF-8")
+	}
+	for _, c := range msg {
+		if c < 0x20 && c != '\n' || c == 0x7f {
+			return bad("control character")
+		}
+	}
+	text, sigs, ok := bytes.Cut(msg, []byte("\n\n"))
+	if !ok || len(text) == 0 {
+		return bad("no blank line between text and signatures")
+	}
+	if len(sigs) == 0 || sigs[len(sigs)-1] != '\n' {
+		return bad("signature block must end in a newline")
+	}
+	lines := strings.Split(strings.TrimSuffix(string(sigs), "\n"), "\n")
+	if len(lines) > maxNoteSigs {
+		return bad(fmt.Sprintf("%d signatures, limit %d", len(lines), maxNoteSigs))
+	}
+	seen := map[string]bool{}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "— ") {
+			return bad("signature line does not start with \"— \"")
+		}
+		key := sigKey(l)
+		if seen[key] {
+			return bad("two signatures by the same key")
+		}
+		seen[key] = true
+	}
+	return nil
+}
+
+// sigKey returns name plus key-hash prefix of a signature line, so two
+// lines by one key count as duplicates even if their signatures differ.
+func sigKey(line string) string {
+	name, b64, _ := strings.Cut(strings.TrimPrefix(line, "— "), " ")
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(raw) < 4 {
+		return line
+	}
+	return name + " " + string(raw[:4])
+}
+
+// signCheckpoint returns the signed note for h.
+func signCheckpoint(h Head, s note.Signer) ([]byte, error) {
+	return note.Sign(&note.Note{Text: h.Text()}, s)
+}

@@ -1,0 +1,156 @@
+package audit
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// VerifyOptions says what the auditor brings to a verification.
+type VerifyOptions struct {
+	// Trusted is the pinned checkpoint key. Nil takes the export's own
+	// vkey, which proves only self-consistency (Checks.KeyPinned false).
+	Trusted note.Verifier
+	// LastSeen is a checkpoint note the auditor kept from an earlier
+	// export; the log must extend it, never shrink or fork from it.
+	LastSeen []byte
+	// Keys checks the HMAC tags; nil checks everything public only.
+	Keys MACKeys
+}
+
+// Verify checks an export directory (or a log directory) without trusting
+// the appliance. An error means the evidence could not be read; a damaged
+// log is a Report with Verdict Tampered.
+func Verify(dir string, opt VerifyOptions) (*Report, error) {
+	return VerifyFS(DirFS(dir), opt)
+}
+
+// VerifyFS is Verify over any FS.
+func VerifyFS(fsys FS, opt VerifyOptions) (*Report, error) {
+	v := &verification{fs: fsys, opt: opt, r: &Report{FirstBad: -1}}
+	if err := v.run(); err != nil {
+		return nil, err
+	}
+	v.conclude()
+	return v.r, nil
+}
+
+type verification struct {
+	fs    FS
+	opt   VerifyOptions
+	r     *Report
+	s     *scanner
+	roots map[int64]tlog.Hash // trusted checkpoints that match the log
+}
+
+func (v *verification) run() error {
+	trusted, err := v.trustedKey()
+	if err != nil {
+		return err
+	}
+	raw, err := v.fs.ReadFile(fileLog)
+	if err != nil {
+		return fmt.Errorf("read log: %w", err)
+	}
+	v.s = newScanner(trusted.Name(), v.opt.Keys)
+	if err := v.s.scan(raw); err != nil {
+		return err
+	}
+	v.r.Origin, v.r.Entries = v.s.origin, v.s.n()
+	v.r.Checks.Chain, v.r.Checks.MACs = true, v.opt.Keys != nil
+	v.r.MACsChecked = v.s.macsChecked
+	v.r.Problems = append(v.r.Problems, v.s.tamper...)
+	v.r.Warnings = append(v.r.Warnings, v.s.warnings...)
+	if err := v.checkpoints(trusted); err != nil {
+		return err
+	}
+	if err := v.proofs(); err != nil {
+		return err
+	}
+	return v.lastSeen(trusted)
+}
+
+// trustedKey returns the caller's key, or the export's vkey with a warning.
+func (v *verification) trustedKey() (note.Verifier, error) {
+	own, err := v.fs.ReadFile(fileVKey)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read vkey: %w", err)
+	}
+	ownKey := strings.TrimSuffix(string(own), "\n")
+	if v.opt.Trusted != nil {
+		v.r.Checks.KeyPinned = true
+		if ownKey != "" && !sameKey(ownKey, v.opt.Trusted) {
+			v.warn(-1, "the export's vkey is not the trusted key")
+		}
+		return v.opt.Trusted, nil
+	}
+	if ownKey == "" {
+		return nil, errors.New("no trusted key given and the export has no vkey")
+	}
+	k, err := note.NewVerifier(ownKey)
+	if err != nil {
+		return nil, fmt.Errorf("export vkey: %w", err)
+	}
+	v.warn(-1, "checkpoint key taken from the export itself; pin it to detect a re-signed log")
+	return k, nil
+}
+
+func sameKey(vkey string, t note.Verifier) bool {
+	k, err := note.NewVerifier(vkey)
+	return err == nil && k.Name() == t.Name() && k.KeyHash() == t.KeyHash()
+}
+
+func (v *verification) problem(i int64, format string, args ...any) {
+	if len(v.r.Problems) < maxFindings {
+		v.r.Problems = append(v.r.Problems, Finding{Index: i, Reason: fmt.Sprintf(format, args...)})
+	}
+}
+
+// problemFrom records a problem known only to lie at or after entry i.
+func (v *verification) problemFrom(i int64, format string, args ...any) {
+	if len(v.r.Problems) < maxFindings {
+		v.r.Problems = append(v.r.Problems, Finding{Index: i, Reason: fmt.Sprintf(format, args...), Bound: true})
+	}
+}
+
+func (v *verification) warn(i int64, format string, args ...any) {
+	v.r.Warnings = append(v.r.Warnings, Finding{Index: i, Reason: fmt.Sprintf(format, args...)})
+}
+
+// conclude turns findings into a verdict.
+func (v *verification) conclude() {
+	r := v.r
+	if len(r.Problems) > 0 {
+		first := firstProblem(r.Problems)
+		r.Verdict, r.FirstBad, r.Reason = Tampered, first.Index, first.Reason
+		return
+	}
+	switch {
+	case v.s.tail != nil:
+		r.Verdict = UnsealedTail
+		r.Reason = fmt.Sprintf("%d bytes after entry %d are a torn record; opening the log recovers it", v.s.tail.Bytes, r.Entries-1)
+	case r.Sealed < r.Entries:
+		r.Verdict = UnsealedTail
+		r.Reason = fmt.Sprintf("entries %d..%d are not covered by a trusted checkpoint", r.Sealed, r.Entries-1)
+	}
+}
+
+// firstProblem picks the earliest precise finding; range-only findings
+// (Bound) count only when nothing more precise was found.
+func firstProblem(ps []Finding) Finding {
+	return slices.MinFunc(ps, func(a, b Finding) int {
+		if a.Bound != b.Bound {
+			if a.Bound {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a.Index, b.Index)
+	})
+}
