@@ -3,6 +3,8 @@ package emu
 import (
 	"errors"
 	"fmt"
+
+	"signbox/device/esp"
 )
 
 // RevokeResult says what a revocation did.
@@ -45,9 +47,14 @@ func (d *Device) revoke(n int) (RevokeResult, error) {
 	if d.running < 0 {
 		return res, fmt.Errorf("revoke key %d: %w; boot the device first", n, ErrNotRunning)
 	}
-	m, err := d.readMap()
+	m, ents, a, err := d.runningEntry(fmt.Sprintf("revoke key %d", n))
 	if err != nil {
-		return res, fmt.Errorf("revoke key %d: %w", n, err)
+		return res, err
+	}
+	if ents[a].State != esp.OTAValid {
+		// An unconfirmed app is aborted at the next reset; if the key also
+		// signed the fallback, nothing would be left to boot.
+		return res, fmt.Errorf("revoke key %d: %w: running app is %s; confirm it first", n, ErrRevokeUnsafe, ents[a].State)
 	}
 	region, _ := d.flash.view(BootloaderOffset, BootloaderMax)
 	if _, err := d.checkBootloader(region, n); err != nil {
