@@ -1,0 +1,47 @@
+package common
+
+import (
+	"context"
+
+	"signbox/tui/api"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Common is handed to every page. It is a value: pages copy it, and
+// nothing in it is written after the program starts.
+type Common struct {
+	Ctx    context.Context // parent of every call's context
+	Engine api.Engine
+	Styles Styles
+	Keys   KeyMap
+	Size   Size   // the page body size
+	Page   int    // this page instance's id, stamped on its async results
+	Date   string // ceremony date confirmed by the operators
+	Media  string // default removable media path
+	Who    string // default operator name for decisions
+}
+
+// Component is one page: a tea model over a Component value, with a size
+// and a help line.
+type Component interface {
+	Init() tea.Cmd
+	Update(msg tea.Msg) (Component, tea.Cmd)
+	View() string
+	Title() string
+	SetSize(s Size) Component
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
+// Emit returns a command that yields msg, for pages reporting a result.
+func Emit(msg tea.Msg) tea.Cmd {
+	return func() tea.Msg { return msg }
+}
+
+// BackMsg asks the root to leave the current page (esc at its top level).
+type BackMsg struct{}
+
+// HomeMsg asks the root to go to the status screen.
+type HomeMsg struct{}

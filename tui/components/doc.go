@@ -1,0 +1,3 @@
+// Package components holds the small widgets pages are built from; each
+// lives in its own sub-package.
+package components

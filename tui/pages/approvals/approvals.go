@@ -1,0 +1,284 @@
+// Package approvals collects the custodians' approvals: each one picks
+// their own token and types their PIN (masked); the quorum shows M of N.
+package approvals
+
+import (
+	"context"
+	"fmt"
+
+	"signbox/tui/api"
+	"signbox/tui/common"
+	"signbox/tui/components/picker"
+	"signbox/tui/components/pinfield"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// QuorumMsg: the threshold is reached and the operators go on.
+type QuorumMsg struct{ Quorum api.Quorum }
+
+// The page's modes.
+const (
+	modeCustodian = iota
+	modeToken
+	modePIN
+)
+
+// Model is the page.
+type Model struct {
+	c          common.Common
+	plan       api.Plan
+	op         common.Op
+	init       tea.Cmd // the first load, started by New
+	custodians []api.Custodian
+	quorum     api.Quorum
+	mode       int
+	who        picker.Model
+	tokens     picker.Model
+	pin        pinfield.Model
+	problem    *common.Problem
+	note       string
+}
+
+// New builds the page for an accepted plan.
+func New(c common.Common, p api.Plan) Model {
+	m := Model{c: c, plan: p, quorum: p.Quorum, who: picker.New(c, nil, 6), tokens: picker.New(c, nil, 4)}
+	m, m.init = m.load()
+	return m
+}
+
+// Init loads the custodians.
+func (m Model) Init() tea.Cmd { return m.init }
+
+func (m Model) load() (Model, tea.Cmd) {
+	eng, id := m.c.Engine, m.plan.ID
+	var cmd tea.Cmd
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) ([]api.Custodian, error) {
+		return eng.Custodians(ctx, id)
+	})
+	return m, cmd
+}
+
+// approve hands the PIN to the engine inside the command and wipes it
+// there once Approve returns; the model keeps no copy.
+func (m Model) approve() (Model, tea.Cmd) {
+	cust := m.custodians[m.who.Cursor()]
+	tok := cust.Tokens[m.tokens.Cursor()]
+	var pin []byte
+	m.pin, pin = m.pin.Take()
+	eng, id, name, tokID := m.c.Engine, m.plan.ID, cust.Name, tok.ID
+	var cmd tea.Cmd
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Quorum, error) {
+		defer pinfield.Zero(pin)
+		return eng.Approve(ctx, id, name, tokID, pin)
+	})
+	return m, cmd
+}
+
+// Title implements common.Component.
+func (m Model) Title() string { return "Approvals" }
+
+// SetSize implements common.Component.
+func (m Model) SetSize(s common.Size) common.Component {
+	m.c.Size = s
+	m.who = m.who.SetWidth(s.Width)
+	m.tokens = m.tokens.SetWidth(s.Width)
+	return m
+}
+
+// ShortHelp implements common.Component.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	switch {
+	case m.op.Running():
+		return []key.Binding{common.With(k.Back, "cancel")}
+	case m.mode == modePIN:
+		return []key.Binding{common.With(k.Enter, "approve with this PIN"), common.With(k.Back, "back")}
+	case m.mode == modeToken:
+		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "use this token"), common.With(k.Back, "back")}
+	case m.quorum.Reached():
+		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve"), common.With(k.Continue, "continue to signing"), common.With(k.Back, "leave ceremony")}
+	}
+	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve as this custodian"), common.With(k.Back, "leave ceremony")}
+}
+
+// FullHelp implements common.Component.
+func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+
+// Update implements common.Component.
+func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.Result[[]api.Custodian]:
+		return m.loaded(msg)
+	case common.Result[api.Quorum]:
+		return m.approved(msg)
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) loaded(r common.Result[[]api.Custodian]) (common.Component, tea.Cmd) {
+	if !m.op.Owns(r.Tag) {
+		return m, nil
+	}
+	m.op = m.op.Done()
+	if r.Err != nil {
+		m.problem = common.NewProblem(r.Err, "check the custodian tokens are inserted, then press r to reload")
+		return m, nil
+	}
+	m.custodians = r.Value
+	m.who = m.who.SetItems(m.custodianItems())
+	return m, nil
+}
+
+func (m Model) approved(r common.Result[api.Quorum]) (common.Component, tea.Cmd) {
+	if !m.op.Owns(r.Tag) {
+		return m, nil
+	}
+	m.op = m.op.Done()
+	name := m.custodians[m.who.Cursor()].Name
+	if r.Err != nil {
+		m.mode = modePIN
+		m.problem = common.NewProblem(r.Err, "check this is "+name+"'s own token and type the PIN again; repeated wrong PINs lock the token")
+		return m, nil
+	}
+	m.quorum, m.mode, m.problem = r.Value, modeCustodian, nil
+	m.note = name + " approved the plan."
+	m.custodians = append([]api.Custodian(nil), m.custodians...)
+	m.custodians[m.who.Cursor()].Approved = true
+	m.who = m.who.SetItems(m.custodianItems())
+	return m, nil
+}
+
+func (m Model) custodianItems() []string {
+	var out []string
+	for _, c := range m.custodians {
+		box := "[ ]"
+		if c.Approved {
+			box = "[x]"
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %d token(s)", box, common.Pad(c.Name, 16), common.Pad(c.Role, 16), len(c.Tokens)))
+	}
+	return out
+}
+
+func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	keys := m.c.Keys
+	if key.Matches(k, keys.Back) && m.op.Running() {
+		m.op = m.op.Cancel()
+		m.mode = modeCustodian
+		m.problem = &common.Problem{What: "cancelled; the approval may or may not have been recorded", Next: "press r to reload the list and check"}
+		return m, nil
+	}
+	if m.op.Running() {
+		return m, nil
+	}
+	switch m.mode {
+	case modePIN:
+		return m.pinKey(k)
+	case modeToken:
+		return m.tokenKey(k)
+	}
+	return m.custodianKey(k)
+}
+
+func (m Model) custodianKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	keys := m.c.Keys
+	switch {
+	case key.Matches(k, keys.Back):
+		return m, common.Emit(common.BackMsg{})
+	case key.Matches(k, keys.Refresh):
+		return m.load()
+	case key.Matches(k, keys.Continue):
+		if !m.quorum.Reached() {
+			m.problem = &common.Problem{What: fmt.Sprintf("quorum not reached: %d of %d approvals", m.quorum.Have, m.quorum.Need), Next: "another custodian approves with their own token"}
+			return m, nil
+		}
+		return m, common.Emit(QuorumMsg{Quorum: m.quorum})
+	case key.Matches(k, keys.Enter) && len(m.custodians) > 0:
+		return m.pickCustodian()
+	}
+	m.who = m.who.Update(k)
+	return m, nil
+}
+
+func (m Model) pickCustodian() (common.Component, tea.Cmd) {
+	c := m.custodians[m.who.Cursor()]
+	m.note = ""
+	switch {
+	case c.Approved:
+		m.problem = &common.Problem{What: c.Name + " has already approved this plan", Next: "choose a custodian who has not approved yet"}
+	case len(c.Tokens) == 0:
+		m.problem = &common.Problem{What: "no token of " + c.Name + " is present", Next: "insert " + c.Name + "'s approval token, then press r"}
+	default:
+		var items []string
+		for _, t := range c.Tokens {
+			items = append(items, fmt.Sprintf("%s  serial %s", t.Label, t.Serial))
+		}
+		m.tokens = m.tokens.SetItems(items).Select(0)
+		m.mode, m.problem = modeToken, nil
+	}
+	return m, nil
+}
+
+func (m Model) tokenKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.c.Keys.Back):
+		m.mode = modeCustodian
+	case key.Matches(k, m.c.Keys.Enter):
+		m.mode, m.pin = modePIN, m.pin.Clear()
+	default:
+		m.tokens = m.tokens.Update(k)
+	}
+	return m, nil
+}
+
+func (m Model) pinKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.c.Keys.Back):
+		m.mode, m.pin = modeToken, m.pin.Clear()
+	case key.Matches(k, m.c.Keys.Enter):
+		if m.pin.Len() == 0 {
+			m.problem = &common.Problem{What: "no PIN typed", Next: "type your PIN, then press enter"}
+			return m, nil
+		}
+		m.problem = nil
+		return m.approve()
+	default:
+		m.pin = m.pin.Update(k)
+	}
+	return m, nil
+}
+
+// View implements common.Component.
+func (m Model) View() string {
+	s := m.c.Styles
+	q := m.quorum
+	lines := []string{
+		fmt.Sprintf("%s %s  plan %s", s.Bold.Render(fmt.Sprintf("Approvals %d of %d", q.Have, q.Need)), common.Bar(q.Have, q.Need, 20), common.Short(m.plan.Digest)),
+		"Each custodian approves with their own token. Nobody types another's PIN.",
+		"",
+	}
+	lines = append(lines, m.who.Lines()...)
+	if len(m.custodians) > 0 && m.mode != modeCustodian {
+		c := m.custodians[m.who.Cursor()]
+		lines = append(lines, "", s.Bold.Render(c.Name+": choose your token"))
+		lines = append(lines, m.tokens.Lines()...)
+	}
+	if m.mode == modePIN {
+		lines = append(lines, "", s.Bold.Render("PIN: ")+m.pin.View())
+	}
+	if m.op.Running() {
+		lines = append(lines, "", m.c.Busy("signing the plan digest on the token"))
+	}
+	if m.note != "" {
+		lines = append(lines, "", s.OK.Render(m.note))
+	}
+	if q.Reached() && m.mode == modeCustodian {
+		lines = append(lines, s.OK.Render("Quorum reached.")+" Press c to continue to the irreversible step.")
+	}
+	lines = append(lines, m.c.Styles.ErrorLines(m.problem, m.c.Size.Width)...)
+	return m.c.Body(lines)
+}

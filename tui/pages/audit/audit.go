@@ -1,0 +1,119 @@
+// Package audit is the audit log viewer.
+package audit
+
+import (
+	"context"
+	"fmt"
+
+	"signbox/tui/api"
+	"signbox/tui/common"
+	"signbox/tui/components/scroll"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Model is the page.
+type Model struct {
+	c       common.Common
+	op      common.Op
+	init    tea.Cmd // the first load, started by New
+	log     *api.AuditLog
+	body    scroll.Model
+	problem *common.Problem
+}
+
+// New builds the page.
+func New(c common.Common) Model {
+	m := Model{c: c, body: scroll.New(c, nil, c.Size.Height-3)}
+	m, m.init = m.load()
+	return m
+}
+
+// Init loads the log.
+func (m Model) Init() tea.Cmd { return m.init }
+
+func (m Model) load() (Model, tea.Cmd) {
+	eng := m.c.Engine
+	var cmd tea.Cmd
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.AuditLog, error) {
+		return eng.AuditLog(ctx)
+	})
+	return m, cmd
+}
+
+// Title implements common.Component.
+func (m Model) Title() string { return "Audit log" }
+
+// SetSize implements common.Component.
+func (m Model) SetSize(s common.Size) common.Component {
+	m.c.Size = s
+	m.body = m.body.SetHeight(s.Height - 3).SetWidth(s.Width)
+	return m
+}
+
+// ShortHelp implements common.Component.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, common.With(k.Refresh, "reload and verify"), common.With(k.Back, "home")}
+}
+
+// FullHelp implements common.Component.
+func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+
+// Update implements common.Component.
+func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.Result[api.AuditLog]:
+		if !m.op.Owns(msg.Tag) {
+			return m, nil
+		}
+		m.op = m.op.Done()
+		if msg.Err != nil {
+			m.problem = common.NewProblem(msg.Err, "the log could not be read; do not start a ceremony. Export it with signbox audit verify and follow the incident runbook")
+			return m, nil
+		}
+		l := msg.Value
+		m.log, m.problem = &l, nil
+		m.body = m.body.SetLines(entryLines(l)).ToBottom()
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, m.c.Keys.Back) && m.op.Running():
+			m.op = m.op.Cancel()
+		case key.Matches(msg, m.c.Keys.Back):
+			return m, common.Emit(common.HomeMsg{})
+		case key.Matches(msg, m.c.Keys.Refresh):
+			return m.load()
+		default:
+			m.body = m.body.Update(msg)
+		}
+	}
+	return m, nil
+}
+
+func entryLines(l api.AuditLog) []string {
+	var out []string
+	for _, e := range l.Entries {
+		out = append(out, fmt.Sprintf("%5d %s %s %s", e.Seq, e.Time, common.Pad(e.Type, 20), e.Summary))
+	}
+	return out
+}
+
+// View implements common.Component.
+func (m Model) View() string {
+	s := m.c.Styles
+	var lines []string
+	if m.op.Running() {
+		lines = append(lines, m.c.Busy("reading and verifying the audit log"))
+	}
+	if m.log != nil {
+		verdict := s.OK.Render("Verified: " + m.log.Verdict)
+		if m.log.Verdict != "ok" {
+			verdict = s.Warn.Render("Verdict: " + m.log.Verdict)
+		}
+		lines = append(lines, fmt.Sprintf("%s  %d entries  %s", verdict, len(m.log.Entries), m.body.Position()), "")
+		lines = append(lines, m.body.Lines()...)
+	}
+	lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)
+	return m.c.Body(lines)
+}

@@ -1,0 +1,143 @@
+// Package export writes the ceremony's outputs to removable media after
+// a confirmation, and reports the bundle and the audit checkpoint.
+package export
+
+import (
+	"context"
+	"strings"
+
+	"signbox/tui/api"
+	"signbox/tui/common"
+	"signbox/tui/components/field"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// DoneMsg: the bundle is on the media and verified.
+type DoneMsg struct{ Export api.Export }
+
+// Model is the page.
+type Model struct {
+	c          common.Common
+	planID     string
+	op         common.Op
+	path       textinput.Model
+	confirming bool
+	problem    *common.Problem
+}
+
+// New builds the page.
+func New(c common.Common, planID string) Model {
+	return Model{c: c, planID: planID, path: field.New(c, "Media path: ", c.Media, c.Size.Width)}
+}
+
+// Init implements common.Component.
+func (m Model) Init() tea.Cmd { return nil }
+
+// Title implements common.Component.
+func (m Model) Title() string { return "Export to media" }
+
+// SetSize implements common.Component.
+func (m Model) SetSize(s common.Size) common.Component {
+	m.c.Size = s
+	m.path.Width = max(s.Width-14, 10)
+	return m
+}
+
+// ShortHelp implements common.Component.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	switch {
+	case m.op.Running():
+		return []key.Binding{common.With(k.Back, "cancel")}
+	case m.confirming:
+		return []key.Binding{common.With(k.Yes, "write it"), common.With(k.No, "change the path")}
+	}
+	return []key.Binding{common.With(k.Enter, "export"), common.With(k.Back, "leave ceremony")}
+}
+
+// FullHelp implements common.Component.
+func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+
+// Update implements common.Component.
+func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.Result[api.Export]:
+		if !m.op.Owns(msg.Tag) {
+			return m, nil
+		}
+		m.op = m.op.Done()
+		if msg.Err != nil {
+			m.problem = common.NewProblem(msg.Err, "check the media is writable and has room, or use another directory; press enter to export again")
+			return m, nil
+		}
+		return m, common.Emit(DoneMsg{Export: msg.Value})
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	keys := m.c.Keys
+	switch {
+	case key.Matches(k, keys.Back) && m.op.Running():
+		m.op = m.op.Cancel()
+		m.problem = &common.Problem{What: "the export was cancelled; a partial copy is never left behind", Next: "press enter to export again"}
+	case m.op.Running():
+	case m.confirming:
+		return m.confirmKey(k)
+	case key.Matches(k, keys.Back):
+		return m, common.Emit(common.BackMsg{})
+	case key.Matches(k, keys.Enter):
+		if strings.TrimSpace(m.path.Value()) == "" {
+			m.problem = &common.Problem{What: "no media path given", Next: "type the directory of the mounted media, then press enter"}
+			return m, nil
+		}
+		m.confirming, m.problem = true, nil
+	default:
+		var cmd tea.Cmd
+		m.path, cmd = m.path.Update(k)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) confirmKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.c.Keys.Yes):
+		m.confirming = false
+		eng, id, path := m.c.Engine, m.planID, strings.TrimSpace(m.path.Value())
+		var cmd tea.Cmd
+		m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Export, error) {
+			return eng.Export(ctx, id, path)
+		})
+		return m, cmd
+	case key.Matches(k, m.c.Keys.No), key.Matches(k, m.c.Keys.Back):
+		m.confirming = false
+	}
+	return m, nil
+}
+
+// View implements common.Component.
+func (m Model) View() string {
+	s := m.c.Styles
+	lines := []string{
+		"Insert the outbound media. The bundle is written to a new directory,",
+		"read back and verified; nothing existing is overwritten.",
+		"",
+		m.path.View(),
+		"",
+	}
+	if m.confirming {
+		lines = append(lines, s.Warn.Render("Write the bundle to "+strings.TrimSpace(m.path.Value())+" and close the ceremony?"),
+			s.Bold.Render("Press y to write, n to change the path."))
+	}
+	if m.op.Running() {
+		lines = append(lines, m.c.Busy("writing and verifying the bundle"))
+	}
+	lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)
+	return m.c.Body(lines)
+}

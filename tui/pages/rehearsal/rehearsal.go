@@ -1,0 +1,179 @@
+// Package rehearsal installs a bundle on the emulated device, reboots it
+// and shows the boot trace; the operators then confirm or reject the new
+// image exactly as a fielded device would.
+package rehearsal
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"signbox/tui/api"
+	"signbox/tui/common"
+	"signbox/tui/components/field"
+	"signbox/tui/components/scroll"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// traceHeight leaves room for the path, state and prompt lines.
+const traceHeight = 12
+
+// Model is the page.
+type Model struct {
+	c          common.Common
+	op         common.Op
+	path       textinput.Model
+	dev        *api.Rehearsal
+	trace      scroll.Model
+	confirming bool
+	problem    *common.Problem
+}
+
+// New builds the page with the bundle path prefilled.
+func New(c common.Common, bundlePath string) Model {
+	return Model{c: c, path: field.New(c, "Bundle: ", bundlePath, c.Size.Width), trace: scroll.New(c, nil, traceHeight)}
+}
+
+// Init implements common.Component.
+func (m Model) Init() tea.Cmd { return nil }
+
+// Title implements common.Component.
+func (m Model) Title() string { return "Device rehearsal" }
+
+// SetSize implements common.Component.
+func (m Model) SetSize(s common.Size) common.Component {
+	m.c.Size = s
+	m.path.Width = max(s.Width-10, 10)
+	m.trace = m.trace.SetWidth(s.Width)
+	return m
+}
+
+// ShortHelp implements common.Component.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	switch {
+	case m.op.Running():
+		return []key.Binding{common.With(k.Back, "cancel")}
+	case m.confirming:
+		return []key.Binding{common.With(k.Yes, "burn the emulated eFuse"), common.With(k.No, "not yet")}
+	case m.dev != nil && m.dev.AwaitingConfirm:
+		return []key.Binding{k.Up, k.Down, common.With(k.Confirm, "confirm image"), common.With(k.Reject, "reject and roll back"), common.With(k.Back, "home")}
+	}
+	return []key.Binding{common.With(k.Enter, "install and boot"), k.Up, k.Down, common.With(k.Back, "home")}
+}
+
+// FullHelp implements common.Component.
+func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+
+// Update implements common.Component.
+func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.Result[api.Rehearsal]:
+		if !m.op.Owns(msg.Tag) {
+			return m, nil
+		}
+		m.op = m.op.Done()
+		if msg.Err != nil {
+			m.problem = common.NewProblem(msg.Err, "the device refused it, which is what a fielded device would do; do not ship this bundle, record the trace and follow the runbook")
+			return m, nil
+		}
+		d := msg.Value
+		m.dev, m.problem = &d, nil
+		m.trace = m.trace.SetLines(d.Trace).ToBottom()
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	keys := m.c.Keys
+	switch {
+	case key.Matches(k, keys.Back) && m.op.Running():
+		m.op = m.op.Cancel()
+		m.problem = &common.Problem{What: "cancelled; the emulated device may have been interrupted mid-write, like a power cut", Next: "press enter to install again and watch it recover"}
+	case m.op.Running():
+	case m.confirming:
+		return m.confirmKey(k)
+	case key.Matches(k, keys.Back):
+		return m, common.Emit(common.HomeMsg{})
+	case k.Type == tea.KeyUp || k.Type == tea.KeyDown || k.Type == tea.KeyPgUp || k.Type == tea.KeyPgDown:
+		m.trace = m.trace.Update(k)
+	case m.dev != nil && m.dev.AwaitingConfirm && key.Matches(k, keys.Confirm):
+		m.confirming = true
+	case m.dev != nil && m.dev.AwaitingConfirm && key.Matches(k, keys.Reject):
+		return m.finish(false)
+	case key.Matches(k, keys.Enter):
+		return m.install()
+	default:
+		var cmd tea.Cmd
+		m.path, cmd = m.path.Update(k)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) confirmKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.c.Keys.Yes):
+		m.confirming = false
+		return m.finish(true)
+	case key.Matches(k, m.c.Keys.No), key.Matches(k, m.c.Keys.Back):
+		m.confirming = false
+	}
+	return m, nil
+}
+
+func (m Model) install() (common.Component, tea.Cmd) {
+	path := strings.TrimSpace(m.path.Value())
+	if path == "" {
+		m.problem = &common.Problem{What: "no bundle path given", Next: "type the path of an exported bundle, then press enter"}
+		return m, nil
+	}
+	eng := m.c.Engine
+	var cmd tea.Cmd
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Rehearsal, error) {
+		return eng.Rehearse(ctx, path)
+	})
+	m.problem = nil
+	return m, cmd
+}
+
+func (m Model) finish(confirm bool) (common.Component, tea.Cmd) {
+	eng := m.c.Engine
+	var cmd tea.Cmd
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Rehearsal, error) {
+		return eng.FinishRehearsal(ctx, confirm)
+	})
+	return m, cmd
+}
+
+// View implements common.Component.
+func (m Model) View() string {
+	s := m.c.Styles
+	lines := []string{m.path.View()}
+	if d := m.dev; d != nil {
+		lines = append(lines, fmt.Sprintf("%s  running %s  state %s  eFuse secure version %d",
+			s.Bold.Render(d.Device), d.Running, s.Bold.Render(d.State), d.SecureVersion))
+		lines = append(lines, s.Subtle.Render("Boot trace "+m.trace.Position()))
+		lines = append(lines, m.trace.Lines()...)
+		if d.AwaitingConfirm && !m.confirming {
+			lines = append(lines, "", "The new image is on trial. Press c to confirm it or x to reject it.")
+		}
+	} else {
+		lines = append(lines, "", "Installs the bundle on the emulated device exactly as the updater would,",
+			"then reboots it and shows the boot trace.")
+	}
+	if m.confirming {
+		lines = append(lines, "", s.Warn.Render("Confirming raises the emulated eFuse secure version; it cannot be lowered."),
+			s.Bold.Render("Press y to confirm, n to wait."))
+	}
+	if m.op.Running() {
+		lines = append(lines, m.c.Busy("talking to the emulated device"))
+	}
+	lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)
+	return m.c.Body(lines)
+}

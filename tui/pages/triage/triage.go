@@ -1,0 +1,235 @@
+// Package triage lists the vulnerability findings for the request's SBOM
+// and records a VEX decision, with its justification, for each one.
+package triage
+
+import (
+	"context"
+	"fmt"
+
+	"signbox/tui/api"
+	"signbox/tui/common"
+	"signbox/tui/components/picker"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// DoneMsg: every finding is decided and the gate is open.
+type DoneMsg struct{}
+
+// Model is the page.
+type Model struct {
+	c         common.Common
+	requestID string
+	op        common.Op
+	init      tea.Cmd // the first load, started by New
+	triage    *api.Triage
+	list      picker.Model
+	form      *form
+	problem   *common.Problem
+}
+
+// listHeight leaves room for the detail and gate lines at 80×24.
+const listHeight = 7
+
+// New builds the page for an imported request.
+func New(c common.Common, requestID string) Model {
+	m := Model{c: c, requestID: requestID, list: picker.New(c, nil, listHeight)}
+	m, m.init = m.load()
+	return m
+}
+
+// Init loads the findings.
+func (m Model) Init() tea.Cmd { return m.init }
+
+func (m Model) load() (Model, tea.Cmd) {
+	eng, id := m.c.Engine, m.requestID
+	var cmd tea.Cmd
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Triage, error) {
+		return eng.Triage(ctx, id)
+	})
+	return m, cmd
+}
+
+func (m Model) decide(findingID string, d api.Decision) (Model, tea.Cmd) {
+	eng, id := m.c.Engine, m.requestID
+	d.Response = append([]string(nil), d.Response...)
+	var cmd tea.Cmd
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Triage, error) {
+		return eng.Decide(ctx, id, findingID, d)
+	})
+	return m, cmd
+}
+
+// Title implements common.Component.
+func (m Model) Title() string { return "Vulnerability triage" }
+
+// SetSize implements common.Component.
+func (m Model) SetSize(s common.Size) common.Component {
+	m.c.Size = s
+	m.list = m.list.SetWidth(s.Width)
+	return m
+}
+
+// ShortHelp implements common.Component.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	switch {
+	case m.op.Running():
+		return []key.Binding{common.With(k.Back, "cancel")}
+	case m.form != nil:
+		return []key.Binding{k.Tab, common.With(k.Left, "change"), common.With(k.Enter, "save decision"), common.With(k.Back, "discard")}
+	}
+	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "decide"), common.With(k.Continue, "continue to plan"), common.With(k.Back, "leave ceremony")}
+}
+
+// FullHelp implements common.Component.
+func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+
+// Update implements common.Component.
+func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.Result[api.Triage]:
+		return m.loaded(msg)
+	case tea.KeyMsg:
+		if m.form != nil {
+			return m.formKey(msg)
+		}
+		return m.listKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) loaded(r common.Result[api.Triage]) (common.Component, tea.Cmd) {
+	if !m.op.Owns(r.Tag) {
+		return m, nil
+	}
+	m.op = m.op.Done()
+	if r.Err != nil {
+		m.problem = common.NewProblem(r.Err, "correct the decision and press enter to save it again, or esc to discard it")
+		if m.triage == nil {
+			m.problem = common.NewProblem(r.Err, "check that an OSV feed has been imported (signbox vuln import), then leave and restart the ceremony")
+		}
+		return m, nil
+	}
+	t := r.Value
+	m.triage, m.form, m.problem = &t, nil, nil
+	m.list = m.list.SetItems(m.items())
+	return m, nil
+}
+
+func (m Model) items() []string {
+	var out []string
+	for _, f := range m.triage.Findings {
+		state := "UNDECIDED"
+		if f.Decision != nil {
+			state = f.Decision.State
+		}
+		comp := f.Component + " " + f.Version
+		out = append(out, fmt.Sprintf("%s %s %s %s", common.Pad(f.ID, 20), common.Pad(f.Severity, 8), common.Pad(comp, 24), state))
+	}
+	return out
+}
+
+func (m Model) listKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	keys := m.c.Keys
+	switch {
+	case key.Matches(k, keys.Back) && m.op.Running():
+		m.op = m.op.Cancel()
+		m.problem = &common.Problem{What: "loading the findings was cancelled", Next: "press r to load them again"}
+	case key.Matches(k, keys.Back):
+		return m, common.Emit(common.BackMsg{})
+	case m.op.Running():
+	case key.Matches(k, keys.Refresh):
+		return m.load()
+	case key.Matches(k, keys.Enter) && m.triage != nil && len(m.triage.Findings) > 0:
+		f := m.triage.Findings[m.list.Cursor()]
+		fm := newForm(m.c, f)
+		m.form, m.problem = &fm, nil
+	case key.Matches(k, keys.Continue) && m.triage != nil:
+		if !m.triage.GateOpen {
+			m.problem = &common.Problem{What: "the vulnerability gate is closed: " + m.triage.GateReason, Next: "decide every finding (select it and press enter), then press c"}
+			return m, nil
+		}
+		return m, common.Emit(DoneMsg{})
+	default:
+		m.list = m.list.Update(k)
+	}
+	return m, nil
+}
+
+func (m Model) formKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	keys := m.c.Keys
+	switch {
+	case key.Matches(k, keys.Back) && m.op.Running():
+		m.op = m.op.Cancel()
+		m.problem = &common.Problem{What: "saving was cancelled; the decision may or may not be recorded", Next: "press enter to save it again"}
+	case key.Matches(k, keys.Back):
+		m.form, m.problem = nil, nil
+	case m.op.Running():
+	case key.Matches(k, keys.Enter):
+		d, err := m.form.decision()
+		if err != nil {
+			m.problem = &common.Problem{What: err.Error(), Next: "fill it in, then press enter"}
+			return m, nil
+		}
+		return m.decide(m.form.finding.ID, d)
+	default:
+		f := m.form.update(k)
+		m.form = &f
+	}
+	return m, nil
+}
+
+// View implements common.Component.
+func (m Model) View() string {
+	var lines []string
+	switch {
+	case m.form != nil:
+		lines = m.form.lines()
+	case m.triage != nil:
+		lines = m.listLines()
+	}
+	if m.op.Running() {
+		lines = append(lines, m.c.Busy("talking to the vulnerability database"))
+	}
+	lines = append(lines, m.c.Styles.ErrorLines(m.problem, m.c.Size.Width)...)
+	return m.c.Body(lines)
+}
+
+func (m Model) listLines() []string {
+	t, s := m.triage, m.c.Styles
+	decided := 0
+	for _, f := range t.Findings {
+		if f.Decision != nil {
+			decided++
+		}
+	}
+	lines := []string{fmt.Sprintf("%d findings, %d decided. Feed of %s.", len(t.Findings), decided, t.FeedDate)}
+	lines = append(lines, m.list.Lines()...)
+	lines = append(lines, "")
+	if len(t.Findings) > 0 {
+		lines = append(lines, detail(m.c, t.Findings[m.list.Cursor()])...)
+	}
+	gate := s.OK.Render("Gate: OPEN") + "  " + t.GateReason
+	if !t.GateOpen {
+		gate = s.Error.Render("Gate: CLOSED") + "  " + t.GateReason
+	}
+	return append(lines, "", gate)
+}
+
+func detail(c common.Common, f api.Finding) []string {
+	lines := []string{c.Styles.Bold.Render(f.ID) + "  " + f.Summary}
+	if f.FixedIn != "" {
+		lines = append(lines, "  fixed in "+f.FixedIn)
+	}
+	if d := f.Decision; d != nil {
+		why := d.Justification
+		if len(d.Response) > 0 {
+			why += " " + fmt.Sprint(d.Response)
+		}
+		lines = append(lines, fmt.Sprintf("  decided %s %s by %s", d.State, why, d.By))
+		lines = append(lines, "  "+d.Detail)
+	}
+	return lines
+}
