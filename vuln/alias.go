@@ -1,0 +1,103 @@
+package vuln
+
+import (
+	"sort"
+
+	"signbox/sbom"
+)
+
+// mergeAliases groups matches whose records name each other or share an
+// alias (OSV: aliases are symmetric and transitive) into single findings.
+func mergeAliases(ms []match, c sbom.Component) []Finding {
+	parent := make([]int, len(ms))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := map[string]int{}
+	for i, m := range ms {
+		for _, id := range append([]string{m.rec.ID}, m.rec.Aliases...) {
+			if j, ok := owner[id]; ok {
+				parent[find(i)] = find(j)
+			} else {
+				owner[id] = i
+			}
+		}
+	}
+	groups := map[int][]match{}
+	var roots []int
+	for i := range ms {
+		r := find(i)
+		if _, ok := groups[r]; !ok {
+			roots = append(roots, r)
+		}
+		groups[r] = append(groups[r], ms[i])
+	}
+	out := make([]Finding, 0, len(roots))
+	for _, r := range roots {
+		out = append(out, merged(groups[r], c))
+	}
+	return out
+}
+
+func merged(group []match, c sbom.Component) Finding {
+	sort.Slice(group, func(i, j int) bool { return group[i].rec.ID < group[j].rec.ID })
+	f := Finding{ID: group[0].rec.ID, Component: c, Summary: group[0].rec.Summary,
+		Rating: Rating{Severity: SeverityUnknown}, Match: group[0].hit.how}
+	ids := map[string]bool{}
+	fixed := map[string]bool{}
+	for _, m := range group {
+		f.Records = append(f.Records, m.rec.ID)
+		for _, id := range append([]string{m.rec.ID}, m.rec.Aliases...) {
+			ids[id] = true
+		}
+		for _, v := range m.hit.fixed {
+			fixed[v] = true
+		}
+		if m.hit.unevaluated != "" && f.Unevaluated == "" {
+			f.Unevaluated = m.hit.unevaluated
+		}
+		f.Rating = maxRating(f.Rating, m.rt)
+		if f.Summary == "" {
+			f.Summary = m.rec.Summary
+		}
+		f.References = appendRefs(f.References, m.rec.References)
+	}
+	delete(ids, f.ID)
+	f.Aliases = sortedKeys(ids)
+	f.Fixed = sortedKeys(fixed)
+	return f
+}
+
+// appendRefs keeps advisory links, at most a handful per finding: the
+// report is for reading, and the full list stays in the feed.
+func appendRefs(dst []string, refs []Reference) []string {
+	for _, r := range refs {
+		if len(dst) >= 5 {
+			break
+		}
+		if r.Type == "ADVISORY" || r.Type == "WEB" || r.Type == "REPORT" {
+			dst = append(dst, r.URL)
+		}
+	}
+	return dst
+}
+
+func sortedKeys(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,131 @@
+package vuln
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+)
+
+// ImportStats counts what an import read.
+type ImportStats struct {
+	Ecosystem string `json:"ecosystem"`
+	ZipSHA256 string `json:"zip_sha256"`
+	Records   int    `json:"records"`
+	Withdrawn int    `json:"withdrawn"`
+}
+
+// RecordError lists malformed or oversized records found in a feed; the
+// import is refused as a whole, because a feed with holes would silently
+// miss vulnerabilities.
+type RecordError struct {
+	Problems []string // "Go/all.zip: GO-2024-0001.json: ..."
+	More     int      // problems beyond the listed ones
+}
+
+func (e *RecordError) Error() string {
+	s := fmt.Sprintf("%d malformed OSV records:\n  %s", len(e.Problems)+e.More, strings.Join(e.Problems, "\n  "))
+	if e.More > 0 {
+		s += fmt.Sprintf("\n  ... and %d more", e.More)
+	}
+	return s
+}
+
+func (e *RecordError) Unwrap() error { return ErrMalformedRecord }
+
+func (e *RecordError) add(msg string) {
+	if len(e.Problems) < maxProblems {
+		e.Problems = append(e.Problems, msg)
+	} else {
+		e.More++
+	}
+}
+
+// collector gathers records from every zip, keeping one copy per ID.
+type collector struct {
+	byID  map[string]*Record
+	stats []ImportStats
+	errs  RecordError
+}
+
+func (c *collector) zip(name string, data []byte, sum string) error {
+	eco := strings.TrimSuffix(name, "/all.zip")
+	st := ImportStats{Ecosystem: eco, ZipSHA256: sum}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if len(zr.File) > MaxRecords {
+		return fmt.Errorf("%s: %d entries, more than %d", name, len(zr.File), MaxRecords)
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > MaxZipUncompressed {
+			return fmt.Errorf("%s: more than %d bytes uncompressed", name, uint64(MaxZipUncompressed))
+		}
+		r, err := readEntry(f)
+		if err != nil {
+			c.errs.add(fmt.Sprintf("%s: %s: %v", name, f.Name, err))
+			continue
+		}
+		if r.Withdrawn != "" {
+			st.Withdrawn++
+			continue
+		}
+		st.Records++
+		c.keep(r)
+	}
+	c.stats = append(c.stats, st)
+	return nil
+}
+
+// keep stores r unless a copy with the same ID and a later modification
+// time is already kept; osv.dev exports put a record affecting several
+// ecosystems into each of their zips.
+func (c *collector) keep(r *Record) {
+	if old, ok := c.byID[r.ID]; ok && old.Modified >= r.Modified {
+		return
+	}
+	c.byID[r.ID] = r
+}
+
+func readEntry(f *zip.File) (*Record, error) {
+	if f.FileInfo().IsDir() || strings.Contains(f.Name, "/") || strings.Contains(f.Name, `\`) || path.Ext(f.Name) != ".json" {
+		return nil, errors.New("entry is not a flat <ID>.json file")
+	}
+	if f.UncompressedSize64 > MaxRecordBytes {
+		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrMalformedRecord, f.UncompressedSize64, MaxRecordBytes)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	// The header's size can lie; the limit holds regardless.
+	data, err := io.ReadAll(io.LimitReader(rc, MaxRecordBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	r, err := ParseRecord(data)
+	if err != nil {
+		return nil, err
+	}
+	if want := strings.TrimSuffix(f.Name, ".json"); r.ID != want {
+		return nil, fmt.Errorf("%w: id %q does not match the file name", ErrMalformedRecord, r.ID)
+	}
+	return r, nil
+}
+
+func (c *collector) sorted() []*Record {
+	out := make([]*Record, 0, len(c.byID))
+	for _, r := range c.byID {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

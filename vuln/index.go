@@ -1,0 +1,218 @@
+package vuln
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"signbox/internal/atomicfile"
+	"signbox/sbom"
+)
+
+// Files of an imported feed in its workspace directory.
+const (
+	IndexName   = "feed.json"
+	RecordsName = "records.jsonl"
+	indexFormat = "signbox-osv-index/1"
+	// maxIndexBytes bounds feed.json and records.jsonl on open; the index
+	// was written by signbox, but the workspace sits on a disk anyone with
+	// access to the appliance could edit.
+	maxIndexBytes = 1 << 30
+)
+
+// FeedInfo is the content of feed.json: what was imported and where each
+// package's records are.
+type FeedInfo struct {
+	Format         string        `json:"format"`
+	Created        time.Time     `json:"created"`
+	ManifestSHA256 string        `json:"manifest_sha256"`
+	Ecosystems     []ImportStats `json:"ecosystems"`
+	RecordsSHA256  string        `json:"records_sha256"`
+	// Packages maps "<base ecosystem>/<normalised name>" to the
+	// [offset, length] pairs of its records in records.jsonl.
+	Packages map[string][]int64 `json:"packages"`
+}
+
+// packageKey is the index key. Ecosystem suffixes (Debian:12) are dropped
+// here and compared at match time; names are normalised the way the SBOM
+// side normalises them.
+func packageKey(eco, name string) string {
+	base, _, _ := strings.Cut(eco, ":")
+	if base == "PyPI" {
+		name = sbom.NormalisePyPI(name)
+	}
+	return base + "/" + name
+}
+
+// buildIndex encodes records one per line and indexes each by every
+// package it affects.
+func buildIndex(recs []*Record) ([]byte, map[string][]int64, error) {
+	var buf bytes.Buffer
+	pkgs := map[string][]int64{}
+	for _, r := range recs {
+		line, err := json.Marshal(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode %s: %w", r.ID, err)
+		}
+		off := int64(buf.Len())
+		buf.Write(line)
+		buf.WriteByte('\n')
+		seen := map[string]bool{}
+		for _, a := range r.Affected {
+			if a.Package.Name == "" {
+				continue // GIT-only entries: no package to look up
+			}
+			k := packageKey(a.Package.Ecosystem, a.Package.Name)
+			if !seen[k] {
+				seen[k] = true
+				pkgs[k] = append(pkgs[k], off, int64(len(line)))
+			}
+		}
+	}
+	return buf.Bytes(), pkgs, nil
+}
+
+// Import verifies the feed snapshot in src against its manifest and its
+// age, parses every record, and writes the index to dst, which must not
+// exist. Malformed or oversized records refuse the whole import with a
+// *RecordError.
+func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
+	if _, err := os.Lstat(dst); err == nil {
+		return nil, fmt.Errorf("%s: %w", dst, atomicfile.ErrExists)
+	}
+	m, manifestSum, err := readManifest(src)
+	if err != nil {
+		return nil, err
+	}
+	if err := fresh.check(m.Created); err != nil {
+		return nil, err
+	}
+	c := &collector{byID: map[string]*Record{}}
+	for _, f := range m.Files {
+		data, err := loadZip(src, f)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.zip(f.Path, data, f.SHA256); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.errs.Problems) > 0 {
+		return nil, &c.errs
+	}
+	records, pkgs, err := buildIndex(c.sorted())
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(records)
+	info := &FeedInfo{Format: indexFormat, Created: m.Created, ManifestSHA256: manifestSum,
+		Ecosystems: c.stats, RecordsSHA256: hex.EncodeToString(sum[:]), Packages: pkgs}
+	return info, writeIndex(dst, info, records)
+}
+
+// writeIndex fills a temporary sibling directory and renames it into
+// place, so dst appears complete or not at all.
+func writeIndex(dst string, info *FeedInfo, records []byte) error {
+	meta, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create feed directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := atomicfile.WriteNew(filepath.Join(tmp, RecordsName), records, 0o644); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteNew(filepath.Join(tmp, IndexName), append(meta, '\n'), 0o644); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dst); err == nil {
+		return fmt.Errorf("%s: %w", dst, atomicfile.ErrExists)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return fmt.Errorf("move feed into place: %w", err)
+	}
+	return atomicfile.SyncDir(filepath.Dir(dst))
+}
+
+// Feed is an imported, verified feed ready to scan against.
+type Feed struct {
+	Info    FeedInfo
+	digest  string
+	records []byte
+}
+
+// ErrIndexCorrupt reports an imported feed whose files no longer match
+// each other.
+var ErrIndexCorrupt = errors.New("feed index corrupt")
+
+// OpenFeed loads an imported feed from dir, checks that its record file
+// matches the index, and applies the freshness policy.
+func OpenFeed(dir string, fresh Freshness) (*Feed, error) {
+	meta, err := readLimited(filepath.Join(dir, IndexName), maxIndexBytes)
+	if err != nil {
+		return nil, fmt.Errorf("open feed: %w", err)
+	}
+	f := &Feed{}
+	if err := json.Unmarshal(meta, &f.Info); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrIndexCorrupt, IndexName, err)
+	}
+	if f.Info.Format != indexFormat {
+		return nil, fmt.Errorf("%w: %s has format %q, want %q", ErrIndexCorrupt, IndexName, f.Info.Format, indexFormat)
+	}
+	if err := fresh.check(f.Info.Created); err != nil {
+		return nil, err
+	}
+	if f.records, err = readLimited(filepath.Join(dir, RecordsName), maxIndexBytes); err != nil {
+		return nil, fmt.Errorf("open feed: %w", err)
+	}
+	sum := sha256.Sum256(f.records)
+	if hex.EncodeToString(sum[:]) != f.Info.RecordsSHA256 {
+		return nil, fmt.Errorf("%w: %s does not match the hash in %s", ErrIndexCorrupt, RecordsName, IndexName)
+	}
+	d := sha256.Sum256(meta)
+	f.digest = "sha256:" + hex.EncodeToString(d[:])
+	return f, nil
+}
+
+// Digest identifies the imported feed for the ceremony plan: the SHA-256
+// of feed.json, which itself carries the manifest's and records' hashes.
+func (f *Feed) Digest() string { return f.digest }
+
+// covers reports whether the feed holds any zip for the base ecosystem.
+func (f *Feed) covers(eco string) bool {
+	base, _, _ := strings.Cut(eco, ":")
+	for _, e := range f.Info.Ecosystems {
+		if b, _, _ := strings.Cut(e.Ecosystem, ":"); b == base {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup decodes the records indexed under a package.
+func (f *Feed) lookup(eco, name string) ([]*Record, error) {
+	spans := f.Info.Packages[packageKey(eco, name)]
+	out := make([]*Record, 0, len(spans)/2)
+	for i := 0; i+1 < len(spans); i += 2 {
+		off, n := spans[i], spans[i+1]
+		if off < 0 || n <= 0 || off+n > int64(len(f.records)) {
+			return nil, fmt.Errorf("%w: span %d+%d outside %s", ErrIndexCorrupt, off, n, RecordsName)
+		}
+		var r Record
+		if err := json.Unmarshal(f.records[off:off+n], &r); err != nil {
+			return nil, fmt.Errorf("%w: record at %d: %w", ErrIndexCorrupt, off, err)
+		}
+		out = append(out, &r)
+	}
+	return out, nil
+}

@@ -1,0 +1,103 @@
+package vuln
+
+import (
+	"sort"
+
+	"signbox/sbom"
+)
+
+// Finding is one vulnerability affecting one component. Records that are
+// aliases of each other (directly or through shared aliases) are merged
+// into one finding.
+type Finding struct {
+	ID        string         `json:"id"`                // the smallest merged record ID
+	Aliases   []string       `json:"aliases,omitempty"` // every other ID, sorted
+	Records   []string       `json:"records"`           // feed records merged here
+	Component sbom.Component `json:"component"`
+	Summary   string         `json:"summary,omitempty"`
+	Rating    Rating         `json:"rating"`
+	Fixed     []string       `json:"fixed,omitempty"` // versions that fix it, if known
+	Match     string         `json:"match"`           // which rule matched
+	// Unevaluated is set when signbox could not order versions for a range
+	// (an ecosystem osv-scalibr's semantic package does not support, or an
+	// unparsable version); the finding is reported for a person to judge.
+	Unevaluated string   `json:"unevaluated,omitempty"`
+	References  []string `json:"references,omitempty"`
+}
+
+// Key identifies the finding for triage decisions.
+func (f Finding) Key() string { return f.ID + " " + f.Component.Key() }
+
+// IDs returns the finding's ID and aliases.
+func (f Finding) IDs() []string { return append([]string{f.ID}, f.Aliases...) }
+
+// Result is a scan of one SBOM against one feed.
+type Result struct {
+	FeedDigest string     `json:"feed_digest"`
+	Scanned    int        `json:"scanned"`
+	Findings   []Finding  `json:"findings"`
+	// Unscannable components have no version or ecosystem (from the SBOM);
+	// Uncovered ones are in an ecosystem the feed does not carry. Neither
+	// was checked, and the gate says so.
+	Unscannable []sbom.Unscannable `json:"unscannable,omitempty"`
+	Uncovered   []sbom.Component   `json:"uncovered,omitempty"`
+}
+
+// Scan matches every scannable component of s against feed.
+func Scan(feed *Feed, s *sbom.SBOM) (*Result, error) {
+	res := &Result{FeedDigest: feed.Digest(), Unscannable: s.Unscannable}
+	seen := map[string]bool{}
+	for _, c := range s.Components {
+		if !feed.covers(c.Ecosystem) {
+			res.Uncovered = append(res.Uncovered, c)
+			continue
+		}
+		res.Scanned++
+		fs, err := scanComponent(feed, c)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if !seen[f.Key()] {
+				seen[f.Key()] = true
+				res.Findings = append(res.Findings, f)
+			}
+		}
+	}
+	sort.SliceStable(res.Findings, func(i, j int) bool {
+		a, b := res.Findings[i], res.Findings[j]
+		if a.Component.Key() != b.Component.Key() {
+			return a.Component.Key() < b.Component.Key()
+		}
+		return a.ID < b.ID
+	})
+	return res, nil
+}
+
+// match is one record that affects a component.
+type match struct {
+	rec *Record
+	hit hit
+	rt  Rating
+}
+
+func scanComponent(feed *Feed, c sbom.Component) ([]Finding, error) {
+	recs, err := feed.lookup(c.Ecosystem, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	var ms []match
+	for _, r := range recs {
+		for i := range r.Affected {
+			a := &r.Affected[i]
+			if !packageMatches(a.Package, c.Ecosystem, c.Name) {
+				continue
+			}
+			if h, ok := evaluate(a, c); ok {
+				ms = append(ms, match{rec: r, hit: h, rt: rate(r, a)})
+				break
+			}
+		}
+	}
+	return mergeAliases(ms, c), nil
+}
