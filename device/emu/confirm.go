@@ -111,12 +111,23 @@ func (d *Device) reject() (*BootTrace, error) {
 	if err != nil {
 		return nil, err
 	}
-	other := m.slots[1-d.running]
-	if _, err := d.verifySlot(other, -1); err != nil {
+	if err := d.rollbackPossible(m, ents, a); err != nil {
 		return nil, fmt.Errorf("reject: %w: %w", ErrRollbackImpossible, err)
 	}
 	if err := d.writeOTA(m, a, ents[a].Seq, esp.OTAInvalid); err != nil {
 		return nil, fmt.Errorf("reject: mark INVALID: %w", err)
 	}
 	return d.Boot()
+}
+
+// rollbackPossible is esp_ota_check_rollback_is_possible: the other
+// otadata entry must be usable (not INVALID or ABORTED) and select a slot
+// whose app the bootloader would accept.
+func (d *Device) rollbackPossible(m flashMap, ents [2]esp.OTAEntry, a int) error {
+	prev := ents[1-a]
+	if !prev.Usable() || entrySlot(prev) == d.running {
+		return fmt.Errorf("otadata[%d] (%s) names no other usable app", 1-a, describeEntry(prev))
+	}
+	_, err := d.verifySlot(m.slots[entrySlot(prev)], -1)
+	return err
 }

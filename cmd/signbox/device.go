@@ -1,0 +1,273 @@
+package main
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"signbox/device/emu"
+	"signbox/device/esp"
+)
+
+// The device commands drive the emulator on a state directory, the way a
+// firmware team drives a bench unit: provision once, then boot, install,
+// confirm or reject, revoke, and look at the status.
+
+func init() {
+	register(&command{path: "device provision", usage: "--state DIR --chip CHIP --key FILE [--key FILE...] --bootloader FILE --app FILE [--slot-size SIZE] [--secure-download]",
+		summary: "burn key digests and secure boot eFuses, flash a signed bootloader and first app", run: runDeviceProvision})
+	register(&command{path: "device boot", usage: "--state DIR",
+		summary: "reset the emulated device and print the boot trace", run: deviceOp(runDeviceBoot)})
+	register(&command{path: "device install", usage: "--state DIR FILE",
+		summary: "install a signed app image into the inactive slot (otadata NEW)", run: runDeviceInstall})
+	register(&command{path: "device confirm", usage: "--state DIR",
+		summary: "mark the running app VALID, then raise the eFuse secure version", run: deviceOp(runDeviceConfirm)})
+	register(&command{path: "device reject", usage: "--state DIR",
+		summary: "mark the running app INVALID and reboot into the other slot", run: deviceOp(runDeviceReject)})
+	register(&command{path: "device revoke-key", usage: "--state DIR N",
+		summary: "burn the revoke bit of eFuse key slot N if the device stays bootable", run: runDeviceRevoke})
+	register(&command{path: "device status", usage: "--state DIR",
+		summary: "show eFuses, partition table, otadata and both slots", run: deviceOp(runDeviceStatus)})
+}
+
+// deviceOp wraps a command that takes only --state.
+func deviceOp(op func(e *env, d *emu.Device) error) func(e *env, args []string) error {
+	return func(e *env, args []string) error {
+		fs := newFlags(e, "device")
+		state := fs.String("state", "", "device state directory")
+		pos, err := parseFlags(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) > 0 {
+			return usageErr("unexpected argument %q", pos[0])
+		}
+		return withDevice(*state, func(d *emu.Device) error { return op(e, d) })
+	}
+}
+
+// withDevice opens the state directory, runs op and saves the device even
+// when op failed: a failed boot or a cut-short operation still changed the
+// flash, as it would on a real chip.
+func withDevice(state string, op func(d *emu.Device) error) error {
+	if state == "" {
+		return usageErr("--state is required")
+	}
+	d, err := emu.Open(state)
+	if err != nil {
+		return withHint(err, "create a device with `signbox device provision --state %s ...`", state)
+	}
+	opErr := op(d)
+	if err := d.Save(); err != nil {
+		return errors.Join(opErr, err)
+	}
+	return deviceHint(opErr)
+}
+
+func deviceHint(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, emu.ErrNotRunning):
+		return withHint(err, "run `signbox device boot` first")
+	case errors.Is(err, emu.ErrDowngrade):
+		return withHint(err, "the eFuse anti-rollback floor only goes up; build the release with a higher secure_version")
+	case errors.Is(err, emu.ErrSignature):
+		return withHint(err, "sign the image with a key whose digest is burned in eFuse and not revoked (`signbox device status`)")
+	case errors.Is(err, emu.ErrRevokeUnsafe):
+		return withHint(err, "install and confirm images signed with another provisioned key first")
+	}
+	return err
+}
+
+func runDeviceBoot(e *env, d *emu.Device) error {
+	tr, err := d.Boot()
+	fmt.Fprint(e.stdout, tr)
+	return err
+}
+
+func runDeviceConfirm(e *env, d *emu.Device) error {
+	r, err := d.Confirm()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "confirmed %s in ota_%d (was %s); eFuse secure version %d -> %d\n",
+		r.App.Version, r.Slot, r.WasState, r.EFuseBefore, r.EFuseAfter)
+	return nil
+}
+
+func runDeviceReject(e *env, d *emu.Device) error {
+	tr, err := d.Reject()
+	if tr != nil {
+		fmt.Fprint(e.stdout, tr)
+	}
+	return err
+}
+
+func runDeviceStatus(e *env, d *emu.Device) error {
+	fmt.Fprint(e.stdout, d.Status())
+	return nil
+}
+
+func runDeviceInstall(e *env, args []string) error {
+	fs := newFlags(e, "device install")
+	state := fs.String("state", "", "device state directory")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one image file")
+	}
+	// emulator: a release bundle will become another emu.Source here, once
+	// bundle/ can verify one; for now the argument is a signed app image.
+	b, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	return withDevice(*state, func(d *emu.Device) error {
+		r, err := d.Install(emu.AppImage(b))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "installed %s (secure_version %d, key slot %d) into %s; otadata[%d] seq %d NEW\n",
+			r.App.Version, r.App.SecureVersion, r.App.KeySlot, r.Label, r.OTAEntry, r.Seq)
+		fmt.Fprintln(e.stdout, "reboot (`signbox device boot`) to try it, then confirm or reject")
+		return nil
+	})
+}
+
+func runDeviceRevoke(e *env, args []string) error {
+	fs := newFlags(e, "device revoke-key")
+	state := fs.String("state", "", "device state directory")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want one key slot number")
+	}
+	n, err := strconv.Atoi(pos[0])
+	if err != nil {
+		return usageErr("key slot %q is not a number", pos[0])
+	}
+	return withDevice(*state, func(d *emu.Device) error {
+		r, err := d.RevokeKey(n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "revoked key slot %d\n", r.Slot)
+		for _, l := range r.LostFallback {
+			fmt.Fprintf(e.stdout, "warning: %s no longer verifies; the device cannot fall back to it\n", l)
+		}
+		return nil
+	})
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+var _ flag.Value = (*multiFlag)(nil)
+
+func runDeviceProvision(e *env, args []string) error {
+	fs := newFlags(e, "device provision")
+	state := fs.String("state", "", "new device state directory (must not exist or be empty)")
+	chip := fs.String("chip", "", "chip, e.g. esp32c3, esp32c6")
+	boot := fs.String("bootloader", "", "signed bootloader image")
+	app := fs.String("app", "", "signed first app image (goes into ota_0)")
+	slot := fs.String("slot-size", "", "bytes per OTA slot (e.g. 1984K, 0x1F0000); default fits a 4 MiB flash")
+	secDL := fs.Bool("secure-download", false, "burn ENABLE_SECURITY_DOWNLOAD instead of disabling download mode")
+	var keys multiFlag
+	fs.Var(&keys, "key", "public key PEM or 32-byte eFuse digest file, one per key slot (repeat up to 3 times)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	if *state == "" || *chip == "" || *boot == "" || *app == "" || len(keys) == 0 {
+		return usageErr("--state, --chip, --key, --bootloader and --app are required")
+	}
+	cfg := emu.ProvisionConfig{Layout: emu.DefaultLayout, SecureDownload: *secDL}
+	if cfg.Chip, err = esp.ParseChip(*chip); err != nil {
+		return usageErr("--chip: %v", err)
+	}
+	if *slot != "" {
+		if cfg.Layout.SlotSize, err = parseSize(*slot); err != nil {
+			return usageErr("--slot-size: %v", err)
+		}
+	}
+	for _, k := range keys {
+		d, err := readKeyDigest(k)
+		if err != nil {
+			return err
+		}
+		cfg.KeyDigests = append(cfg.KeyDigests, d)
+	}
+	if cfg.Bootloader, err = os.ReadFile(*boot); err != nil {
+		return err
+	}
+	if cfg.App, err = os.ReadFile(*app); err != nil {
+		return err
+	}
+	res, err := emu.ProvisionDir(*state, cfg)
+	if err != nil {
+		return deviceHint(err)
+	}
+	fmt.Fprintf(e.stdout, "provisioned %s in %s: %d key digest(s), secure boot on, JTAG off, download mode %s\n",
+		cfg.Chip, *state, len(cfg.KeyDigests), map[bool]string{true: "secure only", false: "off"}[*secDL])
+	fmt.Fprintf(e.stdout, "ota_0: %s %s (secure_version %d); run `signbox device boot --state %s`\n",
+		res.App.Project, res.App.Version, res.App.SecureVersion, *state)
+	return nil
+}
+
+// readKeyDigest takes a PEM public key (PKIX) or a raw 32-byte digest as
+// written by `espsecure digest_sbv2_public_key`.
+func readKeyDigest(path string) ([32]byte, error) {
+	var d [32]byte
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return d, err
+	}
+	if len(b) == 32 {
+		copy(d[:], b)
+		return d, nil
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PUBLIC KEY" {
+		return d, fmt.Errorf("key %s: neither a PEM PUBLIC KEY nor a 32-byte digest", path)
+	}
+	pub, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return d, fmt.Errorf("key %s: %w", path, err)
+	}
+	if d, err = esp.KeyDigest(pub); err != nil {
+		return d, fmt.Errorf("key %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// parseSize reads "65536", "0x10000", "64K" or "2M".
+func parseSize(s string) (int, error) {
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1<<10, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1<<20, strings.TrimSuffix(s, "M")
+	}
+	n, err := strconv.ParseInt(s, 0, 32)
+	if err != nil || n <= 0 || n > (1<<30)/int64(mult) {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	return int(n) * mult, nil
+}
