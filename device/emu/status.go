@@ -69,7 +69,7 @@ func (d *Device) Status() Status {
 	for i, p := range m.slots {
 		s.Slots[i].Label = p.Label
 		if info, err := d.verifySlot(p, -1); err != nil {
-			s.Slots[i].Problem = err.Error()
+			s.Slots[i].Problem = strings.TrimPrefix(err.Error(), p.Label+": ")
 		} else {
 			s.Slots[i].App = &info
 		}

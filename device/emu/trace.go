@@ -33,7 +33,7 @@ func (t *BootTrace) add(stage, format string, args ...any) {
 func (t *BootTrace) String() string {
 	var b strings.Builder
 	for _, s := range t.Steps {
-		fmt.Fprintf(&b, "%-10s %s\n", s.Stage+":", s.Msg)
+		fmt.Fprintf(&b, "%-12s%s\n", s.Stage+":", s.Msg)
 	}
 	return b.String()
 }
