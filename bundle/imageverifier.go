@@ -1,6 +1,8 @@
 package bundle
 
 import (
+	"strings"
+
 	"signbox/device/esp"
 )
 
@@ -27,7 +29,13 @@ func ESPVerifier(image []byte, digests [3][32]byte, revoked [3]bool) (ImageFacts
 		return ImageFacts{}, err
 	}
 	return ImageFacts{
-		Role: v.Kind().String(), Chip: v.Chip().String(), SecureVersion: v.SecureVersion(),
+		Role: v.Kind().String(), Chip: chipName(v.Chip()), SecureVersion: v.SecureVersion(),
 		KeyDigest: v.KeyDigest(), Slot: v.Slot(),
 	}, nil
+}
+
+// chipName turns esp's display name ("ESP32-C3") into the manifest form
+// ("esp32c3", as in airgap.Chips).
+func chipName(c esp.Chip) string {
+	return strings.ToLower(strings.ReplaceAll(c.String(), "-", ""))
 }
