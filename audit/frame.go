@@ -67,3 +67,5 @@ func allZero(b []byte) bool {
 	}
 	return true
 }
+
+func crc32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }

@@ -39,11 +39,15 @@ func Open(dir string, cfg Config, t time.Time) (*Log, error) {
 	if s.n() == 0 {
 		return nil, fmt.Errorf("open %s: log has no complete entry: %w", dir, ErrNoLog)
 	}
+	floor, err := l.checkFloor(s)
+	if err != nil {
+		return nil, err
+	}
 	notes, err := l.loadCheckpoints(s)
 	if err != nil {
 		return nil, err
 	}
-	if err := l.checkFloor(s, notes); err != nil {
+	if err := checkNotes(s, notes, floor); err != nil {
 		return nil, err
 	}
 	if err := l.resume(s); err != nil {
@@ -127,16 +131,22 @@ func checkAgainst(msg []byte, v *NoteSigner, s *scanner, size int64) error {
 	return nil
 }
 
-// checkFloor catches truncation and restores of old copies: the log and
-// its checkpoints must reach the floor.
-func (l *Log) checkFloor(s *scanner, notes map[int64][]byte) error {
+// checkFloor catches truncation and restores of old copies: the log must
+// reach the floor.
+func (l *Log) checkFloor(s *scanner) (int64, error) {
 	floor, err := l.cfg.Floor.Load()
 	if err != nil {
-		return fmt.Errorf("load floor: %w", err)
+		return 0, fmt.Errorf("load floor: %w", err)
 	}
 	if s.n() < floor {
-		return fmt.Errorf("%w: log has %d entries, but a checkpoint of size %d was issued", ErrRollback, s.n(), floor)
+		return 0, fmt.Errorf("%w: log has %d entries, but a checkpoint of size %d was issued", ErrRollback, s.n(), floor)
 	}
+	return floor, nil
+}
+
+// checkNotes requires the floor's checkpoint and every CHECKPOINT entry
+// but the last (whose note a crash may have prevented) to have a note.
+func checkNotes(s *scanner, notes map[int64][]byte, floor int64) error {
 	if floor > 0 && notes[floor] == nil {
 		return fmt.Errorf("%w: checkpoint %d (the floor) is missing", ErrTampered, floor)
 	}

@@ -16,6 +16,7 @@ type Finding struct {
 	// Bound marks a finding that only narrows the problem to entries from
 	// Index on (a checkpoint root that does not match).
 	Bound bool
+	end   int64 // for Bound: the problem lies before this entry
 }
 
 func (f Finding) String() string { return fmt.Sprintf("entry %d: %s", f.Index, f.Reason) }

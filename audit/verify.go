@@ -112,10 +112,10 @@ func (v *verification) problem(i int64, format string, args ...any) {
 	}
 }
 
-// problemFrom records a problem known only to lie at or after entry i.
-func (v *verification) problemFrom(i int64, format string, args ...any) {
+// problemFrom records a problem known only to lie in entries [i, end).
+func (v *verification) problemFrom(i, end int64, format string, args ...any) {
 	if len(v.r.Problems) < maxFindings {
-		v.r.Problems = append(v.r.Problems, Finding{Index: i, Reason: fmt.Sprintf(format, args...), Bound: true})
+		v.r.Problems = append(v.r.Problems, Finding{Index: i, Reason: fmt.Sprintf(format, args...), Bound: true, end: end})
 	}
 }
 
@@ -141,16 +141,17 @@ func (v *verification) conclude() {
 	}
 }
 
-// firstProblem picks the earliest precise finding; range-only findings
-// (Bound) count only when nothing more precise was found.
+// firstProblem picks the earliest precise finding. A range-only finding
+// (Bound) counts only if no precise finding explains it, i.e. none lies
+// in its range: then its start is the best position known.
 func firstProblem(ps []Finding) Finding {
-	return slices.MinFunc(ps, func(a, b Finding) int {
-		if a.Bound != b.Bound {
-			if a.Bound {
-				return 1
-			}
-			return -1
+	var cands []Finding
+	for _, p := range ps {
+		if !p.Bound || !slices.ContainsFunc(ps, func(q Finding) bool {
+			return !q.Bound && q.Index >= p.Index && q.Index < p.end
+		}) {
+			cands = append(cands, p)
 		}
-		return cmp.Compare(a.Index, b.Index)
-	})
+	}
+	return slices.MinFunc(cands, func(a, b Finding) int { return cmp.Compare(a.Index, b.Index) })
 }

@@ -52,12 +52,14 @@ func (v *verification) checkpoints(trusted note.Verifier) error {
 // checkpoint verifies one note; good is the last size that matched.
 func (v *verification) checkpoint(msg []byte, size, good int64, trusted note.Verifier) bool {
 	h, err := OpenCheckpoint(msg, trusted)
+	// A bad note is charged to the CHECKPOINT entry it claims to seal.
+	at := min(max(size-1, 0), v.r.Entries)
 	switch {
 	case err != nil:
-		v.problem(min(size, v.r.Entries), "checkpoint %d: %v", size, err)
+		v.problem(at, "checkpoint %d: %v", size, err)
 		return false
 	case h.Size != size:
-		v.problem(min(size, v.r.Entries), "checkpoint file %d holds a checkpoint of size %d", size, h.Size)
+		v.problem(at, "checkpoint file %d holds a checkpoint of size %d", size, h.Size)
 		return false
 	case h.Origin != v.s.origin:
 		v.problem(0, "checkpoint %d is for origin %q, log is %q", size, h.Origin, v.s.origin)
@@ -66,12 +68,12 @@ func (v *verification) checkpoint(msg []byte, size, good int64, trusted note.Ver
 		v.problem(v.r.Entries, "log ends after %d entries but checkpoint %d covers more: truncated", v.r.Entries, size)
 		return false
 	case !slices.Contains(v.s.checkpoints, size):
-		v.problem(size-1, "checkpoint %d does not end at a CHECKPOINT entry", size)
+		v.problemFrom(good, size, "checkpoint %d does not end at a CHECKPOINT entry", size)
 		return false
 	}
 	root, err := v.s.tree.root(size)
 	if err != nil || root != h.Root {
-		v.problemFrom(good, "checkpoint %d: root hash does not match entries %d..%d", size, good, size-1)
+		v.problemFrom(good, size, "checkpoint %d: root hash does not match entries %d..%d", size, good, size-1)
 		return false
 	}
 	v.roots[size] = root
@@ -167,7 +169,7 @@ func (v *verification) lastSeen(trusted note.Verifier) error {
 	default:
 		root, err := v.s.tree.root(h.Size)
 		if err != nil || root != h.Root {
-			v.problemFrom(0, "log contradicts the checkpoint of size %d seen before: forked or rewritten", h.Size)
+			v.problemFrom(0, h.Size, "log contradicts the checkpoint of size %d seen before: forked or rewritten", h.Size)
 		} else if h.Size > v.r.Sealed {
 			v.warn(-1, "checkpoints up to size %d were withheld from this export", h.Size)
 		}

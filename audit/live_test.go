@@ -1,0 +1,187 @@
+package audit
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"hash"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Catalogue items that need the live log directory, its floor, or a
+// second export.
+
+func verifyDir(t *testing.T, dir string, lastSeen []byte) *Report {
+	r, err := Verify(dir, VerifyOptions{Trusted: trusted(t, testOrigin, testKey(1)), Keys: testKeys(t), LastSeen: lastSeen})
+	require.NoError(t, err)
+	return r
+}
+
+// liveLog returns a closed log whose last entries lie after the last
+// checkpoint: the shape a crash leaves.
+func liveLog(t *testing.T) *fixture {
+	f := newFixture(t)
+	f.cfg.Keys = testKeys(t)
+	l, err := Open(f.dir, f.cfg, at(60))
+	require.NoError(t, err)
+	appendAll(t, l, scenario[:3], 61)
+	// No Close: a crash leaves these three unsealed.
+	return f
+}
+
+func TestTruncateBeforeCheckpointLive(t *testing.T) { // 6a
+	f := liveLog(t)
+	b, err := os.ReadFile(filepath.Join(f.dir, fileLog))
+	require.NoError(t, err)
+	offs := frameOffsets(t, b)
+	writeLog(t, f.dir, b[:offs[len(offs)-6]])
+	_, err = Open(f.dir, f.cfg, at(70))
+	require.ErrorIs(t, err, ErrRollback)
+	r := verifyDir(t, f.dir, nil)
+	require.Equal(t, Tampered, r.Verdict)
+	require.Contains(t, r.Reason, "truncated")
+}
+
+func TestTruncateAfterCheckpointLive(t *testing.T) { // 6b
+	f := liveLog(t)
+	b, err := os.ReadFile(filepath.Join(f.dir, fileLog))
+	require.NoError(t, err)
+	offs := frameOffsets(t, b)
+	writeLog(t, f.dir, b[:offs[len(offs)-2]]) // drop 1 of the 3 unsealed
+	r := verifyDir(t, f.dir, nil)
+	require.Equal(t, UnsealedTail, r.Verdict, "%+v", r)
+	require.Contains(t, r.Reason, "not covered by a trusted checkpoint")
+	// Cut exactly at the checkpoint, nothing is left to show: the floor
+	// only knows checkpoint sizes. This is the documented residual risk.
+	writeLog(t, f.dir, b[:offs[len(offs)-4]])
+	require.Equal(t, OK, verifyDir(t, f.dir, nil).Verdict)
+	_, err = Open(f.dir, f.cfg, at(70))
+	require.NoError(t, err)
+}
+
+func TestTornRecordRecovery(t *testing.T) { // 7
+	f := liveLog(t)
+	b, err := os.ReadFile(filepath.Join(f.dir, fileLog))
+	require.NoError(t, err)
+	offs := frameOffsets(t, b)
+	last := offs[len(offs)-2]
+	writeLog(t, f.dir, b[:last+(offs[len(offs)-1]-last)/2])
+
+	r := verifyDir(t, f.dir, nil)
+	require.Equal(t, UnsealedTail, r.Verdict)
+	require.Contains(t, r.Reason, "torn record")
+
+	l, err := Open(f.dir, f.cfg, at(70))
+	require.NoError(t, err)
+	require.NoError(t, l.Close(at(71)))
+	r = verifyDir(t, f.dir, nil)
+	require.Equal(t, OK, r.Verdict, "%+v", r)
+	require.True(t, hasWarning(r, "log recovered after a crash"), "%v", r.Warnings)
+	recs := readRecs(t, f.dir)
+	var rec *Entry
+	for i := range recs {
+		if recs[i].e.Type == LogRecovery {
+			rec = &recs[i].e
+		}
+	}
+	require.NotNil(t, rec)
+	dropped, _ := Field(rec.Payload, "dropped-bytes")
+	require.NotEqual(t, "", dropped)
+}
+
+func TestTornRecordInsideCheckpointIsTamper(t *testing.T) {
+	f := newFixture(t)
+	b, err := os.ReadFile(filepath.Join(f.dir, fileLog))
+	require.NoError(t, err)
+	writeLog(t, f.dir, b[:len(b)-7]) // the sealed final CHECKPOINT entry
+	_, err = Open(f.dir, f.cfg, at(70))
+	require.ErrorIs(t, err, ErrRollback)
+}
+
+func TestRestoreOlderCopy(t *testing.T) { // 10
+	f := newFixture(t)
+	old := filepath.Join(t.TempDir(), "old-log")
+	require.NoError(t, os.CopyFS(old, os.DirFS(f.dir)))
+
+	f.cfg.Keys = testKeys(t)
+	l, err := Open(f.dir, f.cfg, at(60))
+	require.NoError(t, err)
+	appendAll(t, l, scenario[:2], 61)
+	newer := filepath.Join(t.TempDir(), "export2")
+	sh, err := l.Export(newer, at(70))
+	require.NoError(t, err)
+	require.NoError(t, l.Close(at(71)))
+
+	// The auditor kept sh from export 2; export 1 shown later is a rollback.
+	r := f.verify(t, false, sh.Note)
+	require.Equal(t, Tampered, r.Verdict)
+	require.Contains(t, r.Reason, "rolled back")
+	// Export 2 against its own checkpoint is fine.
+	require.Equal(t, OK, verifyDir(t, newer, sh.Note).Verdict)
+
+	// On the appliance, the older copy is refused by the floor.
+	require.NoError(t, os.RemoveAll(f.dir))
+	require.NoError(t, os.CopyFS(f.dir, os.DirFS(old)))
+	_, err = Open(f.dir, f.cfg, at(80))
+	require.ErrorIs(t, err, ErrRollback)
+}
+
+func TestForkAgainstLastSeen(t *testing.T) { // 11, fork
+	f := newFixture(t)
+	// Another history under the same key: same origin, different events.
+	forkDir := filepath.Join(t.TempDir(), "fork")
+	cfg := testConfig(t, &MemFloor{})
+	l, err := Create(forkDir, cfg, at(0))
+	require.NoError(t, err)
+	appendAll(t, l, scenario[3:], 1)
+	fork := filepath.Join(t.TempDir(), "fork-export")
+	sh, err := l.Export(fork, at(40))
+	require.NoError(t, err)
+	// Each export is self-consistent; only the checkpoint the auditor
+	// kept from one exposes the other.
+	require.Equal(t, OK, verifyDir(t, fork, sh.Note).Verdict)
+	r := f.verify(t, false, sh.Note)
+	require.Equal(t, Tampered, r.Verdict)
+	require.Contains(t, r.Reason, "forked or rewritten")
+}
+
+func TestForeignExport(t *testing.T) { // 9, whole export
+	dir, _ := otherDevice(t)
+	r := verifyDir(t, dir, nil)
+	require.Equal(t, Tampered, r.Verdict)
+	require.Equal(t, int64(0), r.FirstBad)
+	require.Contains(t, r.Reason, "origin")
+}
+
+// sameKeyRing hands out one key for every epoch: the CVE-2023-31439 shape.
+type sameKeyRing struct{}
+
+func (sameKeyRing) MAC(uint32) (func() hash.Hash, error) {
+	return func() hash.Hash { return hmac.New(sha256.New, seed(3)) }, nil
+}
+func (sameKeyRing) StartEpoch(uint32) error { return nil }
+
+func TestKeyReusedAcrossEpochs(t *testing.T) { // 13, reuse
+	dir := t.TempDir()
+	cfg := testConfig(t, &MemFloor{})
+	cfg.Keys = sameKeyRing{}
+	l, err := Create(dir, cfg, at(0))
+	require.NoError(t, err)
+	appendAll(t, l, scenario[:2], 1)
+	require.NoError(t, l.NewEpoch("session", at(5)))
+	require.NoError(t, l.Close(at(6)))
+	r, err := Verify(dir, VerifyOptions{Trusted: trusted(t, testOrigin, testKey(1)), Keys: sameKeyRing{}})
+	require.NoError(t, err)
+	require.Equal(t, Tampered, r.Verdict)
+	require.Contains(t, r.Reason, "reuses the MAC key of epoch 0")
+}
+
+func TestWriterCannotMACOldEpochs(t *testing.T) {
+	k := testKeys(t)
+	require.NoError(t, k.StartEpoch(3))
+	_, err := k.MAC(2)
+	require.ErrorIs(t, err, ErrNoKey)
+}
