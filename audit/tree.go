@@ -45,12 +45,3 @@ func (t *tree) root(n int64) (tlog.Hash, error) {
 	}
 	return tlog.TreeHash(n, t)
 }
-
-// truncate drops leaves from n on (used when recovery removes a torn tail
-// before the tree is used).
-func (t *tree) truncate(n int64) {
-	if n < t.n {
-		t.hashes = t.hashes[:tlog.StoredHashCount(n)]
-		t.n = n
-	}
-}
