@@ -1,0 +1,308 @@
+package ceremony
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"slices"
+
+	"signbox/device/esp"
+	"signbox/policy"
+)
+
+// ReleaseInputs is everything a release signing ceremony is planned from.
+// cmd glue fills it from a verified release request (airgap) or flags.
+type ReleaseInputs struct {
+	Date            string // ceremony date, YYYY-MM-DD
+	Product         string
+	Version         string
+	Chip            string
+	SecurityVersion uint32
+	Bootloader      string // path of the unsigned bootloader image
+	App             string // path of the unsigned app image
+	SBOM            string // path of the CycloneDX SBOM; "" if policy allows none
+	// Extra inputs (VEX, OSV feed snapshot, release request) are bound to
+	// the plan by digest; ceremony does not interpret them.
+	Extra []NamedPath
+}
+
+// NamedPath is an extra input file.
+type NamedPath struct {
+	Name string
+	Path string
+}
+
+// Input names of a release.
+const (
+	InputBootloader = "bootloader.bin"
+	InputApp        = "app.bin"
+	InputSBOM       = "sbom.cdx.json"
+)
+
+// Output names of a release.
+const (
+	OutputBootloader = "bootloader.signed.bin"
+	OutputApp        = "app.signed.bin"
+)
+
+// PlanRelease plans a release signing ceremony under the current policy.
+// A security version below the product's last release is refused here and
+// again at every later step.
+func (w *Workspace) PlanRelease(in ReleaseInputs) (*Session, error) {
+	pol, err := w.Policy()
+	if err != nil {
+		return nil, err
+	}
+	files, err := releaseFiles(in, pol)
+	if err != nil {
+		return nil, err
+	}
+	return w.create(policy.KindReleaseSigning, in.Date, pol, files, func(p *Plan) error {
+		rp := &ReleasePlan{Product: in.Product, Version: in.Version, Chip: in.Chip, SecurityVersion: VersionChange{New: in.SecurityVersion}}
+		if err := checkReleaseRules(w, pol, rp); err != nil {
+			return err
+		}
+		keys, err := w.activeSecureBootKeys(pol)
+		if err != nil {
+			return err
+		}
+		rp.Keys = keys
+		p.Release = rp
+		return checkReleaseKeys(rp)
+	})
+}
+
+func releaseFiles(in ReleaseInputs, pol *policy.Policy) ([]inputFile, error) {
+	if in.Version == "" {
+		return nil, errors.New("release version is required")
+	}
+	if in.Bootloader == "" || in.App == "" {
+		return nil, errors.New("a release needs a bootloader and an app image")
+	}
+	if in.SBOM == "" && pol.Release.SBOM.Required {
+		return nil, fmt.Errorf("%w: the policy requires an SBOM (release.sbom.required)", ErrPolicyDenied)
+	}
+	paths := []NamedPath{{InputBootloader, in.Bootloader}, {InputApp, in.App}}
+	if in.SBOM != "" {
+		paths = append(paths, NamedPath{InputSBOM, in.SBOM})
+	}
+	paths = append(paths, in.Extra...)
+	var files []inputFile
+	for _, np := range paths {
+		if slices.ContainsFunc(files, func(f inputFile) bool { return f.name == np.Name }) {
+			return nil, fmt.Errorf("input %s given twice", np.Name)
+		}
+		f, err := readFile(np.Name, np.Path)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// checkReleaseRules applies the policy's release rules and fills the old
+// security version.
+func checkReleaseRules(w *Workspace, pol *policy.Policy, rp *ReleasePlan) error {
+	prod := pol.Product(rp.Product)
+	if prod == nil {
+		return fmt.Errorf("%w: product %q is not in the policy", ErrPolicyDenied, rp.Product)
+	}
+	if prod.Chip != rp.Chip {
+		return fmt.Errorf("%w: product %s targets %s, the release says %s", ErrPolicyDenied, rp.Product, prod.Chip, rp.Chip)
+	}
+	if max := pol.Release.SecurityVersion.Max; int(rp.SecurityVersion.New) > max {
+		return fmt.Errorf("%w: security version %d is above the policy's maximum %d (release.security_version.max)", ErrPolicyDenied, rp.SecurityVersion.New, max)
+	}
+	old, err := w.checkSecurityVersion(rp.Product, rp.SecurityVersion.New)
+	if err != nil {
+		return err
+	}
+	if rp.SecurityVersion.Old == nil {
+		rp.SecurityVersion.Old = old
+	} else if old != nil && *old != *rp.SecurityVersion.Old {
+		return fmt.Errorf("%w: %s's released security version is now %d, the plan was made at %d", ErrSecurityVersion, rp.Product, *old, *rp.SecurityVersion.Old)
+	}
+	return nil
+}
+
+func checkReleaseKeys(rp *ReleasePlan) error {
+	if len(rp.Keys) == 0 {
+		return fmt.Errorf("%w: no active, unrevoked Secure Boot key to sign with", ErrPolicyDenied)
+	}
+	return nil
+}
+
+type releaseKind struct{}
+
+func (releaseKind) checkInputs(s *Session) ([]string, error) {
+	rp := s.plan.Release
+	chip, err := esp.ParseChip(rp.Chip)
+	if err != nil {
+		return nil, err
+	}
+	var checks []string
+	for _, c := range []struct {
+		name string
+		kind esp.Kind
+	}{{InputBootloader, esp.KindBootloader}, {InputApp, esp.KindApp}} {
+		img, err := esp.ParseImage(s.inputs[c.name])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+		if img.Kind != c.kind || img.Header.Chip != chip || img.Signed() {
+			return nil, fmt.Errorf("%w: %s must be an unsigned %s %s image, found a %s %s image (signed: %v)",
+				ErrInputChanged, c.name, rp.Chip, c.kind, img.Header.Chip, img.Kind, img.Signed())
+		}
+		checks = append(checks, fmt.Sprintf("%s: unsigned %s %s, secure_version %d", c.name, rp.Chip, c.kind, img.SecureVersion()))
+	}
+	if b, ok := s.inputs[InputSBOM]; ok {
+		sc, err := checkSBOM(b, s.pol.Release.SBOM)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, sc)
+	}
+	return checks, nil
+}
+
+func (releaseKind) evaluate(s *Session) ([]string, error) {
+	rp := *s.plan.Release
+	if err := checkReleaseRules(s.ws, s.pol, &rp); err != nil {
+		return nil, err
+	}
+	current, err := s.ws.activeSecureBootKeys(s.pol)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(current, rp.Keys) {
+		return nil, fmt.Errorf("%w: the active Secure Boot keys changed since the plan was made (a revocation?); plan a new ceremony", ErrPolicyDenied)
+	}
+	return []string{
+		fmt.Sprintf("product %s on %s is in the policy", rp.Product, rp.Chip),
+		fmt.Sprintf("security version %s never decreases (max %d)", rp.SecurityVersion, s.pol.Release.SecurityVersion.Max),
+		fmt.Sprintf("%d active Secure Boot keys, none revoked", len(rp.Keys)),
+	}, checkReleaseKeys(&rp)
+}
+
+func (releaseKind) preflight(s *Session, ks KeyStore) error {
+	signers, err := releaseSigners(s, ks)
+	s.scratch["signers"] = signers
+	return err
+}
+
+func releaseSigners(s *Session, ks KeyStore) ([]crypto.Signer, error) {
+	if ks == nil {
+		return nil, errors.New("Sign: a release needs the appliance HSM")
+	}
+	var signers []crypto.Signer
+	for _, k := range s.plan.Release.Keys {
+		sg, err := pinnedSigner(ks, k)
+		if err != nil {
+			return nil, fmt.Errorf("slot %d: %w", k.Slot, err)
+		}
+		signers = append(signers, sg)
+	}
+	return signers, nil
+}
+
+func (releaseKind) sign(s *Session, ks KeyStore) ([]Input, error) {
+	signers := s.scratch["signers"].([]crypto.Signer)
+	app, err := esp.WithSecureVersion(s.inputs[InputApp], s.plan.Release.SecurityVersion.New)
+	if err != nil {
+		return nil, fmt.Errorf("set secure_version: %w", err)
+	}
+	var outs []Input
+	for _, img := range []struct {
+		name string
+		file []byte
+	}{{OutputBootloader, s.inputs[InputBootloader]}, {OutputApp, app}} {
+		signed, err := esp.Sign(img.file, signers, ks.Rand())
+		if err != nil {
+			return nil, fmt.Errorf("sign %s: %w", img.name, err)
+		}
+		// Verify every block with its pinned key before anything is written.
+		for i, sg := range signers {
+			if _, err := esp.Verify(signed, sg.Public()); err != nil {
+				return nil, fmt.Errorf("verify %s with slot %d: %w", img.name, s.plan.Release.Keys[i].Slot, err)
+			}
+		}
+		o, err := s.writeOutput(img.name, signed)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o)
+	}
+	keyOuts, err := writePublicKeys(s, s.plan.Release.Keys, signers)
+	return append(outs, keyOuts...), err
+}
+
+func (releaseKind) verify(s *Session) ([]string, error) {
+	rp := s.plan.Release
+	pubs, err := readPublicKeys(s, rp.Keys)
+	if err != nil {
+		return nil, err
+	}
+	digests, revoked, err := deviceView(s, pubs)
+	if err != nil {
+		return nil, err
+	}
+	var checks []string
+	for _, name := range []string{OutputBootloader, OutputApp} {
+		b, err := s.output(name)
+		if err != nil {
+			return nil, err
+		}
+		for i, pub := range pubs {
+			if _, err := esp.Verify(b, pub); err != nil {
+				return nil, fmt.Errorf("%s: slot %d: %w", name, rp.Keys[i].Slot, err)
+			}
+		}
+		v, err := esp.VerifyDigests(b, digests, revoked)
+		if err != nil {
+			return nil, fmt.Errorf("%s: device check: %w", name, err)
+		}
+		if name == OutputApp && v.SecureVersion() != rp.SecurityVersion.New {
+			return nil, fmt.Errorf("%s: secure_version is %d, the plan says %d", name, v.SecureVersion(), rp.SecurityVersion.New)
+		}
+		checks = append(checks, fmt.Sprintf("%s: %d signature blocks verify; device accepts it (slot %d, secure_version %d)", name, len(pubs), v.Slot(), v.SecureVersion()))
+	}
+	return checks, nil
+}
+
+// deviceView is what a provisioned device's eFuses hold: the digest of
+// every slot's key and the revoked flags.
+func deviceView(s *Session, pubs []crypto.PublicKey) ([3][32]byte, [3]bool, error) {
+	var digests [3][32]byte
+	var revoked [3]bool
+	for i, k := range s.plan.Release.Keys {
+		d, err := esp.KeyDigest(pubs[i])
+		if err != nil {
+			return digests, revoked, err
+		}
+		digests[k.Slot] = d
+	}
+	rv, err := s.ws.Revocations()
+	if err != nil {
+		return digests, revoked, err
+	}
+	for slot := range revoked {
+		revoked[slot] = rv.Revoked(slot)
+	}
+	return digests, revoked, nil
+}
+
+func (releaseKind) export(s *Session) ([]string, error) {
+	rp := s.plan.Release
+	r := ReleasedVersion{SecurityVersion: rp.SecurityVersion.New, Version: rp.Version, Ceremony: s.plan.ID, Date: s.plan.Date, PlanDigest: s.digest.String()}
+	v, err := s.ws.Versions()
+	if err != nil {
+		return nil, err
+	}
+	if v.Products[rp.Product] != r {
+		if err := s.ws.recordRelease(rp.Product, r); err != nil {
+			return nil, err
+		}
+	}
+	return []string{fmt.Sprintf("%s security version recorded: %s", rp.Product, rp.SecurityVersion)}, nil
+}
