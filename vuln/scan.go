@@ -33,9 +33,9 @@ func (f Finding) IDs() []string { return append([]string{f.ID}, f.Aliases...) }
 
 // Result is a scan of one SBOM against one feed.
 type Result struct {
-	FeedDigest string     `json:"feed_digest"`
-	Scanned    int        `json:"scanned"`
-	Findings   []Finding  `json:"findings"`
+	FeedDigest string    `json:"feed_digest"`
+	Scanned    int       `json:"scanned"`
+	Findings   []Finding `json:"findings"`
 	// Unscannable components have no version or ecosystem (from the SBOM);
 	// Uncovered ones are in an ecosystem the feed does not carry. Neither
 	// was checked, and the gate says so.

@@ -106,7 +106,7 @@ func cvssSeverity(score float64) Severity {
 
 func maxRating(a, b Rating) Rating {
 	ra, rb := severityRank[a.Severity], severityRank[b.Severity]
-	if rb > ra || (rb == ra && b.Score > a.Score) {
+	if rb > ra || (rb == ra && (b.Score > a.Score || (a.Vector == "" && b.Vector != ""))) {
 		return b
 	}
 	return a

@@ -1,0 +1,216 @@
+package vuln
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"signbox/internal/atomicfile"
+)
+
+// State is a CycloneDX impact analysis state.
+type State string
+
+const (
+	StateResolved             State = "resolved"
+	StateResolvedWithPedigree State = "resolved_with_pedigree"
+	StateExploitable          State = "exploitable"
+	StateInTriage             State = "in_triage"
+	StateFalsePositive        State = "false_positive"
+	StateNotAffected          State = "not_affected"
+)
+
+// The enums below are the CycloneDX 1.6 schema's
+// (vulnerabilities[].analysis).
+var (
+	validStates = map[State]bool{StateResolved: true, StateResolvedWithPedigree: true,
+		StateExploitable: true, StateInTriage: true, StateFalsePositive: true, StateNotAffected: true}
+	validJustifications = map[string]bool{"code_not_present": true, "code_not_reachable": true,
+		"requires_configuration": true, "requires_dependency": true, "requires_environment": true,
+		"protected_by_compiler": true, "protected_at_runtime": true, "protected_at_perimeter": true,
+		"protected_by_mitigating_control": true}
+	validResponses = map[string]bool{"can_not_fix": true, "will_not_fix": true, "update": true,
+		"rollback": true, "workaround_available": true}
+)
+
+// Decision is one triage decision: the VEX analysis of one finding.
+type Decision struct {
+	Vuln          string    `json:"vuln"`      // finding ID or any of its aliases
+	Component     string    `json:"component"` // sbom.Component.Key()
+	State         State     `json:"state"`
+	Justification string    `json:"justification,omitempty"`
+	Responses     []string  `json:"responses,omitempty"`
+	Detail        string    `json:"detail,omitempty"`
+	By            string    `json:"by"`
+	At            time.Time `json:"at"`
+}
+
+func (d Decision) key() string { return d.Vuln + " " + d.Component }
+
+// Check enforces the CycloneDX enums and the rules signbox adds: a
+// not_affected decision says why (justification and detail), a
+// false_positive or a decision not to fix explains itself, and every
+// decision names who made it and when.
+func (d Decision) Check() error {
+	var errs []error
+	if d.Vuln == "" || d.Component == "" {
+		errs = append(errs, errors.New("decision needs the vulnerability ID and the component"))
+	}
+	if !validStates[d.State] {
+		errs = append(errs, fmt.Errorf("state %q is not one of resolved, resolved_with_pedigree, exploitable, in_triage, false_positive, not_affected", d.State))
+	}
+	if d.Justification != "" && !validJustifications[d.Justification] {
+		errs = append(errs, fmt.Errorf("justification %q is not a CycloneDX justification", d.Justification))
+	}
+	if d.Justification != "" && d.State != StateNotAffected {
+		errs = append(errs, fmt.Errorf("a justification explains not_affected, but the state is %s", d.State))
+	}
+	if d.State == StateNotAffected && (d.Justification == "" || d.Detail == "") {
+		errs = append(errs, errors.New("not_affected needs a justification and a detail saying why"))
+	}
+	if d.State == StateFalsePositive && d.Detail == "" {
+		errs = append(errs, errors.New("false_positive needs a detail saying why"))
+	}
+	for _, r := range d.Responses {
+		if !validResponses[r] {
+			errs = append(errs, fmt.Errorf("response %q is not one of can_not_fix, will_not_fix, update, rollback, workaround_available", r))
+		}
+		if (r == "will_not_fix" || r == "can_not_fix") && d.Detail == "" {
+			errs = append(errs, fmt.Errorf("response %s needs a detail saying why", r))
+		}
+	}
+	if strings.TrimSpace(d.By) == "" {
+		errs = append(errs, errors.New("decision needs who made it"))
+	}
+	if d.At.IsZero() {
+		errs = append(errs, errors.New("decision needs when it was made"))
+	}
+	return errors.Join(errs...)
+}
+
+// DecisionsName is the decisions file in the triage directory.
+const DecisionsName = "vex-decisions.json"
+
+const decisionsFormat = "signbox-vex-decisions/1"
+
+// Decisions is the set of triage decisions kept in a workspace directory.
+type Decisions struct {
+	dir   string
+	list  []Decision     // sorted by key, one per key
+	byKey map[string]int // key -> index in list
+}
+
+type decisionsFile struct {
+	Format    string     `json:"format"`
+	Decisions []Decision `json:"decisions"`
+}
+
+// LoadDecisions reads the decisions in dir; a directory without a
+// decisions file has none yet.
+func LoadDecisions(dir string) (*Decisions, error) {
+	d := &Decisions{dir: dir}
+	data, err := readLimited(filepath.Join(dir, DecisionsName), MaxDecisionsBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return d, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f decisionsFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %w", DecisionsName, err)
+	}
+	if f.Format != decisionsFormat {
+		return nil, fmt.Errorf("%s: format %q, want %q", DecisionsName, f.Format, decisionsFormat)
+	}
+	seen := map[string]bool{}
+	for i, x := range f.Decisions {
+		if err := x.Check(); err != nil {
+			return nil, fmt.Errorf("%s: decisions[%d]: %w", DecisionsName, i, err)
+		}
+		if seen[x.key()] {
+			return nil, fmt.Errorf("%s: decisions[%d]: second decision for %s", DecisionsName, i, x.key())
+		}
+		seen[x.key()] = true
+	}
+	d.list = f.Decisions
+	d.sort()
+	return d, nil
+}
+
+func (d *Decisions) sort() {
+	sort.Slice(d.list, func(i, j int) bool { return d.list[i].key() < d.list[j].key() })
+	d.byKey = make(map[string]int, len(d.list))
+	for i, x := range d.list {
+		d.byKey[x.key()] = i
+	}
+}
+
+// Record checks x and stores it, replacing an earlier decision for the
+// same vulnerability and component, and rewrites the decisions file
+// atomically.
+func (d *Decisions) Record(x Decision) error {
+	if err := x.Check(); err != nil {
+		return err
+	}
+	x.At = x.At.UTC()
+	if i, ok := d.byKey[x.key()]; ok {
+		d.list[i] = x
+	} else {
+		d.list = append(d.list, x)
+		d.sort()
+	}
+	data, err := d.encode()
+	if err != nil {
+		return err
+	}
+	return atomicfile.Replace(filepath.Join(d.dir, DecisionsName), data, 0o644)
+}
+
+func (d *Decisions) encode() ([]byte, error) {
+	list := d.list
+	if list == nil {
+		list = []Decision{}
+	}
+	data, err := json.MarshalIndent(decisionsFile{Format: decisionsFormat, Decisions: list}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// Digest is "sha256:<hex>" of the canonical decisions file, for the
+// ceremony plan. It is the same whether or not the file was written yet.
+func (d *Decisions) Digest() string {
+	data, err := d.encode()
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// All returns a copy of every decision.
+func (d *Decisions) All() []Decision { return append([]Decision(nil), d.list...) }
+
+// For finds the decision for a finding, by its ID or any alias, so that a
+// decision survives a feed update that changes which record is primary.
+func (d *Decisions) For(f Finding) (Decision, bool) {
+	comp := f.Component.Key()
+	for _, id := range f.IDs() {
+		if i, ok := d.byKey[id+" "+comp]; ok {
+			return d.list[i], true
+		}
+	}
+	return Decision{}, false
+}

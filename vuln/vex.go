@@ -1,0 +1,168 @@
+package vuln
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"signbox/sbom"
+)
+
+// VEXInfo is what the VEX document needs beyond the scan and decisions.
+type VEXInfo struct {
+	Timestamp time.Time // the ceremony date; never read from a clock
+}
+
+// BuildVEX assembles a CycloneDX 1.6 VEX document: one vulnerability per
+// finding with its triage analysis, and the affected components inline so
+// that every affects.ref resolves inside the document.
+func BuildVEX(res *Result, ds *Decisions, info VEXInfo) (*cdx.BOM, error) {
+	if info.Timestamp.IsZero() {
+		return nil, fmt.Errorf("VEX timestamp is required")
+	}
+	bom := cdx.NewBOM()
+	bom.JSONSchema = "http://cyclonedx.org/schema/bom-1.6.schema.json"
+	bom.SpecVersion = cdx.SpecVersion1_6
+	bom.SerialNumber = vexSerial(res.FeedDigest, ds.Digest())
+	bom.Metadata = &cdx.Metadata{
+		Timestamp: info.Timestamp.UTC().Format(time.RFC3339),
+		Properties: &[]cdx.Property{
+			{Name: "signbox:feed-digest", Value: res.FeedDigest},
+			{Name: "signbox:decisions-digest", Value: ds.Digest()},
+		},
+	}
+	var comps []cdx.Component
+	seen := map[string]bool{}
+	var vulns []cdx.Vulnerability
+	for _, f := range res.Findings {
+		ref := f.Component.Key()
+		if !seen[ref] {
+			seen[ref] = true
+			comps = append(comps, cdx.Component{BOMRef: ref, Type: cdx.ComponentTypeLibrary,
+				Name: f.Component.Name, Version: f.Component.Written, PackageURL: f.Component.PURL})
+		}
+		d, ok := ds.For(f)
+		vulns = append(vulns, vexEntry(f, ref, d, ok))
+	}
+	if len(comps) > 0 {
+		bom.Components = &comps
+		bom.Vulnerabilities = &vulns
+	}
+	return bom, nil
+}
+
+// WriteVEX writes the VEX document as CycloneDX 1.6 JSON and checks that
+// it reads back as a valid document.
+func WriteVEX(w io.Writer, res *Result, ds *Decisions, info VEXInfo) error {
+	bom, err := BuildVEX(res, ds, info)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).SetPretty(true).EncodeVersion(bom, cdx.SpecVersion1_6); err != nil {
+		return fmt.Errorf("encode VEX: %w", err)
+	}
+	if _, err := sbom.Parse(buf.Bytes(), sbom.FormatJSON); err != nil {
+		return fmt.Errorf("VEX does not read back: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func vexSerial(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\n")))
+	u := sum[:16]
+	u[6] = u[6]&0x0f | 0x80 // RFC 9562 version 8
+	u[8] = u[8]&0x3f | 0x80
+	x := hex.EncodeToString(u)
+	return fmt.Sprintf("urn:uuid:%s-%s-%s-%s-%s", x[:8], x[8:12], x[12:16], x[16:20], x[20:])
+}
+
+func vexEntry(f Finding, ref string, d Decision, decided bool) cdx.Vulnerability {
+	v := cdx.Vulnerability{
+		BOMRef:      f.Key(),
+		ID:          f.ID,
+		Source:      &cdx.Source{Name: sourceName(f.ID), URL: "https://osv.dev/vulnerability/" + f.ID},
+		Description: f.Summary,
+	}
+	var refs []cdx.VulnerabilityReference
+	for _, a := range f.Aliases {
+		refs = append(refs, cdx.VulnerabilityReference{ID: a, Source: &cdx.Source{Name: sourceName(a)}})
+	}
+	if len(refs) > 0 {
+		v.References = &refs
+	}
+	if r := f.Rating; r.Severity != SeverityUnknown || r.Vector != "" {
+		rt := cdx.VulnerabilityRating{Severity: cdx.Severity(r.Severity), Method: cdx.ScoringMethod(r.Method), Vector: r.Vector}
+		if r.Score > 0 {
+			rt.Score = &r.Score
+		}
+		if rt.Method == "" {
+			rt.Method = cdx.ScoringMethodOther
+		}
+		v.Ratings = &[]cdx.VulnerabilityRating{rt}
+	}
+	if len(f.Fixed) > 0 {
+		v.Recommendation = "Upgrade " + f.Component.Name + " to " + strings.Join(f.Fixed, " or ") + " or later."
+	}
+	var adv []cdx.Advisory
+	for _, u := range f.References {
+		adv = append(adv, cdx.Advisory{URL: u})
+	}
+	if len(adv) > 0 {
+		v.Advisories = &adv
+	}
+	status := cdx.VulnerabilityStatusAffected
+	if decided {
+		v.Analysis = analysis(d)
+		switch d.State {
+		case StateNotAffected, StateFalsePositive, StateResolved, StateResolvedWithPedigree:
+			status = cdx.VulnerabilityStatusNotAffected
+		}
+	}
+	v.Affects = &[]cdx.Affects{{Ref: ref, Range: &[]cdx.AffectedVersions{{Version: f.Component.Written, Status: status}}}}
+	return v
+}
+
+func analysis(d Decision) *cdx.VulnerabilityAnalysis {
+	a := &cdx.VulnerabilityAnalysis{
+		State:         cdx.ImpactAnalysisState(d.State),
+		Justification: cdx.ImpactAnalysisJustification(d.Justification),
+		Detail:        strings.TrimSpace(d.Detail + "\n\nDecided by " + d.By + "."),
+		FirstIssued:   d.At.UTC().Format(time.RFC3339),
+		LastUpdated:   d.At.UTC().Format(time.RFC3339),
+	}
+	if len(d.Responses) > 0 {
+		rs := make([]cdx.ImpactAnalysisResponse, len(d.Responses))
+		for i, r := range d.Responses {
+			rs[i] = cdx.ImpactAnalysisResponse(r)
+		}
+		a.Response = &rs
+	}
+	return a
+}
+
+// sourceName names the database an ID prefix belongs to (OSV schema,
+// "id" prefixes).
+func sourceName(id string) string {
+	prefix, _, _ := strings.Cut(id, "-")
+	switch prefix {
+	case "GO":
+		return "Go Vulnerability Database"
+	case "RUSTSEC":
+		return "RustSec Advisory Database"
+	case "GHSA":
+		return "GitHub Advisory Database"
+	case "CVE":
+		return "NVD"
+	case "PYSEC":
+		return "PyPI Advisory Database"
+	}
+	return "OSV"
+}
