@@ -39,6 +39,9 @@ func (p *Policy) validate() error {
 	if err := p.Keys.validate("keys"); err != nil {
 		return err
 	}
+	if err := p.validateChipSchemes(); err != nil {
+		return err
+	}
 	return p.Release.validate("release")
 }
 
@@ -56,6 +59,33 @@ func (p *Policy) validateProducts() error {
 			return fmt.Errorf("%s.id: %q is already products[%d]", path, p.Products[i].ID, j)
 		}
 		seen[p.Products[i].ID] = i
+	}
+	return nil
+}
+
+// chipSchemes lists the Secure Boot V2 schemes each chip's ROM verifies
+// (esp-idf-formats.md §1, from soc_caps.h): RSA only on ESP32 (v3.0+), S2,
+// S3, C3; ECDSA only on C2; both on C5, C6, H2, P4; P-384 on C5 and P4.
+var chipSchemes = map[string][]Algorithm{
+	"esp32":   {RSA3072},
+	"esp32s2": {RSA3072},
+	"esp32s3": {RSA3072},
+	"esp32c3": {RSA3072},
+	"esp32c2": {ECDSAP256},
+	"esp32c5": {RSA3072, ECDSAP256, ECDSAP384},
+	"esp32c6": {RSA3072, ECDSAP256},
+	"esp32h2": {RSA3072, ECDSAP256},
+	"esp32p4": {RSA3072, ECDSAP256, ECDSAP384},
+}
+
+// validateChipSchemes makes sure every product's chip can verify the
+// Secure Boot keys; otherwise every release would be unbootable.
+func (p *Policy) validateChipSchemes() error {
+	alg := p.Keys.SecureBoot[0].Algorithm
+	for i, pr := range p.Products {
+		if !slices.Contains(chipSchemes[pr.Chip], alg) {
+			return fmt.Errorf("%s.chip: %s cannot verify %s Secure Boot signatures (it supports %v)", fieldIndex("products", i), pr.Chip, alg, chipSchemes[pr.Chip])
+		}
 	}
 	return nil
 }

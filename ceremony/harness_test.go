@@ -1,0 +1,234 @@
+package ceremony
+
+import (
+	"crypto"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"signbox/device/esp"
+	"signbox/device/esp/esptest"
+	"signbox/hsm"
+	"signbox/hsm/hsmtest"
+	"signbox/policy"
+)
+
+// tokenStore adapts a real SoftHSM token to KeyStore, as cmd/signbox does.
+type tokenStore struct{ *hsm.Token }
+
+func (t tokenStore) GenerateKey(label string, alg policy.Algorithm) (crypto.PublicKey, error) {
+	ki, err := t.Token.GenerateKey(label, hsm.Algorithm(alg))
+	if err != nil {
+		return nil, err
+	}
+	return ki.Public, nil
+}
+
+// person is a custodian with a personal token holding an approval key.
+type person struct {
+	name, role string
+	signer     crypto.Signer
+	pem        string
+}
+
+func newPerson(t *testing.T, name, role string) *person {
+	t.Helper()
+	tok := hsmtest.NewToken(t)
+	if _, err := tok.GenerateKey("approval", hsm.ECDSAP256); err != nil {
+		t.Fatal(err)
+	}
+	s, err := tok.Signer("approval")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := encodePublicKey(s.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &person{name: name, role: role, signer: s, pem: string(pem)}
+}
+
+// fixture is a workspace with custodians and an appliance token.
+type fixture struct {
+	t      *testing.T
+	ws     *Workspace
+	people map[string]*person
+	order  []string
+	hsm    tokenStore
+	pins   map[string]string // label -> fingerprint; absent means planned
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{t: t, people: map[string]*person{}, pins: map[string]string{}}
+	for _, p := range [][2]string{{"alice", "custodian"}, {"bob", "custodian"}, {"carol", "custodian"}, {"dana", "release-manager"}, {"erin", "witness"}} {
+		f.people[p[0]] = newPerson(t, p[0], p[1])
+		f.order = append(f.order, p[0])
+	}
+	f.hsm = tokenStore{hsmtest.NewToken(t)}
+	root := t.TempDir()
+	ws, err := OpenWorkspace(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ws = ws
+	f.writePolicy(filepath.Join(root, "policy.yaml"), 1, nil)
+	return f
+}
+
+var keyLabels = []string{"sbv2-slot0", "sbv2-slot1", "sbv2-slot2", "release-bundle", "audit-mac", "audit-checkpoint"}
+
+// policyText renders the test policy; a label in pins is active with that
+// fingerprint, others are planned.
+func (f *fixture) policyText(serial int, extra []*person) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version: 1\nname: test-appliance\nserial: %d\nproducts:\n  - {id: pump, chip: esp32c6}\ncustodians:\n", serial)
+	people := []*person{}
+	for _, n := range f.order {
+		people = append(people, f.people[n])
+	}
+	for _, p := range append(people, extra...) {
+		fmt.Fprintf(&b, "  - name: %s\n    role: %s\n    approval_key: |\n      %s\n", p.name, p.role, strings.ReplaceAll(strings.TrimSpace(p.pem), "\n", "\n      "))
+	}
+	b.WriteString("quorum:\n  key_generation: {threshold: 2, roles: [custodian]}\n  release_signing: {threshold: 2, roles: [custodian]}\n")
+	b.WriteString("  key_revocation: {threshold: 2, roles: [custodian]}\n  policy_change: {threshold: 3, roles: [custodian, release-manager]}\n")
+	key := func(indent, label, alg string) string {
+		s := fmt.Sprintf("%slabel: %s\n%salgorithm: %s\n", indent, label, indent, alg)
+		fp, ok := f.pins[label]
+		switch {
+		case !ok:
+			return s + indent + "status: planned\n"
+		case fp == "":
+			return s + indent + "status: active\n"
+		}
+		return s + indent + "status: active\n" + indent + "fingerprint: " + fp + "\n"
+	}
+	b.WriteString("keys:\n  secure_boot:\n")
+	for slot := range 3 {
+		fmt.Fprintf(&b, "    - slot: %d\n%s", slot, key("      ", fmt.Sprintf("sbv2-slot%d", slot), "ecdsa-p256"))
+	}
+	b.WriteString("  release_bundle:\n" + key("    ", "release-bundle", "ecdsa-p256"))
+	b.WriteString("  audit_mac:\n" + key("    ", "audit-mac", "hmac-sha256"))
+	b.WriteString("  audit_checkpoint:\n" + key("    ", "audit-checkpoint", "ed25519"))
+	b.WriteString("release:\n  security_version: {monotonic: true, max: 16}\n  vuln_gate: {block_at: high, require_decision: true}\n")
+	b.WriteString("  sbom: {required: true, min_spec_version: \"1.5\", require_hashes: false}\n  max_feed_age: 7d\n")
+	return b.String()
+}
+
+func (f *fixture) writePolicy(path string, serial int, extra []*person) {
+	f.t.Helper()
+	text := f.policyText(serial, extra)
+	if _, err := policy.Parse([]byte(text)); err != nil {
+		f.t.Fatalf("test policy: %v\n%s", err, text)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) approve(s *Session, names ...string) Progress {
+	f.t.Helper()
+	var prog Progress
+	for _, n := range names {
+		var err error
+		if prog, err = s.Approve(n, f.people[n].signer); err != nil {
+			f.t.Fatalf("approve %s: %v", n, err)
+		}
+	}
+	return prog
+}
+
+// run drives a planned session through every step.
+func (f *fixture) run(s *Session, approvers ...string) []Input {
+	f.t.Helper()
+	f.approve(s, approvers...)
+	must(f.t, s.VerifyInputs)
+	must(f.t, s.EvaluatePolicy)
+	q, err := s.CollectQuorum()
+	if err != nil {
+		f.t.Fatalf("quorum: %v", err)
+	}
+	outs, err := s.Sign(q, f.hsm)
+	if err != nil {
+		f.t.Fatalf("sign: %v", err)
+	}
+	must(f.t, s.Verify)
+	must(f.t, s.Export)
+	return outs
+}
+
+func must(t *testing.T, step func() (Checks, error)) Checks {
+	t.Helper()
+	c, err := step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// bootstrap runs key generation and the policy change that pins the new
+// keys, leaving a workspace ready for releases.
+func (f *fixture) bootstrap() {
+	f.t.Helper()
+	s, err := f.ws.PlanKeyGeneration(KeyGenInputs{Date: "2026-11-20"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.run(s, "alice", "bob")
+	for _, l := range keyLabels {
+		if l == "audit-mac" {
+			f.pins[l] = ""
+			continue
+		}
+		sg, err := f.hsm.Signer(l)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		f.pins[l], _ = policy.Fingerprint(sg.Public())
+	}
+	next := filepath.Join(f.t.TempDir(), "policy-2.yaml")
+	f.writePolicy(next, 2, nil)
+	pc, err := f.ws.PlanPolicyChange(PolicyChangeInputs{Date: "2026-11-20", NewPolicy: next})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.run(pc, "alice", "bob", "dana")
+}
+
+// images writes an unsigned bootloader and app and an SBOM.
+func images(t testing.TB, dir string, appSize int) ReleaseInputs {
+	t.Helper()
+	bl := filepath.Join(dir, "bootloader.bin")
+	app := filepath.Join(dir, "app.bin")
+	sbom := filepath.Join(dir, "sbom.json")
+	for path, b := range map[string][]byte{
+		bl:   build(t, esptest.Options{Kind: esp.KindBootloader, Chip: esp.ESP32C6, Size: 32 << 10}),
+		app:  build(t, esptest.Options{Kind: esp.KindApp, Chip: esp.ESP32C6, Size: appSize}),
+		sbom: []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`),
+	} {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ReleaseInputs{Date: "2026-11-21", Product: "pump", Version: "1.0.0", Chip: "esp32c6", SecurityVersion: 1, Bootloader: bl, App: app, SBOM: sbom}
+}
+
+func mustPub(t *testing.T, f *fixture, label string) crypto.PublicKey {
+	t.Helper()
+	s, err := f.hsm.Signer(label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Public()
+}
+
+func build(t testing.TB, o esptest.Options) []byte {
+	t.Helper()
+	b, err := esptest.Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
