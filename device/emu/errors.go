@@ -33,6 +33,10 @@ var (
 	// ErrNotActive: the running app is a fallback, not the otadata entry the
 	// bootloader chose, so there is nothing to confirm or reject.
 	ErrNotActive = errors.New("running app is not the active otadata entry")
+	// ErrUnconfirmed: an update was attempted while the running app is
+	// still PENDING_VERIFY (ESP_ERR_OTA_ROLLBACK_INVALID_STATE): writing the
+	// other slot would destroy the only confirmed app.
+	ErrUnconfirmed = errors.New("running app is not confirmed yet")
 	// ErrRevokeUnsafe: revoking the key would leave the bootloader or the
 	// running app without a verifying signature.
 	ErrRevokeUnsafe = errors.New("revocation would make the device unbootable")

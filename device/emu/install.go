@@ -68,6 +68,9 @@ func (d *Device) install(src Source) (InstallResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("install: %w", err)
 	}
+	if err := d.checkRunningConfirmed(m); err != nil {
+		return res, fmt.Errorf("install: %w", err)
+	}
 	file, err := src.AppImage()
 	if err != nil {
 		return res, fmt.Errorf("install: %w", err)
@@ -152,4 +155,24 @@ func (d *Device) setBootSlot(m flashMap, slot int) (int, uint32, error) {
 		}
 	}
 	return idx, seq, d.writeOTA(m, idx, seq, esp.OTANew)
+}
+
+// checkRunningConfirmed is esp_ota_begin's guard with rollback enabled: the
+// otadata entry of the running slot (the newest one naming it) must not be
+// PENDING_VERIFY, or the update would overwrite the only confirmed app.
+func (d *Device) checkRunningConfirmed(m flashMap) error {
+	ents, err := d.readOTA(m)
+	if err != nil {
+		return err
+	}
+	idx := -1
+	for i, e := range ents {
+		if e.Seq != 0xFFFFFFFF && e.CRCValid() && entrySlot(e) == d.running && (idx < 0 || e.Seq > ents[idx].Seq) {
+			idx = i
+		}
+	}
+	if idx >= 0 && ents[idx].State == esp.OTAPendingVerify {
+		return fmt.Errorf("%w: %s is PENDING_VERIFY; confirm or reject it first", ErrUnconfirmed, m.slots[d.running].Label)
+	}
+	return nil
 }
