@@ -81,6 +81,7 @@ func (m model) Init() tea.Cmd { return m.page.Init() }
 // results of the old page's calls are dropped.
 func (m model) show(build func(c common.Common) common.Component) (model, tea.Cmd) {
 	m.seq++
+	m.note = ""
 	c := m.base
 	c.Page, c.Size = m.seq, m.size.Body()
 	m.page = build(c)

@@ -55,7 +55,7 @@ func (m Model) SetSize(s common.Size) common.Component {
 // ShortHelp implements common.Component.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, common.With(k.Refresh, "reload and verify"), common.With(k.Back, "home")}
+	return []key.Binding{k.Up, k.Down, common.With(k.PageDown, "page"), common.With(k.Refresh, "reload and verify"), common.With(k.Back, "home")}
 }
 
 // FullHelp implements common.Component.

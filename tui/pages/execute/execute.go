@@ -140,7 +140,7 @@ func (m Model) View() string {
 	var lines []string
 	switch {
 	case m.outcome != nil:
-		lines = append(lines, s.OK.Render("Done.")+" "+common.Bar(m.last.Total, m.last.Total, 30))
+		lines = append(lines, s.OK.Render("Done.")+" Every step completed.", "")
 		lines = append(lines, m.outcome.Lines...)
 		lines = append(lines, "", "Press enter to verify what was produced.")
 	case m.op.Running() || len(m.steps) > 0:
@@ -160,7 +160,13 @@ func (m Model) confirmLines() []string {
 		"This cannot be undone:",
 	}
 	for _, w := range m.plan.Irreversible {
-		lines = append(lines, "  ! "+w)
+		for i, l := range common.Wrap(w, m.c.Size.Width-4) {
+			prefix := "    "
+			if i == 0 {
+				prefix = "  ! "
+			}
+			lines = append(lines, prefix+l)
+		}
 	}
 	return append(lines, "", s.Bold.Render("Press y to go ahead, n to wait."))
 }

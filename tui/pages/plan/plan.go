@@ -60,7 +60,7 @@ func (m Model) SetSize(s common.Size) common.Component {
 // ShortHelp implements common.Component.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	return []key.Binding{k.Up, k.Down, k.PageDown, common.With(k.Enter, "digest matches, approve"), common.With(k.Back, "leave ceremony")}
+	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "digest matches"), common.With(k.Back, "leave ceremony")}
 }
 
 // FullHelp implements common.Component.

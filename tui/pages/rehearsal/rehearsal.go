@@ -19,7 +19,7 @@ import (
 )
 
 // traceHeight leaves room for the path, state and prompt lines.
-const traceHeight = 12
+const traceHeight = 11
 
 // Model is the page.
 type Model struct {
@@ -156,8 +156,9 @@ func (m Model) View() string {
 	s := m.c.Styles
 	lines := []string{m.path.View()}
 	if d := m.dev; d != nil {
-		lines = append(lines, fmt.Sprintf("%s  running %s  state %s  eFuse secure version %d",
-			s.Bold.Render(d.Device), d.Running, s.Bold.Render(d.State), d.SecureVersion))
+		lines = append(lines,
+			fmt.Sprintf("Device %s  state %s  eFuse secure version %d", s.Bold.Render(d.Device), s.Bold.Render(d.State), d.SecureVersion),
+			"Running "+d.Running)
 		lines = append(lines, s.Subtle.Render("Boot trace "+m.trace.Position()))
 		lines = append(lines, m.trace.Lines()...)
 		if d.AwaitingConfirm && !m.confirming {

@@ -1,0 +1,109 @@
+package tui
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"signbox/tui/tuitest"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+)
+
+// waitFor is a generous WaitFor: -race on two shared cores is slow, and
+// nothing here depends on timing.
+func waitFor(t *testing.T, tm *teatest.TestModel, want string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func press(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		tm.Send(keyMsg(k))
+	}
+}
+
+// TestTeaReleaseCeremony runs the whole release ceremony through a real
+// bubbletea program, with engine calls and progress on their own
+// goroutines, and checks the final model.
+func TestTeaReleaseCeremony(t *testing.T) {
+	eng := tuitest.New()
+	eng.Gate = make(chan struct{})
+	opts := testOptions()
+	opts.Start = ScreenRelease
+	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
+
+	waitFor(t, tm, "Import media")
+	press(tm, "enter")
+	waitFor(t, tm, "Security version")
+	press(tm, "enter")
+	waitFor(t, tm, "Gate: CLOSED")
+	press(tm, "enter", "tab", "right", "tab", "tab")
+	tm.Type("TLS 1.3 is disabled")
+	press(tm, "enter")
+	waitFor(t, tm, "1 decided")
+	press(tm, "down", "enter", "tab", "right", "tab", "tab")
+	tm.Type("IPv6 is not enabled")
+	press(tm, "enter")
+	waitFor(t, tm, "Gate: OPEN")
+	press(tm, "c")
+	waitFor(t, tm, "3b7e 1f0a")
+	press(tm, "enter")
+	waitFor(t, tm, "Approvals 0 of 2")
+	press(tm, "enter", "enter")
+	tm.Type("1234")
+	press(tm, "enter")
+	waitFor(t, tm, "alice approved")
+	press(tm, "down", "enter", "enter")
+	tm.Type("1234")
+	press(tm, "enter")
+	waitFor(t, tm, "Quorum reached")
+	press(tm, "c")
+	waitFor(t, tm, "Sign the release now?")
+	press(tm, "y")
+	// Progress arrives while Execute is held at the gate.
+	waitFor(t, tm, "4/4")
+	close(eng.Gate)
+	waitFor(t, tm, "Every step completed")
+	press(tm, "enter")
+	waitFor(t, tm, "All checks passed")
+	press(tm, "enter")
+	waitFor(t, tm, "Media path:")
+	press(tm, "enter", "y")
+	waitFor(t, tm, "Ceremony complete")
+	press(tm, "ctrl+c")
+
+	fm, ok := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(model)
+	if !ok {
+		t.Fatalf("final model is %T", fm)
+	}
+	if fm.fl.step() != stDone || fm.fl.export.BundlePath != "/media/usb/infusion-pump-1.4.0" || !fm.fl.executed {
+		t.Fatalf("final flow = %+v", fm.fl)
+	}
+	if fm.fl.plan.Quorum.Need != 2 || fm.lastBundle == "" {
+		t.Fatalf("final model lost the plan or bundle: %+v", fm.fl.plan)
+	}
+	for _, p := range eng.PINs() {
+		if !bytes.Equal(p, make([]byte, len(p))) {
+			t.Fatal("a PIN was not zeroed")
+		}
+	}
+}
+
+// TestTeaQuitCancelsRunningCall quits while Execute is blocked and checks
+// the program ends (the engine's context was cancelled).
+func TestTeaQuitCancelsRunningCall(t *testing.T) {
+	eng := tuitest.New()
+	eng.Gate = make(chan struct{}) // never opened
+	opts := testOptions()
+	opts.Start = ScreenRelease
+	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "Import media")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(model)
+	if !fm.quitting || fm.base.Ctx.Err() == nil {
+		t.Fatal("quit did not cancel the engine context")
+	}
+}
