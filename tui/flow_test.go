@@ -68,3 +68,50 @@ func TestReleaseFlowSynchronous(t *testing.T) {
 	h.mustSee("state VALID")
 	h.mustSee("eFuse secure version 3")
 }
+
+func TestKeyCeremonyFlows(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		choose []string
+		pick   []string
+		header string
+		verb   string
+	}{
+		{"keygen", []string{"down"}, nil, "Key generation · step 1 of 6", "Generate keys now?"},
+		{"revocation", []string{"down", "down"}, []string{"down"}, "Key revocation · step 1 of 6", "Revoke the key now?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, ScreenHome)
+			h.keys("enter")
+			h.keys(tc.choose...)
+			h.keys("enter")
+			h.mustSee(tc.header)
+			h.keys(tc.pick...)
+			h.keys("enter")
+			h.mustSee("step 2 of 6 · Plan review")
+			h.keys("enter", "enter", "enter", "1", "2", "3", "4", "enter", "down", "enter", "enter", "1", "2", "3", "4", "enter", "c")
+			h.mustSee(tc.verb)
+			h.keys("y", "enter", "enter", "enter", "y")
+			h.mustSee("Ceremony complete.")
+		})
+	}
+}
+
+func TestPolicyChangeFlow(t *testing.T) {
+	h := newHarness(t, ScreenHome)
+	h.keys("enter", "down", "down", "down", "enter")
+	h.mustSee("Policy change is not available")
+
+	h = newHarness(t, ScreenHome)
+	h.eng.PolicyAvailable = true
+	h.keys("enter", "down", "down", "down", "enter")
+	h.mustSee("Policy change · step 1 of 7 · Import the proposed policy")
+	h.keys("enter")
+	h.mustSee("quorum.release: 2 -> 3")
+	h.keys("enter")
+	h.mustSee("step 3 of 7 · Plan review")
+	h.keys("enter", "enter", "enter", "1", "2", "3", "4", "enter", "down", "enter", "enter", "1", "2", "3", "4", "enter", "c")
+	h.mustSee("Adopt the new policy now?")
+	h.keys("y", "enter", "enter", "enter", "y")
+	h.mustSee("Ceremony complete.")
+}

@@ -91,8 +91,6 @@ func keyMsg(k string) tea.KeyMsg {
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
 
-func (h *harness) root() model { return h.m.(model) }
-
 func (h *harness) view() string { return h.m.View() }
 
 func (h *harness) mustSee(want string) {

@@ -172,4 +172,3 @@ func TestSmallTerminalKeepsHelpLine(t *testing.T) {
 		t.Fatalf("help line lost at 60x12:\n%s", h.view())
 	}
 }
-

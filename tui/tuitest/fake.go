@@ -31,7 +31,9 @@ type Fake struct {
 	// Fail maps a method name ("ImportRequest", "Verify", ...) to an error
 	// it returns.
 	Fail map[string]error
-	dev  api.Rehearsal
+	// PolicyAvailable makes the policy change ceremony startable.
+	PolicyAvailable bool
+	dev             api.Rehearsal
 }
 
 // New returns a fake with two findings, three custodians and quorum 2.
@@ -87,12 +89,19 @@ func (f *Fake) Status(context.Context) (api.Status, error) {
 
 // Kinds implements api.Engine.
 func (f *Fake) Kinds(context.Context) ([]api.CeremonyKind, error) {
-	return []api.CeremonyKind{
+	f.mu.Lock()
+	policy := f.PolicyAvailable
+	f.mu.Unlock()
+	kinds := []api.CeremonyKind{
 		{Kind: api.KindRelease, Title: "Release signing", Summary: "Sign a release request's images, attach SBOM and VEX, export a bundle.", Quorum: "2 of 3 custodians", Available: true},
 		{Kind: api.KindKeyGen, Title: "Key generation", Summary: "Generate the policy's missing keys inside the HSM.", Quorum: "3 of 3 custodians", Available: true},
 		{Kind: api.KindRevocation, Title: "Key revocation", Summary: "Retire a Secure Boot key slot.", Quorum: "3 of 3 custodians", Available: true},
 		{Kind: api.KindPolicyChange, Title: "Policy change", Summary: "Adopt a new policy, approved under the current one.", Quorum: "3 of 3 custodians", Available: false, Reason: "no proposed policy on this appliance"},
-	}, nil
+	}
+	if policy {
+		kinds[3].Available, kinds[3].Reason = true, ""
+	}
+	return kinds, nil
 }
 
 // ImportRequest implements api.Engine.
