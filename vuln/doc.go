@@ -1,0 +1,78 @@
+// Package vuln matches SBOM components against offline OSV feeds and keeps
+// the triage (VEX) decisions that gate a release.
+//
+// # Feeds
+//
+// A feed snapshot is a directory of <Ecosystem>/all.zip files, osv.dev's
+// export layout, plus a manifest.json listing each zip's SHA-256 and size
+// and the snapshot's creation time ([WriteManifest] makes one on the
+// connected side). [Import] checks the manifest against the very bytes it
+// parses, refuses zips the manifest does not list, refuses a snapshot
+// older than [Freshness] allows relative to the ceremony date, and refuses
+// the whole feed if any record is malformed or oversized ([RecordError]
+// lists them): a feed with holes would silently miss vulnerabilities.
+// Withdrawn records are dropped at import. The result is an index in the
+// workspace: records.jsonl (the records, trimmed to the fields signbox
+// uses, still valid OSV JSON) and feed.json (counts, hashes, and the byte
+// spans of each package's records). [OpenFeed] reads it back, checks it
+// and the freshness policy; a scan then decodes only the records of the
+// packages the SBOM names. [Feed.Digest] identifies the feed in the
+// ceremony plan.
+//
+// # Matching
+//
+// [Scan] follows the OSV schema's evaluation rules (ossf/osv-schema,
+// docs/schema.md, "Evaluation"): a version is affected if it is listed in
+// versions[] or lies in any SEMVER or ECOSYSTEM range. Within a range the
+// events are sorted (introduced "0" first, limit "*" last, equal versions
+// with introduced first); the version must lie below some limit if there
+// are limits, and the last event at or below it decides: introduced turns
+// affected on, fixed turns it off, last_affected turns it off only above
+// it. SEMVER ranges use SemVer 2.0 precedence; ECOSYSTEM ranges use the
+// ecosystem's own ordering from osv-scalibr's semantic package. Packages
+// match when base ecosystems are equal, suffixes (Debian:12) are equal
+// when both sides carry one, and names are equal after the ecosystem's
+// normalisation (PEP 503 for PyPI). Records that are aliases of each other,
+// directly or through a shared alias, become one [Finding].
+//
+// # Where signbox deliberately differs from osv-scanner 2.5 offline
+//
+// Each difference is pinned in TestDifferencesFromOSVScanner.
+//
+//   - A GIT range before a SEMVER or ECOSYSTEM range: osv-scanner stops at
+//     the first non-version range and misses the version range; signbox
+//     skips GIT ranges and evaluates the rest. (All 1385 PyPA entries that
+//     mix GIT and ECOSYSTEM ranges list GIT first.)
+//   - limit events: osv-scanner ignores them; signbox applies them.
+//   - versions[] against Go versions: osv-scanner compares raw strings, so
+//     an SBOM's v1.4.0 misses "1.4.0"; signbox strips Go's leading "v"
+//     first.
+//   - Maven components with group and name split (group=org.x,
+//     name=lib): osv-scanner 2.5 drops the group and finds nothing;
+//     signbox takes the name from the purl (org.x:lib).
+//   - A component whose purl lacks @version but whose version field is set:
+//     osv-scanner filters it out silently; signbox uses the version field.
+//   - Components without a version or purl, and components in ecosystems
+//     the feed lacks: osv-scanner warns or says nothing; signbox lists
+//     them in [Result] and the gate blocks on them unless the policy allows
+//     unchecked components.
+//   - A range whose versions cannot be ordered (unsupported ecosystem,
+//     unparsable version): osv-scanner errors or reports the package;
+//     signbox reports a finding marked Unevaluated for a person to judge.
+//   - Severity: osv-scanner shows the highest CVSS score; signbox computes
+//     CVSS v3 base scores, falls back to the GHSA severity word, and rates
+//     CVSS v4-only records "unknown" (counted as critical at the gate).
+//   - Offline integrity: osv-scanner reads local zips without any check;
+//     signbox requires the manifest and the feed age policy.
+//
+// # Triage
+//
+// A [Decision] is the CycloneDX analysis of one finding: state,
+// justification, responses, detail, who and when. [Decisions] keeps them in
+// one canonical file in a workspace directory; [Decisions.Digest] goes into
+// the ceremony plan. Decisions are found by the finding's ID or any alias,
+// so they survive a feed update that changes which record is primary.
+// [Gate] applies a [GatePolicy] and returns a [GateResult] listing every
+// blocker. [WriteVEX] writes the CycloneDX 1.6 VEX document and
+// [WriteReport] the readable Markdown report.
+package vuln
