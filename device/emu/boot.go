@@ -17,7 +17,9 @@ func (d *Device) Boot() (*BootTrace, error) {
 	d.power.on()
 	d.running = -1
 	t := &BootTrace{Slot: -1}
+	d.parsed = map[uint32]*esp.Image{}
 	err := d.boot(t)
+	d.parsed = nil
 	t.SecureVersion = d.efuse.SecureVersion()
 	ev := bootEvent{Slot: t.Slot, Version: t.App.Version, SecureVersion: t.App.SecureVersion, EFuseSecureVersion: t.SecureVersion}
 	if err != nil {

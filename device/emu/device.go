@@ -20,6 +20,11 @@ type Device struct {
 	running int
 
 	dir string // state directory, "" for an in-memory device
+
+	// parsed caches slot images for the duration of one boot, where the
+	// anti-rollback probe and the load read the same slot and only otadata
+	// is written in between; nil outside a boot.
+	parsed map[uint32]*esp.Image
 }
 
 // New returns a blank in-memory device: erased flash sized for layout and

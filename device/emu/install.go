@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -82,7 +81,7 @@ func (d *Device) install(src Source) (InstallResult, error) {
 		return res, fmt.Errorf("install: %w", err)
 	}
 	res.Slot, res.Label, res.App = target, p.Label, info
-	if err := d.writeSlot(p, file); err != nil {
+	if err := d.writeSlot(p, file, info.SHA256); err != nil {
 		return res, fmt.Errorf("install into %s: %w", p.Label, err)
 	}
 	res.OTAEntry, res.Seq, err = d.setBootSlot(m, target)
@@ -121,9 +120,10 @@ func (d *Device) checkUpdate(file []byte, p Partition) (AppInfo, error) {
 	return appInfo(img, v), nil
 }
 
-// writeSlot erases and programs the slot, then reads it back: a mismatch
-// leaves otadata untouched, so the device keeps booting the running app.
-func (d *Device) writeSlot(p Partition, file []byte) error {
+// writeSlot erases and programs the slot, then reads it back and hashes
+// it: a mismatch leaves otadata untouched, so the device keeps booting the
+// running app.
+func (d *Device) writeSlot(p Partition, file []byte, want [32]byte) error {
 	if err := d.flash.write(int(p.Offset), file); err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (d *Device) writeSlot(p Partition, file []byte) error {
 	if err != nil {
 		return err
 	}
-	if sha256.Sum256(got) != sha256.Sum256(file) || !bytes.Equal(got, file) {
+	if sha256.Sum256(got) != want {
 		return ErrReadBack
 	}
 	return nil

@@ -52,9 +52,9 @@ func sweepScenarios(t testing.TB) []scenario {
 				return res.Device
 			},
 			steps: []step{bootStep},
-			check: func(t testing.TB, d *Device, tr *BootTrace, _, _ int) {
+			check: func(t testing.TB, d *Device, _ *BootTrace, _, _ int) {
 				// Converges: another boot leaves otadata initialised and the floor at 1.
-				tr = mustBoot(t, d, 0)
+				tr := mustBoot(t, d, 0)
 				if tr.SecureVersion != 1 {
 					t.Fatalf("eFuse %d after recovery, want 1", tr.SecureVersion)
 				}

@@ -45,11 +45,18 @@ func (d *Device) checkImage(img *esp.Image, kind esp.Kind, except int) (esp.Veri
 // readSlotImage parses the image at the start of a flash region as the
 // bootloader does (esp.ParseFlash).
 func (d *Device) readSlotImage(p Partition) (*esp.Image, error) {
+	if img, ok := d.parsed[p.Offset]; ok {
+		return img, nil
+	}
 	b, err := d.flash.view(int(p.Offset), int(p.Size))
 	if err != nil {
 		return nil, err
 	}
-	return esp.ParseFlash(b)
+	img, err := esp.ParseFlash(b)
+	if err == nil && d.parsed != nil {
+		d.parsed[p.Offset] = img
+	}
+	return img, err
 }
 
 // verifySlot fully checks the app in slot p, including the anti-rollback
