@@ -74,7 +74,7 @@ func TestGoldenScreens(t *testing.T) {
 	h.keys("y", "enter", "down", "down", "enter")
 	snap(t, h, "revocation-keys")
 	h.keys("down", "down", "enter")
-	snap(t, h, "revocation-missing-key")
+	snap(t, h, "revocation-planned-key")
 	h.keys("esc", "y", "a")
 	snap(t, h, "audit")
 

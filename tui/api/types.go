@@ -118,7 +118,7 @@ type Key struct {
 	Purpose     string // e.g. "secure boot slot 0", "release bundle", "audit checkpoint"
 	Algorithm   string
 	Fingerprint string // "sha256:<hex>", empty if not generated
-	State       string // "active", "missing" or "revoked"
+	State       string // "active", "planned" (in policy, not generated yet) or "revoked"
 }
 
 // PlanRequest asks for a ceremony plan.

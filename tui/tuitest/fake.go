@@ -174,7 +174,7 @@ func (f *Fake) Keys(context.Context) ([]api.Key, error) {
 	return []api.Key{
 		{Label: "sb-slot0", Purpose: "secure boot slot 0", Algorithm: "rsa-3072", Fingerprint: "sha256:aa11bb22cc33dd44ee55ff66", State: "active"},
 		{Label: "sb-slot1", Purpose: "secure boot slot 1", Algorithm: "rsa-3072", Fingerprint: "sha256:1122334455667788", State: "active"},
-		{Label: "sb-slot2", Purpose: "secure boot slot 2", Algorithm: "rsa-3072", State: "missing"},
+		{Label: "sb-slot2", Purpose: "secure boot slot 2", Algorithm: "rsa-3072", State: "planned"},
 		{Label: "release-bundle", Purpose: "release bundle", Algorithm: "ecdsa-p256", Fingerprint: "sha256:99887766", State: "active"},
 	}, nil
 }

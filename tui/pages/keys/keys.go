@@ -125,7 +125,7 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 func (m Model) choose() (common.Component, tea.Cmd) {
 	if !m.revoke {
 		for _, k := range m.keys {
-			if k.State == "missing" {
+			if k.State == "planned" {
 				return m, common.Emit(ChosenMsg{})
 			}
 		}
@@ -142,7 +142,7 @@ func (m Model) choose() (common.Component, tea.Cmd) {
 
 // View implements common.Component.
 func (m Model) View() string {
-	intro := "Keys marked missing will be generated inside the HSM; none can leave it."
+	intro := "Keys marked planned will be generated inside the HSM; none can leave it."
 	if m.revoke {
 		intro = "Choose the key slot to retire. Later releases are signed only with the others."
 	}
