@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
 	"signbox/hsm"
@@ -232,3 +234,7 @@ func build(t testing.TB, o esptest.Options) []byte {
 	}
 	return b
 }
+
+type dsseEnvelope = dsse.Envelope
+
+func fingerprintOf(pub crypto.PublicKey) (string, error) { return policy.Fingerprint(pub) }
