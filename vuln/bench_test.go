@@ -34,7 +34,7 @@ func realSnapshot(tb testing.TB, ecos ...string) string {
 		must(tb, err)
 		must(tb, os.WriteFile(filepath.Join(dir, e, "all.zip"), data, 0o644))
 	}
-	m, err := WriteManifest(dir, time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC))
+	m, err := WriteManifest(dir, time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC), "shared/data")
 	must(tb, err)
 	must(tb, os.WriteFile(filepath.Join(dir, ManifestName), m, 0o644))
 	return dir

@@ -4,7 +4,7 @@
 // # Feeds
 //
 // A feed snapshot is a directory of <Ecosystem>/all.zip files, osv.dev's
-// export layout, plus a manifest.json listing each zip's SHA-256 and size
+// export layout, plus a feed.json (airgap's snapshot manifest) listing each zip's SHA-256 and size
 // and the snapshot's creation time ([WriteManifest] makes one on the
 // connected side). [Import] checks the manifest against the very bytes it
 // parses, refuses zips the manifest does not list, refuses a snapshot
@@ -13,7 +13,7 @@
 // lists them): a feed with holes would silently miss vulnerabilities.
 // Withdrawn records are dropped at import. The result is an index in the
 // workspace: records.jsonl (the records, trimmed to the fields signbox
-// uses, still valid OSV JSON) and feed.json (counts, hashes, and the byte
+// uses, still valid OSV JSON) and index.json (counts, hashes, and the byte
 // spans of each package's records). [OpenFeed] reads it back, checks it
 // and the freshness policy; a scan then decodes only the records of the
 // packages the SBOM names. [Feed.Digest] identifies the feed in the

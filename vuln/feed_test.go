@@ -49,7 +49,7 @@ func snapshot(t testing.TB, zips map[string][]byte) string {
 		require.NoError(t, os.MkdirAll(filepath.Join(dir, eco), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, eco, "all.zip"), data, 0o644))
 	}
-	m, err := WriteManifest(dir, testCreated)
+	m, err := WriteManifest(dir, testCreated, "test")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ManifestName), m, 0o644))
 	return dir

@@ -52,8 +52,7 @@ type collector struct {
 	errs  RecordError
 }
 
-func (c *collector) zip(name string, data []byte, sum string) error {
-	eco := strings.TrimSuffix(name, "/all.zip")
+func (c *collector) zip(eco, name string, data []byte, sum string) error {
 	st := ImportStats{Ecosystem: eco, ZipSHA256: sum}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

@@ -72,15 +72,16 @@ func TestImportRefusals(t *testing.T) {
 		}, testFresh, ErrFeedHash, "npm/all.zip is not listed"},
 		{"no manifest", func(t *testing.T, dir string) {
 			require.NoError(t, os.Remove(filepath.Join(dir, ManifestName)))
-		}, testFresh, ErrFeedHash, "manifest.json is missing"},
+		}, testFresh, ErrFeedHash, "feed.json is missing"},
 		{"manifest traversal", func(t *testing.T, dir string) {
-			m := `{"format":"signbox-osv-snapshot/1","created":"2026-08-21T00:00:00Z","files":[{"path":"../Go/all.zip","sha256":"` + strings.Repeat("0", 64) + `","size":1}]}`
+			m := `{"kind":"signbox.osv-feed/v1","source":"x","snapshot":"2026-08-21T00:00:00Z","files":[{"ecosystem":"Go","path":"../Go/all.zip","sha256":"` + strings.Repeat("0", 64) + `","size":1}]}`
 			require.NoError(t, os.WriteFile(filepath.Join(dir, ManifestName), []byte(m), 0o644))
-		}, testFresh, nil, `path "../Go/all.zip" is not <Ecosystem>/all.zip`},
+		}, testFresh, nil, `files[0].path`},
 		{"symlinked zip", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "Go", "all.zip")
-			require.NoError(t, os.Rename(p, p+".real"))
-			require.NoError(t, os.Symlink(p+".real", p))
+			real := filepath.Join(t.TempDir(), "all.zip")
+			require.NoError(t, os.Rename(p, real))
+			require.NoError(t, os.Symlink(real, p))
 		}, testFresh, ErrFeedHash, "not a regular file"},
 		{"too old", func(*testing.T, string) {}, Freshness{CeremonyDate: testCreated.Add(40 * 24 * time.Hour), MaxAge: 30 * 24 * time.Hour},
 			ErrFeedTooOld, "is 40.0 days old on the ceremony date 2026-09-30; policy allows 30.0 days"},

@@ -18,7 +18,7 @@ import (
 
 // Files of an imported feed in its workspace directory.
 const (
-	IndexName   = "feed.json"
+	IndexName   = "index.json"
 	RecordsName = "records.jsonl"
 	indexFormat = "signbox-osv-index/1"
 	// maxIndexBytes bounds feed.json and records.jsonl on open; the index
@@ -27,11 +27,12 @@ const (
 	maxIndexBytes = 1 << 30
 )
 
-// FeedInfo is the content of feed.json: what was imported and where each
+// FeedInfo is the content of index.json: what was imported and where each
 // package's records are.
 type FeedInfo struct {
 	Format         string        `json:"format"`
 	Created        time.Time     `json:"created"`
+	Source         string        `json:"source,omitempty"`
 	ManifestSHA256 string        `json:"manifest_sha256"`
 	Ecosystems     []ImportStats `json:"ecosystems"`
 	RecordsSHA256  string        `json:"records_sha256"`
@@ -87,20 +88,20 @@ func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
 	if _, err := os.Lstat(dst); err == nil {
 		return nil, fmt.Errorf("%s: %w", dst, atomicfile.ErrExists)
 	}
-	m, manifestSum, err := readManifest(src)
+	m, created, manifestSum, err := readManifest(src)
 	if err != nil {
 		return nil, err
 	}
-	if err := fresh.check(m.Created); err != nil {
+	if err := fresh.check(created); err != nil {
 		return nil, err
 	}
 	c := &collector{byID: map[string]*Record{}}
 	for _, f := range m.Files {
-		data, err := loadZip(src, f)
+		data, err := loadZip(src, f.FileRef)
 		if err != nil {
 			return nil, err
 		}
-		if err := c.zip(f.Path, data, f.SHA256); err != nil {
+		if err := c.zip(f.Ecosystem, f.Path, data, f.SHA256); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +113,7 @@ func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(records)
-	info := &FeedInfo{Format: indexFormat, Created: m.Created, ManifestSHA256: manifestSum,
+	info := &FeedInfo{Format: indexFormat, Created: created, Source: m.Source, ManifestSHA256: manifestSum,
 		Ecosystems: c.stats, RecordsSHA256: hex.EncodeToString(sum[:]), Packages: pkgs}
 	return info, writeIndex(dst, info, records)
 }
@@ -185,7 +186,7 @@ func OpenFeed(dir string, fresh Freshness) (*Feed, error) {
 }
 
 // Digest identifies the imported feed for the ceremony plan: the SHA-256
-// of feed.json, which itself carries the manifest's and records' hashes.
+// of index.json, which itself carries the manifest's and records' hashes.
 func (f *Feed) Digest() string { return f.digest }
 
 // covers reports whether the feed holds any zip for the base ecosystem.

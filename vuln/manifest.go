@@ -1,7 +1,6 @@
 package vuln
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,51 +9,32 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"time"
+
+	"signbox/airgap"
 )
 
-// ManifestName is the file in a feed snapshot's root that lists every
-// all.zip with its SHA-256 and size. It is written on the connected side
-// (signbox vuln manifest) and checked before anything in the snapshot is
-// trusted.
-const ManifestName = "manifest.json"
-
-const manifestFormat = "signbox-osv-snapshot/1"
-
-// Manifest describes a feed snapshot.
-type Manifest struct {
-	Format string `json:"format"`
-	// Created is when the snapshot was taken; the feed-age policy is
-	// measured from it.
-	Created time.Time      `json:"created"`
-	Files   []ManifestFile `json:"files"`
-}
-
-// ManifestFile is one <Ecosystem>/all.zip.
-type ManifestFile struct {
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-}
+// ManifestName is the snapshot manifest at the root of a feed snapshot:
+// airgap's feed.json (kind signbox.osv-feed/v1), listing each ecosystem's
+// all.zip with its SHA-256 and size and the snapshot time. The same media
+// therefore passes `signbox feed import` and `signbox vuln import`.
+const ManifestName = airgap.FeedManifest
 
 // ErrFeedHash reports a snapshot file whose hash or size differs from the
-// manifest, or a zip the manifest does not list.
+// manifest, or a file the manifest does not list.
 var ErrFeedHash = errors.New("feed does not match its manifest")
 
 // ErrFeedTooOld reports a feed snapshot older than the policy allows
 // relative to the ceremony date.
 var ErrFeedTooOld = errors.New("feed too old")
 
-// Ecosystem directory names as osv.dev exports them ("Go", "crates.io",
-// "Debian:12", "Red Hat"...): no separators, no leading dot.
-var zipPath = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9 .:_+-]*)/all\.zip$`)
-
 // WriteManifest hashes every <Ecosystem>/all.zip under dir and returns the
-// manifest bytes; created is the snapshot time the operator vouches for.
-func WriteManifest(dir string, created time.Time) ([]byte, error) {
+// feed.json bytes; created is the snapshot time the operator vouches for
+// and source says where the snapshot came from.
+func WriteManifest(dir string, created time.Time, source string) ([]byte, error) {
 	zips, err := findZips(dir)
 	if err != nil {
 		return nil, err
@@ -62,17 +42,21 @@ func WriteManifest(dir string, created time.Time) ([]byte, error) {
 	if len(zips) == 0 {
 		return nil, fmt.Errorf("%s: no <Ecosystem>/all.zip files", dir)
 	}
-	m := Manifest{Format: manifestFormat, Created: created.UTC()}
+	m := airgap.Feed{Kind: airgap.KindFeed, Source: source, Snapshot: created.UTC().Format(time.RFC3339)}
 	for _, p := range zips {
 		sum, size, err := hashFile(filepath.Join(dir, filepath.FromSlash(p)))
 		if err != nil {
 			return nil, err
 		}
-		m.Files = append(m.Files, ManifestFile{Path: p, SHA256: sum, Size: size})
+		m.Files = append(m.Files, airgap.FeedFile{Ecosystem: path.Dir(p),
+			FileRef: airgap.FileRef{Path: p, SHA256: sum, Size: size}})
 	}
 	out, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err
+	}
+	if _, err := airgap.ParseFeed(out); err != nil {
+		return nil, fmt.Errorf("manifest for %s: %w", dir, err)
 	}
 	return append(out, '\n'), nil
 }
@@ -123,83 +107,59 @@ func hashFile(path string) (string, int64, error) {
 
 // readManifest loads and checks the manifest in dir against the files
 // beside it. It returns the manifest and the SHA-256 of its bytes.
-func readManifest(dir string) (*Manifest, string, error) {
+func readManifest(dir string) (*airgap.Feed, time.Time, string, error) {
 	data, err := readLimited(filepath.Join(dir, ManifestName), MaxManifestBytes)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, "", fmt.Errorf("%w: %s is missing", ErrFeedHash, ManifestName)
+			return nil, time.Time{}, "", fmt.Errorf("%w: %s is missing", ErrFeedHash, ManifestName)
 		}
-		return nil, "", err
+		return nil, time.Time{}, "", err
 	}
-	var m Manifest
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", ManifestName, err)
+	m, err := airgap.ParseFeed(data)
+	if err != nil {
+		return nil, time.Time{}, "", err
 	}
-	if err := m.check(); err != nil {
-		return nil, "", fmt.Errorf("%s: %w", ManifestName, err)
+	created, err := m.SnapshotTime()
+	if err != nil {
+		return nil, time.Time{}, "", err
 	}
-	if err := m.verify(dir); err != nil {
-		return nil, "", err
+	if err := verifyListing(dir, m); err != nil {
+		return nil, time.Time{}, "", err
 	}
 	sum := sha256.Sum256(data)
-	return &m, hex.EncodeToString(sum[:]), nil
+	return m, created, hex.EncodeToString(sum[:]), nil
 }
 
-func (m *Manifest) check() error {
-	if m.Format != manifestFormat {
-		return fmt.Errorf("format %q, want %q", m.Format, manifestFormat)
-	}
-	if m.Created.IsZero() {
-		return errors.New("created is missing")
-	}
-	if len(m.Files) == 0 {
-		return errors.New("no files listed")
-	}
-	seen := map[string]bool{}
-	for i, f := range m.Files {
-		if !zipPath.MatchString(f.Path) {
-			return fmt.Errorf("files[%d]: path %q is not <Ecosystem>/all.zip", i, f.Path)
-		}
-		if seen[f.Path] {
-			return fmt.Errorf("files[%d]: %s listed twice", i, f.Path)
-		}
-		seen[f.Path] = true
-		if b, err := hex.DecodeString(f.SHA256); err != nil || len(b) != sha256.Size {
-			return fmt.Errorf("files[%d]: sha256 %q is not 64 hex digits", i, f.SHA256)
-		}
-	}
-	return nil
-}
-
-// verify refuses zips the manifest does not list (an unlisted zip is
-// unverified input) and listed zips that are missing. The hashes are
+// verifyListing refuses files the manifest does not list (unlisted input
+// is unverified input) and listed files that are missing. The hashes are
 // checked by loadZip on the very bytes that get parsed, so a file swapped
 // after this check is still caught.
-func (m *Manifest) verify(dir string) error {
-	listed := map[string]bool{}
+func verifyListing(dir string, m *airgap.Feed) error {
+	listed := map[string]bool{airgap.FeedManifest: true, airgap.FeedSignature: true}
 	for _, f := range m.Files {
 		listed[f.Path] = true
 		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(f.Path))); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrFeedHash, f.Path, err)
 		}
 	}
-	found, err := findZips(dir)
-	if err != nil {
-		return err
-	}
-	for _, p := range found {
-		if !listed[p] {
-			return fmt.Errorf("%w: %s is not listed in %s", ErrFeedHash, p, ManifestName)
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-	}
-	return nil
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if !listed[filepath.ToSlash(rel)] {
+			return fmt.Errorf("%w: %s is not listed in %s", ErrFeedHash, filepath.ToSlash(rel), ManifestName)
+		}
+		return nil
+	})
 }
 
 // loadZip reads one listed zip into memory and checks it against the
 // manifest.
-func loadZip(dir string, f ManifestFile) ([]byte, error) {
+func loadZip(dir string, f airgap.FileRef) ([]byte, error) {
 	path := filepath.Join(dir, filepath.FromSlash(f.Path))
 	fi, err := os.Lstat(path)
 	if err != nil {
