@@ -45,7 +45,7 @@ func ParseHead(text string) (Head, error) {
 	}
 	root64 := strings.TrimSuffix(lines[2], "\n")
 	root, err := base64.StdEncoding.Strict().DecodeString(root64)
-	if err != nil || len(root) != tlog.HashSize {
+	if err != nil || len(root) != tlog.HashSize || base64.StdEncoding.EncodeToString(root) != root64 {
 		return h, fmt.Errorf("%w checkpoint: root %q is not a base64 SHA-256 hash", ErrMalformed, root64)
 	}
 	h.Origin, h.Size = origin, size

@@ -46,7 +46,8 @@ func ParseProof(b []byte) (tlog.TreeProof, error) {
 	p := make(tlog.TreeProof, len(lines))
 	for i, l := range lines {
 		h, err := base64.StdEncoding.Strict().DecodeString(l)
-		if err != nil || len(h) != tlog.HashSize {
+		// Re-encoding rejects what the decoder skips (\r, \n).
+		if err != nil || len(h) != tlog.HashSize || base64.StdEncoding.EncodeToString(h) != l {
 			return nil, fmt.Errorf("%w proof: line %d is not a base64 SHA-256 hash", ErrMalformed, i+1)
 		}
 		copy(p[i][:], h)

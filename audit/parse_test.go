@@ -1,0 +1,89 @@
+package audit
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func validEntry(t *testing.T) []byte {
+	e := Entry{Origin: testOrigin, Seq: 1, Time: at(0), Type: BootResult, Payload: []byte("result=ok\n")}
+	b, err := e.MarshalBinary()
+	require.NoError(t, err)
+	return b
+}
+
+func TestParseEntryRejects(t *testing.T) {
+	typeAt := 4 + 1 + len(testOrigin) + 8 + 4 + 8
+	for _, tc := range []struct {
+		name, want string
+		mut        func([]byte) []byte
+	}{
+		{"bad magic", "bad magic", func(b []byte) []byte { b[3] = '2'; return b }},
+		{"trailing byte", "trailing", func(b []byte) []byte { return append(b, 0) }},
+		{"truncated", "truncated", func(b []byte) []byte { return b[:len(b)-1] }},
+		{"unknown type", "unknown type", func(b []byte) []byte { binary.BigEndian.PutUint16(b[typeAt:], 999); return b }},
+		{"space in origin", "origin", func(b []byte) []byte { b[5] = ' '; return b }},
+		{"negative seq", "sequence out of range", func(b []byte) []byte { b[5+len(testOrigin)] = 0x80; return b }},
+		{"too short", "bytes", func(b []byte) []byte { return b[:10] }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseEntry(tc.mut(validEntry(t)))
+			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestParseHeadRejects(t *testing.T) {
+	root := "CjavTlBgrqs3Yrq169hGt+y8oHpp+xzMyjQaUSgTY3Q="
+	for _, tc := range []struct{ name, text, want string }{
+		{"extension line", testOrigin + "\n2\n" + root + "\nextra\n", "exactly 3"},
+		{"leading zero", testOrigin + "\n02\n" + root + "\n", "canonical decimal"},
+		{"negative", testOrigin + "\n-2\n" + root + "\n", "canonical decimal"},
+		{"short root", testOrigin + "\n2\nAAAA\n", "root"},
+		{"no final newline", testOrigin + "\n2\n" + root, "exactly 3"},
+		{"plus in origin", "a+b\n2\n" + root + "\n", "origin"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseHead(tc.text)
+			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	h, err := ParseHead(testOrigin + "\n2\n" + root + "\n")
+	require.NoError(t, err)
+	require.Equal(t, int64(2), h.Size)
+}
+
+func TestFields(t *testing.T) {
+	p, err := Fields("reason", "bad signature", "slot", "B")
+	require.NoError(t, err)
+	require.Equal(t, "reason=bad signature\nslot=B\n", string(p))
+	for _, kv := range [][]string{{"Reason", "x"}, {"a", "x\ny"}, {"a", "1", "a", "2"}, {"odd"}} {
+		_, err := Fields(kv...)
+		require.Error(t, err, "%q", kv)
+	}
+	_, err = ParseFields([]byte("a=1"))
+	require.ErrorContains(t, err, "newline")
+}
+
+func TestConfigValidateNamesFields(t *testing.T) {
+	_, err := Create(t.TempDir(), Config{Origin: "bad origin"}, at(0))
+	for _, want := range []string{"config.Origin", "config.Keys", "config.Signer", "config.Floor"} {
+		require.ErrorContains(t, err, want)
+	}
+}
+
+func TestFileFloor(t *testing.T) {
+	f := FileFloor(t.TempDir() + "/floor")
+	n, err := f.Load()
+	require.NoError(t, err)
+	require.Zero(t, n)
+	require.NoError(t, f.Raise(5))
+	require.ErrorIs(t, f.Raise(4), ErrRollback)
+	n, err = f.Load()
+	require.NoError(t, err)
+	require.Equal(t, int64(5), n)
+}
