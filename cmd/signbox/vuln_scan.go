@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"signbox/internal/atomicfile"
+	"signbox/vuln"
+)
+
+// gateBlocked exits 1: the scan worked and the release may not proceed.
+type gateBlocked struct{ n int }
+
+func (g gateBlocked) Error() string {
+	return fmt.Sprintf("release gate: BLOCK (%d blockers)", g.n)
+}
+func (gateBlocked) ExitCode() int { return 1 }
+
+func runVulnScan(e *env, args []string) error {
+	fs := newFlags(e, "vuln scan")
+	ws := fs.String("workspace", "", "workspace directory")
+	fresh := addFresh(fs)
+	var p vuln.GatePolicy
+	fs.BoolVar(&p.BlockInTriage, "block-in-triage", true, "findings still in_triage block")
+	fs.BoolVar(&p.ExploitableNeedsResponse, "require-response", true, "exploitable findings need a response")
+	blockAt := fs.String("block-at", "high", "exploitable or in_triage findings at or above this severity block (none to disable)")
+	fs.BoolVar(&p.AllowUnchecked, "allow-unchecked", false, "components that could not be scanned do not block")
+	vexOut := fs.String("vex", "", "write the CycloneDX 1.6 VEX document here")
+	reportOut := fs.String("report", "", "write the Markdown report here")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *ws == "" {
+		return usageErr("need SBOM and --workspace")
+	}
+	if *blockAt != "none" {
+		if p.BlockAtOrAbove, err = vuln.ParseSeverity(*blockAt); err != nil {
+			return usageErr("--block-at: %v", err)
+		}
+	}
+	fr, err := fresh.parse(e)
+	if err != nil {
+		return err
+	}
+	s, err := readSBOMFile(pos[0])
+	if err != nil {
+		return err
+	}
+	feed, err := vuln.OpenFeed(feedDir(*ws), fr)
+	if err != nil {
+		return importHint(err)
+	}
+	res, err := vuln.Scan(feed, s)
+	if err != nil {
+		return err
+	}
+	ds, err := vuln.LoadDecisions(triageDir(*ws))
+	if err != nil {
+		return err
+	}
+	g := vuln.Gate(res, ds, p)
+	printScan(e.stdout, res, ds, g)
+	if err := writeOutputs(res, ds, g, fr, pos[0], *vexOut, *reportOut); err != nil {
+		return err
+	}
+	if !g.Pass() {
+		return withHint(gateBlocked{len(g.Blocking)}, "record a decision per finding with `signbox vuln triage`, then scan again")
+	}
+	return nil
+}
+
+func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, sbomPath, vexOut, reportOut string) error {
+	if vexOut != "" {
+		var b bytes.Buffer
+		if err := vuln.WriteVEX(&b, res, ds, vuln.VEXInfo{Timestamp: fr.CeremonyDate}); err != nil {
+			return err
+		}
+		if err := atomicfile.WriteNew(vexOut, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	if reportOut != "" {
+		var b bytes.Buffer
+		info := vuln.ReportInfo{Title: filepath.Base(sbomPath), SBOM: sbomPath, Date: fr.CeremonyDate}
+		if err := vuln.WriteReport(&b, res, ds, g, info); err != nil {
+			return err
+		}
+		if err := atomicfile.WriteNew(reportOut, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printScan(w io.Writer, res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult) {
+	fmt.Fprintf(w, "feed %s\ndecisions %s\n", res.FeedDigest, ds.Digest())
+	fmt.Fprintf(w, "%d components scanned, %d not checked, %d findings\n",
+		res.Scanned, len(res.Unscannable)+len(res.Uncovered), len(res.Findings))
+	for _, f := range res.Findings {
+		state := "untriaged"
+		if d, ok := ds.For(f); ok {
+			state = string(d.State)
+		}
+		fmt.Fprintf(w, "  %-20s %-9s %-12s %s\n", f.ID, f.Rating.Severity, state, f.Component.Key())
+	}
+	for _, u := range res.Unscannable {
+		fmt.Fprintf(w, "  not checked: %s\n", u)
+	}
+	for _, c := range res.Uncovered {
+		fmt.Fprintf(w, "  not checked: %s (%s): the feed has no %s records\n", c.Path, c.Key(), c.Ecosystem)
+	}
+	fmt.Fprintf(w, "release gate: %s\n", g.Verdict)
+	for _, b := range g.Blocking {
+		fmt.Fprintf(w, "  blocked: %s\n", b)
+	}
+	for _, d := range g.Stale {
+		fmt.Fprintf(w, "  stale decision (matches no finding): %s %s\n", d.Vuln, d.Component)
+	}
+}
