@@ -19,12 +19,12 @@ func testOptions() Options {
 // completion and its message fed back, so tests are deterministic without
 // sleeps.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	m   tea.Model
 	eng *tuitest.Fake
 }
 
-func newHarness(t *testing.T, start Screen) *harness {
+func newHarness(t testing.TB, start Screen) *harness {
 	t.Helper()
 	opts := testOptions()
 	opts.Start = start

@@ -98,7 +98,7 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.mode == modeToken:
 		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "use this token"), common.With(k.Back, "back")}
 	case m.quorum.Reached():
-		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve"), common.With(k.Continue, "continue to signing"), common.With(k.Back, "leave ceremony")}
+		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve"), common.With(k.Continue, "continue"), common.With(k.Back, "leave ceremony")}
 	}
 	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve as this custodian"), common.With(k.Back, "leave ceremony")}
 }
