@@ -56,7 +56,7 @@ func (s *scanner) tarMember(tr *tar.Reader, h *tar.Header) error {
 			return nil
 		}
 		return s.claim(p, true)
-	case tar.TypeReg, tar.TypeRegA: //nolint:staticcheck // old tars still use '\x00'
+	case tar.TypeReg: // archive/tar already maps the old '\\x00' flag to TypeReg
 		if err := checkNotSparse(h, p); err != nil {
 			return err
 		}

@@ -283,4 +283,3 @@ func (v *verifier) checkFacts(im Image, f ImageFacts) error {
 	}
 	return nil
 }
-
