@@ -1,0 +1,288 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"signbox/ceremony"
+)
+
+func init() {
+	register(&command{path: "ceremony plan", usage: "--workspace WS --date YYYY-MM-DD --kind release|key-generation|key-revocation|policy-change [kind flags]",
+		summary: "plan a ceremony and print its digest to read aloud", run: ceremonyPlan})
+	register(&command{path: "ceremony approve", usage: "--workspace WS --id ID --custodian NAME --token URI [--key-label L] --pin-env VAR|--pin-fd N",
+		summary: "approve a planned ceremony with one custodian's token", run: ceremonyApprove})
+	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --token URI --pin-env VAR|--pin-fd N",
+		summary: "verify, check quorum, sign with the appliance HSM, verify and export", run: ceremonyRun})
+	register(&command{path: "ceremony show", usage: "--workspace WS [--id ID]",
+		summary: "show a ceremony's plan, digest words and approvals, or list ceremonies", run: ceremonyShow})
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func openWorkspace(ws string) (*ceremony.Workspace, error) {
+	if ws == "" {
+		return nil, usageErr("--workspace is required")
+	}
+	return ceremony.OpenWorkspace(ws)
+}
+
+func ceremonyPlan(e *env, args []string) error {
+	fs := newFlags(e, "ceremony plan")
+	ws := fs.String("workspace", "", "workspace `directory`")
+	date := fs.String("date", "", "ceremony date YYYY-MM-DD, as confirmed by the operators")
+	kind := fs.String("kind", "", "release, key-generation, key-revocation or policy-change")
+	var rel ceremony.ReleaseInputs
+	fs.StringVar(&rel.Product, "product", "", "release: product id")
+	fs.StringVar(&rel.Version, "version", "", "release: version")
+	fs.StringVar(&rel.Chip, "chip", "", "release: target chip, e.g. esp32c6")
+	sv := fs.Uint("security-version", 0, "release: anti-rollback security version")
+	fs.StringVar(&rel.Bootloader, "bootloader", "", "release: unsigned bootloader `image`")
+	fs.StringVar(&rel.App, "app", "", "release: unsigned app `image`")
+	fs.StringVar(&rel.SBOM, "sbom", "", "release: CycloneDX SBOM `file`")
+	var extra, labels listFlag
+	fs.Var(&extra, "input", "release: extra input `name=path` bound to the plan (repeatable)")
+	fs.Var(&labels, "label", "key-generation: generate only this planned key (repeatable)")
+	slot := fs.Int("slot", -1, "key-revocation: Secure Boot slot to retire")
+	reason := fs.String("reason", "", "key-revocation: why")
+	newPolicy := fs.String("policy", "", "policy-change: the proposed policy `file`")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	w, err := openWorkspace(*ws)
+	if err != nil {
+		return err
+	}
+	if *date == "" {
+		return usageErr("--date is required: the ceremony date is confirmed by the operators, not read from the appliance clock")
+	}
+	var s *ceremony.Session
+	switch *kind {
+	case "release":
+		rel.Date, rel.SecurityVersion = *date, uint32(*sv)
+		for _, x := range extra {
+			n, p, ok := strings.Cut(x, "=")
+			if !ok {
+				return usageErr("--input wants name=path, got %q", x)
+			}
+			rel.Extra = append(rel.Extra, ceremony.NamedPath{Name: n, Path: p})
+		}
+		s, err = w.PlanRelease(rel)
+	case "key-generation":
+		s, err = w.PlanKeyGeneration(ceremony.KeyGenInputs{Date: *date, Labels: labels})
+	case "key-revocation":
+		s, err = w.PlanRevocation(ceremony.RevocationInputs{Date: *date, Slot: *slot, Reason: *reason})
+	case "policy-change":
+		s, err = w.PlanPolicyChange(ceremony.PolicyChangeInputs{Date: *date, NewPolicy: *newPolicy})
+	default:
+		return usageErr("--kind must be release, key-generation, key-revocation or policy-change")
+	}
+	if err != nil {
+		return ceremonyErr(err)
+	}
+	fmt.Fprint(e.stdout, s.Summary())
+	fmt.Fprintf(e.stdout, "next: each custodian runs `signbox ceremony approve --id %s`\n", s.ID())
+	return nil
+}
+
+func ceremonyApprove(e *env, args []string) error {
+	fs := newFlags(e, "ceremony approve")
+	ws := fs.String("workspace", "", "workspace `directory`")
+	id := fs.String("id", "", "ceremony `id`")
+	who := fs.String("custodian", "", "your `name` in the policy")
+	uri := fs.String("token", "", "your approval token's pkcs11: `URI`")
+	label := fs.String("key-label", "approval", "`label` of the approval key on your token")
+	var pin ceremonyPIN
+	pin.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openSession(*ws, *id)
+	if err != nil {
+		return err
+	}
+	if *who == "" {
+		return usageErr("--custodian is required")
+	}
+	tok, err := openToken(e, *uri, &pin)
+	if err != nil {
+		return err
+	}
+	defer tok.Close()
+	signer, err := tok.Signer(*label)
+	if err != nil {
+		return fmt.Errorf("approval key %q: %w", *label, err)
+	}
+	fmt.Fprintf(e.stdout, "approving %s, plan %s\n  %s\n", s.ID(), s.Digest(), strings.Join(s.Digest().Words(), " "))
+	prog, err := s.Approve(*who, signer)
+	if err != nil {
+		return ceremonyErr(err)
+	}
+	fmt.Fprintf(e.stdout, "approved by %s: %s\n", *who, prog)
+	return nil
+}
+
+func openSession(ws, id string) (*ceremony.Session, error) {
+	w, err := openWorkspace(ws)
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		return nil, usageErr("--id is required")
+	}
+	s, err := w.Open(id)
+	if err != nil {
+		return nil, ceremonyErr(err)
+	}
+	return s, nil
+}
+
+func ceremonyRun(e *env, args []string) error {
+	fs := newFlags(e, "ceremony run")
+	ws := fs.String("workspace", "", "workspace `directory`")
+	id := fs.String("id", "", "ceremony `id`")
+	uri := fs.String("token", "", "the appliance HSM's pkcs11: `URI` (not needed to resume after signing)")
+	var pin ceremonyPIN
+	pin.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openSession(*ws, *id)
+	if err != nil {
+		return err
+	}
+	if s.Step() == ceremony.StepPlanned {
+		if err := runToSigned(e, s, *uri, &pin); err != nil {
+			return ceremonyErr(err)
+		}
+	}
+	if s.Step() == ceremony.StepSigned {
+		if err := step(e.stdout, "verify outputs", s.Verify); err != nil {
+			return ceremonyErr(err)
+		}
+	}
+	if err := step(e.stdout, "export", s.Export); err != nil {
+		return ceremonyErr(err)
+	}
+	fmt.Fprintf(e.stdout, "ceremony %s exported: %s\n", s.ID(), s.Dir())
+	return nil
+}
+
+func runToSigned(e *env, s *ceremony.Session, uri string, pin *ceremonyPIN) error {
+	if err := step(e.stdout, "verify inputs", s.VerifyInputs); err != nil {
+		return err
+	}
+	if err := step(e.stdout, "evaluate policy", s.EvaluatePolicy); err != nil {
+		return err
+	}
+	q, err := s.CollectQuorum()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "quorum:\n")
+	for _, a := range q.Approvals() {
+		fmt.Fprintf(e.stdout, "  %s (%s) %s\n", a.Custodian, a.Role, a.Fingerprint)
+	}
+	var ks ceremony.KeyStore
+	if uri != "" || s.Plan().Kind != "policy_change" {
+		tok, err := openToken(e, uri, pin)
+		if err != nil {
+			return err
+		}
+		defer tok.Close()
+		ks = tokenStore{tok}
+	}
+	outs, err := s.Sign(q, ks)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "sign:\n")
+	for _, o := range outs {
+		fmt.Fprintf(e.stdout, "  %s %s (%d bytes)\n", o.Name, o.SHA256, o.Size)
+	}
+	return nil
+}
+
+func step(w io.Writer, name string, f func() (ceremony.Checks, error)) error {
+	checks, err := f()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s:\n", name)
+	for _, c := range checks {
+		fmt.Fprintf(w, "  %s\n", c)
+	}
+	return nil
+}
+
+func ceremonyShow(e *env, args []string) error {
+	fs := newFlags(e, "ceremony show")
+	ws := fs.String("workspace", "", "workspace `directory`")
+	id := fs.String("id", "", "ceremony `id`; omit to list ceremonies")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	w, err := openWorkspace(*ws)
+	if err != nil {
+		return err
+	}
+	if *id == "" {
+		return listCeremonies(e.stdout, w)
+	}
+	s, err := w.Open(*id)
+	if err != nil {
+		return ceremonyErr(err)
+	}
+	fmt.Fprint(e.stdout, s.Summary())
+	prog, err := s.Progress()
+	if err != nil {
+		return ceremonyErr(err)
+	}
+	fmt.Fprintf(e.stdout, "approvals %s\n", prog)
+	for _, a := range prog.Approved {
+		fmt.Fprintf(e.stdout, "  approved  %s (%s) %s\n", a.Custodian, a.Role, a.Fingerprint)
+	}
+	for _, p := range prog.Pending {
+		fmt.Fprintf(e.stdout, "  pending   %s\n", p)
+	}
+	return nil
+}
+
+func listCeremonies(w io.Writer, ws *ceremony.Workspace) error {
+	ids, err := ws.Ceremonies()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		s, err := ws.Open(id)
+		if err != nil {
+			fmt.Fprintf(w, "%-20s %v\n", id, err)
+			continue
+		}
+		p := s.Plan()
+		fmt.Fprintf(w, "%-20s %-16s %s %-16s %s\n", id, p.Kind, p.Date, s.Step(), s.Digest())
+	}
+	return nil
+}
+
+// ceremonyErr adds the next step for the operator to common refusals.
+func ceremonyErr(err error) error {
+	switch {
+	case errors.Is(err, ceremony.ErrTooFewApprovals):
+		return withHint(err, "more custodians run `signbox ceremony approve`, then run again")
+	case errors.Is(err, ceremony.ErrInterrupted):
+		return withHint(err, "this ceremony can never sign again; plan a new one with `signbox ceremony plan`")
+	case errors.Is(err, ceremony.ErrPolicyChanged):
+		return withHint(err, "plan a new ceremony under the current policy")
+	case errors.Is(err, ceremony.ErrKeyMismatch):
+		return withHint(err, "the token holds a different key than the policy pins; check the token and the policy before anything else")
+	case errors.Is(err, ceremony.ErrSecurityVersion):
+		return withHint(err, "anti-rollback versions never decrease; build the release with a higher security version")
+	}
+	return err
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"signbox/device/esp"
+	"signbox/device/esp/esptest"
+	"signbox/hsm"
+	"signbox/hsm/softhsm"
+)
+
+// A test-only command (compiled into the test binary, never into signbox):
+// `signbox testonly ceremony-fixture DIR MODE` makes SoftHSM tokens for an
+// appliance and five custodians under DIR/hsm (PIN "pin-<name>"), links the
+// module to DIR/libsofthsm2.so so scripts can name it, and writes a
+// workspace DIR/ws with a policy, plus unsigned images and an SBOM in DIR.
+// MODE "planned" leaves every key planned; "active" generates the keys on
+// the appliance token and pins them. DIR/policy-2.yaml is a successor policy.
+func init() {
+	register(&command{path: "testonly ceremony-fixture", usage: "DIR planned|active", summary: "test only: ceremony fixtures",
+		run: func(e *env, args []string) error {
+			if len(args) != 2 {
+				return usageErr("want DIR MODE")
+			}
+			return writeCeremonyFixture(e, args[0], args[1] == "active")
+		}})
+}
+
+var fixturePeople = [][2]string{{"alice", "custodian"}, {"bob", "custodian"}, {"carol", "custodian"}, {"dana", "release-manager"}, {"erin", "witness"}}
+
+func writeCeremonyFixture(e *env, dir string, active bool) error {
+	mod := e.getenv("SIGNBOX_SOFTHSM_MODULE")
+	if mod == "" {
+		mod = softhsm.DefaultModule
+	}
+	if err := os.Symlink(mod, filepath.Join(dir, "libsofthsm2.so")); err != nil {
+		return err
+	}
+	d, err := softhsm.NewDir(filepath.Join(dir, "hsm"), softhsm.WithModule(mod))
+	if err != nil {
+		return err
+	}
+	pems := map[string]string{}
+	for _, p := range fixturePeople {
+		tok, err := fixtureToken(d, p[0])
+		if err != nil {
+			return err
+		}
+		ki, err := tok.GenerateKey("approval", hsm.ECDSAP256)
+		if err != nil {
+			return err
+		}
+		pems[p[0]], err = pemOf(ki.Public)
+		tok.Close()
+		if err != nil {
+			return err
+		}
+	}
+	pins := map[string]string{}
+	if active {
+		if pins, err = fixtureApplianceKeys(d); err != nil {
+			return err
+		}
+	} else if _, err := d.InitToken("appliance", []byte("pin-appliance"), []byte("so-appliance")); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "ws"), 0o700); err != nil {
+		return err
+	}
+	for serial, path := range map[int]string{1: filepath.Join(dir, "ws", "policy.yaml"), 2: filepath.Join(dir, "policy-2.yaml")} {
+		if err := os.WriteFile(path, []byte(fixturePolicy(serial, pems, pins)), 0o644); err != nil {
+			return err
+		}
+	}
+	return fixtureImages(dir)
+}
+
+func fixtureToken(d *softhsm.Dir, name string) (*hsm.Token, error) {
+	info, err := d.InitToken(name, []byte("pin-"+name), []byte("so-"+name))
+	if err != nil {
+		return nil, err
+	}
+	return hsm.Open(info.URI, func() ([]byte, error) { return []byte("pin-" + name), nil })
+}
+
+func fixtureApplianceKeys(d *softhsm.Dir) (map[string]string, error) {
+	tok, err := fixtureToken(d, "appliance")
+	if err != nil {
+		return nil, err
+	}
+	defer tok.Close()
+	pins := map[string]string{}
+	for label, alg := range map[string]hsm.Algorithm{"sbv2-slot0": hsm.ECDSAP256, "sbv2-slot1": hsm.ECDSAP256, "sbv2-slot2": hsm.ECDSAP256,
+		"release-bundle": hsm.ECDSAP256, "audit-mac": hsm.HMACSHA256, "audit-checkpoint": hsm.Ed25519} {
+		ki, err := tok.GenerateKey(label, alg)
+		if err != nil {
+			return nil, err
+		}
+		pins[label] = ki.Fingerprint
+	}
+	return pins, nil
+}
+
+func pemOf(pub crypto.PublicKey) (string, error) {
+	b, err := encodePEM(pub)
+	return string(b), err
+}
+
+// fixturePolicy mirrors ceremony's test policy: 2-of-3 custodians for
+// releases, key generation and revocation; 3 of custodians and the release
+// manager for policy changes. Serial 2 raises the release threshold to 3.
+func fixturePolicy(serial int, pems, pins map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version: 1\nname: script-appliance\nserial: %d\nproducts:\n  - {id: pump, chip: esp32c6}\ncustodians:\n", serial)
+	for _, p := range fixturePeople {
+		fmt.Fprintf(&b, "  - name: %s\n    role: %s\n    approval_key: |\n      %s\n", p[0], p[1], strings.ReplaceAll(strings.TrimSpace(pems[p[0]]), "\n", "\n      "))
+	}
+	rel := 2
+	if serial == 2 {
+		rel = 3
+	}
+	fmt.Fprintf(&b, "quorum:\n  key_generation: {threshold: 2, roles: [custodian]}\n  release_signing: {threshold: %d, roles: [custodian]}\n", rel)
+	b.WriteString("  key_revocation: {threshold: 2, roles: [custodian]}\n  policy_change: {threshold: 3, roles: [custodian, release-manager]}\n")
+	key := func(indent, label, alg string) string {
+		s := fmt.Sprintf("%slabel: %s\n%salgorithm: %s\n", indent, label, indent, alg)
+		fp, ok := pins[label]
+		switch {
+		case !ok:
+			return s + indent + "status: planned\n"
+		case fp == "":
+			return s + indent + "status: active\n"
+		}
+		return s + indent + "status: active\n" + indent + "fingerprint: " + fp + "\n"
+	}
+	b.WriteString("keys:\n  secure_boot:\n")
+	for slot := range 3 {
+		fmt.Fprintf(&b, "    - slot: %d\n%s", slot, key("      ", fmt.Sprintf("sbv2-slot%d", slot), "ecdsa-p256"))
+	}
+	b.WriteString("  release_bundle:\n" + key("    ", "release-bundle", "ecdsa-p256"))
+	b.WriteString("  audit_mac:\n" + key("    ", "audit-mac", "hmac-sha256"))
+	b.WriteString("  audit_checkpoint:\n" + key("    ", "audit-checkpoint", "ed25519"))
+	b.WriteString("release:\n  security_version: {monotonic: true, max: 16}\n  vuln_gate: {block_at: high, require_decision: true}\n")
+	b.WriteString("  sbom: {required: true, min_spec_version: \"1.5\", require_hashes: false}\n  max_feed_age: 7d\n")
+	return b.String()
+}
+
+func fixtureImages(dir string) error {
+	bl, err := esptest.Build(esptest.Options{Kind: esp.KindBootloader, Chip: esp.ESP32C6, Size: 32 << 10})
+	if err != nil {
+		return err
+	}
+	app, err := esptest.Build(esptest.Options{Kind: esp.KindApp, Chip: esp.ESP32C6, Size: 256 << 10})
+	if err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{
+		"bootloader.bin": bl, "app.bin": app,
+		"sbom.json": []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func encodePEM(pub crypto.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
