@@ -33,7 +33,10 @@ func macTag(mac func() hash.Hash, chain tlog.Hash) ([tagSize]byte, error) {
 	h := mac()
 	h.Write(chain[:])
 	var t [tagSize]byte
-	sum := h.Sum(nil)
+	sum, err := sumErr(h)
+	if err != nil {
+		return t, err
+	}
 	if len(sum) != tagSize {
 		return t, errTagSize(len(sum))
 	}
@@ -42,3 +45,13 @@ func macTag(mac func() hash.Hash, chain tlog.Hash) ([tagSize]byte, error) {
 }
 
 func tagEqual(a, b [tagSize]byte) bool { return hmac.Equal(a[:], b[:]) }
+
+// sumErr prefers a MAC's error-returning Sum (an HSM-backed hash.Hash
+// panics in Sum when the token fails), so a token failure becomes an
+// append error instead of a crash.
+func sumErr(h hash.Hash) ([]byte, error) {
+	if e, ok := h.(interface{ SumErr([]byte) ([]byte, error) }); ok {
+		return e.SumErr(nil)
+	}
+	return h.Sum(nil), nil
+}

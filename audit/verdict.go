@@ -38,7 +38,7 @@ type Checks struct {
 	Signatures bool // checkpoint notes against the trusted key
 	KeyPinned  bool // the trusted key came from the caller, not the export
 	Proofs     bool // consistency proofs between consecutive checkpoints
-	MACs       bool // HMAC tags (needs the key ring)
+	MACs       bool // every HMAC tag (needs the key ring for every epoch)
 	LastSeen   bool // consistency with the auditor's last-seen checkpoint
 }
 

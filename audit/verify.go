@@ -63,8 +63,9 @@ func (v *verification) run() error {
 		return err
 	}
 	v.r.Origin, v.r.Entries = v.s.origin, v.s.n()
-	v.r.Checks.Chain, v.r.Checks.MACs = true, v.opt.Keys != nil
 	v.r.MACsChecked = v.s.macsChecked
+	// MACs count as checked only if every entry's tag was.
+	v.r.Checks.Chain, v.r.Checks.MACs = true, v.opt.Keys != nil && v.r.MACsChecked == v.r.Entries
 	v.r.Problems = append(v.r.Problems, v.s.tamper...)
 	v.r.Warnings = append(v.r.Warnings, v.s.warnings...)
 	if err := v.checkpoints(trusted); err != nil {
