@@ -56,7 +56,7 @@ func (s *scanner) tarMember(tr *tar.Reader, h *tar.Header) error {
 			return nil
 		}
 		return s.claim(p, true)
-	case tar.TypeReg: // archive/tar already maps the old '\\x00' flag to TypeReg
+	case tar.TypeReg: // archive/tar already maps the old NUL type flag to TypeReg
 		if err := checkNotSparse(h, p); err != nil {
 			return err
 		}
