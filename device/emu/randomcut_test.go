@@ -21,7 +21,7 @@ func TestRandomPowerCuts(t *testing.T) {
 		cuts := 0
 		for range 30 {
 			if rng.IntN(10) < 7 {
-				d.Power().CutAt(1+rng.IntN(20), rng.IntN(2) == 0)
+				d.Power().CutAt(1+rng.IntN(12), rng.IntN(2) == 0)
 			}
 			done, err := updateStep(d, &tr, v2)
 			if errors.Is(err, ErrPowerCut) {

@@ -31,28 +31,34 @@ type runtimeState struct {
 // ProvisionDir provisions a device and saves it into dir, which must not
 // exist or be empty.
 func ProvisionDir(dir string, cfg ProvisionConfig) (ProvisionResult, error) {
-	if err := freshDir(dir); err != nil {
+	created, err := freshDir(dir)
+	if err != nil {
 		return ProvisionResult{}, err
 	}
 	res, err := Provision(cfg)
-	if err != nil {
-		return res, err
+	if err == nil {
+		res.Device.dir = dir
+		err = res.Device.Save()
 	}
-	res.Device.dir = dir
-	return res, res.Device.Save()
+	if err != nil && created {
+		os.RemoveAll(dir) // nothing half-provisioned is left behind
+	}
+	return res, err
 }
 
-func freshDir(dir string) error {
+// freshDir makes sure dir is empty, creating it if needed; created says
+// whether it did.
+func freshDir(dir string) (created bool, err error) {
 	ents, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return os.MkdirAll(dir, 0o700)
+		return true, os.MkdirAll(dir, 0o700)
 	case err != nil:
-		return err
+		return false, err
 	case len(ents) > 0:
-		return fmt.Errorf("state directory %s: %w (not empty)", dir, atomicfile.ErrExists)
+		return false, fmt.Errorf("state directory %s: %w (not empty)", dir, atomicfile.ErrExists)
 	}
-	return nil
+	return false, nil
 }
 
 // Open loads a device from its state directory.
