@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -98,4 +99,19 @@ func checkField(k, v string) error {
 		}
 	}
 	return nil
+}
+
+// reasonOf finds a refusal's reason in a [Fields] payload or a JSON object
+// (the device emulator records JSON events).
+func reasonOf(p []byte) string {
+	if r, ok := Field(p, "reason"); ok {
+		return r
+	}
+	var obj struct {
+		Reason string `json:"reason"`
+	}
+	if json.Unmarshal(p, &obj) == nil {
+		return obj.Reason
+	}
+	return ""
 }

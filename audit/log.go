@@ -155,8 +155,8 @@ func (l *Log) Append(typ Type, payload []byte, t time.Time) (Entry, error) {
 	if typ.internal() || !typ.Known() {
 		return Entry{}, fmt.Errorf("append: type %v cannot be appended by callers", typ)
 	}
-	if r, ok := Field(payload, "reason"); typ.needsReason() && (!ok || r == "") {
-		return Entry{}, fmt.Errorf("append %v: payload needs a non-empty reason= field", typ)
+	if typ.needsReason() && reasonOf(payload) == "" {
+		return Entry{}, fmt.Errorf("append %v: payload needs a non-empty reason (reason= field or JSON \"reason\")", typ)
 	}
 	if l.cfg.EpochEvery > 0 && l.inEpoch >= l.cfg.EpochEvery {
 		if err := l.newEpoch("interval", t); err != nil {

@@ -31,10 +31,12 @@ const (
 
 // Device events (the emulator and, later, fielded devices).
 const (
-	BootResult     Type = 48
-	UpdateAccepted Type = 49
-	UpdateRejected Type = 50 // payload needs reason=
-	ConfigChange   Type = 51 // old and new config digests
+	BootResult      Type = 48
+	UpdateAccepted  Type = 49
+	UpdateRejected  Type = 50 // payload needs reason=
+	ConfigChange    Type = 51 // old and new config digests
+	Provisioned     Type = 52 // device keys and eFuses set up
+	UpdateConfirmed Type = 53 // the new image passed its health check
 )
 
 var typeNames = map[Type]string{
@@ -57,6 +59,8 @@ var typeNames = map[Type]string{
 	UpdateAccepted:   "UPDATE_ACCEPTED",
 	UpdateRejected:   "UPDATE_REJECTED",
 	ConfigChange:     "CONFIG_CHANGE",
+	Provisioned:      "PROVISIONED",
+	UpdateConfirmed:  "UPDATE_CONFIRMED",
 }
 
 func (t Type) String() string {

@@ -37,13 +37,19 @@ type Ring struct {
 
 var _ audit.KeyRing = (*Ring)(nil)
 
-// New returns the key ring whose keys are labelled prefix.e<epoch>.
+// New returns the key ring whose keys are labelled prefix (epoch 0) and
+// prefix.e<epoch>.
 func New(tok Token, prefix string) *Ring {
 	return &Ring{tok: tok, prefix: prefix, macs: map[uint32]func() hash.Hash{}}
 }
 
 // Label returns the token label of an epoch's key.
-func Label(prefix string, epoch uint32) string { return fmt.Sprintf("%s.e%d", prefix, epoch) }
+func Label(prefix string, epoch uint32) string {
+	if epoch == 0 {
+		return prefix
+	}
+	return fmt.Sprintf("%s.e%d", prefix, epoch)
+}
 
 // MAC returns the epoch's HMAC; a key the token does not hold is
 // audit.ErrNoKey.
@@ -65,8 +71,8 @@ func (r *Ring) MAC(epoch uint32) (func() hash.Hash, error) {
 }
 
 // StartEpoch generates the epoch's key. A key already under that label is
-// one a crash left behind before the epoch's first entry was durable, and
-// is used as is.
+// either the provisioned epoch-0 key or one a crash left behind before the
+// epoch's first entry was durable; it is used as is.
 func (r *Ring) StartEpoch(epoch uint32) error {
 	_, err := r.tok.GenerateKey(Label(r.prefix, epoch), hsm.HMACSHA256)
 	if err != nil && !errors.Is(err, hsm.ErrLabelExists) {

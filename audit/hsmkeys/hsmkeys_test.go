@@ -95,6 +95,7 @@ func TestEpochKeysAreDistinct(t *testing.T) {
 	tok := hsmtest.NewToken(t)
 	ring := hsmkeys.New(tok, "k")
 	require.NoError(t, ring.StartEpoch(0))
+	require.Equal(t, "k", hsmkeys.Label("k", 0), "epoch 0 is the provisioned key")
 	require.NoError(t, ring.StartEpoch(1))
 	require.NoError(t, ring.StartEpoch(1), "a key left by a crash is reused")
 	m0, err := ring.MAC(0)
