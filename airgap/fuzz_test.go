@@ -78,7 +78,7 @@ func FuzzScanTar(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s := newScanner(Limits{MaxEntries: 64, MaxManifestBytes: 1 << 16, MaxFileBytes: 1 << 16, MaxTotalBytes: 1 << 20})
+		s := newScanner(Limits{MaxEntries: 64, MaxManifestBytes: 1 << 16, MaxFileBytes: 1 << 16, MaxTotalBytes: 1 << 20}, nil, 0)
 		if err := s.scanTarStream(bytes.NewReader(b)); err != nil {
 			return
 		}

@@ -51,7 +51,8 @@ type Media struct {
 	form    Form
 	lim     Limits
 	entries map[string]Entry
-	order   []string // media order, for sequential tar reads
+	order   []string          // media order, for sequential tar reads
+	kept    map[string][]byte // contents retained during the scan
 }
 
 // scanner collects entries and enforces the name and limit rules shared by
@@ -64,10 +65,15 @@ type scanner struct {
 	order  []string
 	dirs   map[string]bool
 	folded map[string]string // fold key -> first spelling, files and dirs
+
+	retain     func(path string) bool
+	retainLeft int64
+	kept       map[string][]byte
 }
 
-func newScanner(lim Limits) *scanner {
-	return &scanner{lim: lim, files: map[string]Entry{}, dirs: map[string]bool{}, folded: map[string]string{}}
+func newScanner(lim Limits, retain func(string) bool, maxRetained int64) *scanner {
+	return &scanner{lim: lim, files: map[string]Entry{}, dirs: map[string]bool{}, folded: map[string]string{},
+		retain: retain, retainLeft: maxRetained, kept: map[string][]byte{}}
 }
 
 // claim registers a name (file or directory) and its parent directories.
@@ -123,10 +129,17 @@ func (s *scanner) checkSize(p string, size int64) error {
 	return nil
 }
 
-// addFile hashes exactly size bytes from r and records the entry.
+// addFile hashes exactly size bytes from r and records the entry,
+// keeping the bytes if the caller asked to retain them.
 func (s *scanner) addFile(p string, size int64, r io.Reader) error {
 	h := sha256.New()
-	n, err := io.Copy(h, io.LimitReader(r, size+1))
+	var w io.Writer = h
+	var kept *bytes.Buffer
+	if s.retain != nil && size <= s.retainLeft && s.retain(p) {
+		kept = bytes.NewBuffer(make([]byte, 0, size))
+		w = io.MultiWriter(h, kept)
+	}
+	n, err := io.Copy(w, io.LimitReader(r, size+1))
 	if err != nil {
 		return refuse(p, fmt.Errorf("read: %w", err))
 	}
@@ -136,6 +149,10 @@ func (s *scanner) addFile(p string, size int64, r io.Reader) error {
 	e := Entry{Path: p, Size: size}
 	h.Sum(e.SHA256[:0])
 	s.files[p] = e
+	if kept != nil {
+		s.kept[p] = kept.Bytes()
+		s.retainLeft -= size
+	}
 	s.order = append(s.order, p)
 	return nil
 }
@@ -143,6 +160,14 @@ func (s *scanner) addFile(p string, size int64, r io.Reader) error {
 // OpenMedia scans a directory or tar file at path under lim. It hashes
 // every file once; nothing on the media is trusted or stored yet.
 func OpenMedia(path string, lim Limits) (*Media, error) {
+	return OpenMediaRetain(path, lim, nil, 0)
+}
+
+// OpenMediaRetain is OpenMedia that also keeps the contents of files for
+// which retain returns true, up to maxRetained bytes in all, read in the
+// same pass that hashes them: ReadFile then needs no second read, and the
+// bytes are by construction the ones the scan measured.
+func OpenMediaRetain(path string, lim Limits, retain func(path string) bool, maxRetained int64) (*Media, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
 		return nil, err
@@ -154,17 +179,17 @@ func OpenMedia(path string, lim Limits) (*Media, error) {
 		return nil, refuse(path, fmt.Errorf("%w: the media path itself is a symlink; name the real path", ErrLink))
 	case fi.IsDir():
 		form = FormDir
-		s, err = scanDir(path, lim)
+		s, err = scanDir(path, newScanner(lim, retain, maxRetained))
 	case fi.Mode().IsRegular():
 		form = FormTar
-		s, err = scanTar(path, lim)
+		s, err = scanTar(path, newScanner(lim, retain, maxRetained))
 	default:
 		return nil, refuse(path, fmt.Errorf("%w: %s", ErrSpecialFile, fi.Mode().Type()))
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Media{src: path, form: form, lim: lim, entries: s.files, order: s.order}, nil
+	return &Media{src: path, form: form, lim: lim, entries: s.files, order: s.order, kept: s.kept}, nil
 }
 
 // Form reports whether the media is a directory or a tar file.
@@ -202,13 +227,20 @@ func (m *Media) ReadFile(p string) ([]byte, error) {
 // media, each re-hashed against the scan.
 func (m *Media) ReadFiles(paths []string) (map[string][]byte, error) {
 	want := map[string]bool{}
+	out := make(map[string][]byte, len(paths))
 	for _, p := range paths {
 		if _, ok := m.entries[p]; !ok {
 			return nil, refuse(p, ErrMissing)
 		}
+		if b, ok := m.kept[p]; ok {
+			out[p] = b
+			continue
+		}
 		want[p] = true
 	}
-	out := make(map[string][]byte, len(want))
+	if len(want) == 0 {
+		return out, nil
+	}
 	err := m.Stream(func(e Entry) bool { return want[e.Path] }, func(e Entry, r io.Reader) error {
 		var b bytes.Buffer
 		b.Grow(int(e.Size))

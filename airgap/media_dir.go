@@ -21,12 +21,11 @@ import (
 
 const openFileFlags = unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
 
-func scanDir(root string, lim Limits) (*scanner, error) {
+func scanDir(root string, s *scanner) (*scanner, error) {
 	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", root, err)
 	}
-	s := newScanner(lim)
 	if err := s.walkDir(fd, ""); err != nil {
 		return nil, err
 	}

@@ -18,13 +18,12 @@ func tarName(name string) (p string, isRoot bool) {
 	return p, p == "" || p == "."
 }
 
-func scanTar(path string, lim Limits) (*scanner, error) {
+func scanTar(path string, s *scanner) (*scanner, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openNoFollow, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	s := newScanner(lim)
 	if err := s.scanTarStream(f); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/mod/semver"
 
@@ -75,7 +76,7 @@ type ImageResult struct {
 // Secure Boot V2 signature. A failure is a *VerifyError; I/O failures
 // (path missing, unreadable) are returned as they are.
 func Verify(path string, releaseKey crypto.PublicKey, opts VerifyOptions) (*Result, error) {
-	m, err := airgap.OpenMedia(path, airgap.BundleLimits)
+	m, err := airgap.OpenMediaRetain(path, airgap.BundleLimits, retainForVerify, maxRetained)
 	if err != nil {
 		var me *airgap.MediaError
 		if errors.As(err, &me) {
@@ -94,6 +95,15 @@ func Verify(path string, releaseKey crypto.PublicKey, opts VerifyOptions) (*Resu
 		}
 	}
 	return v.res, nil
+}
+
+// Keys, images and the manifest envelope are kept from the scan so they
+// are read once; the cap keeps hostile media from pinning more memory
+// than two maximal images.
+const maxRetained = 2*airgap.MaxImageBytes + airgap.MaxManifestBytes
+
+func retainForVerify(p string) bool {
+	return p == airgap.BundleManifest || strings.HasPrefix(p, "images/") || strings.HasPrefix(p, "keys/")
 }
 
 type verifier struct {
