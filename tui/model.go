@@ -59,7 +59,7 @@ func newModel(engine api.Engine, opts Options) model {
 			Ctx: ctx, Engine: engine, Styles: st, Keys: common.DefaultKeyMap(),
 			Date: opts.Date, Media: opts.MediaPath, Who: opts.Operator,
 		},
-		cancel: cancel, size: common.DefaultSize, help: h, lastBundle: opts.BundlePath,
+		cancel: cancel, size: common.DefaultSize(), help: h, lastBundle: opts.BundlePath,
 	}
 	switch opts.Start {
 	case ScreenRelease:

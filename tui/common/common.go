@@ -5,7 +5,7 @@ import (
 
 	"signbox/tui/api"
 
-	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -23,16 +23,15 @@ type Common struct {
 	Who    string // default operator name for decisions
 }
 
-// Component is one page: a tea model over a Component value, with a size
-// and a help line.
+// Component is one page: a tea model over a Component value, with a
+// title for the header, a size and the keys for its help line.
 type Component interface {
+	help.KeyMap
 	Init() tea.Cmd
 	Update(msg tea.Msg) (Component, tea.Cmd)
 	View() string
 	Title() string
 	SetSize(s Size) Component
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
 }
 
 // Emit returns a command that yields msg, for pages reporting a result.

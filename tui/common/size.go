@@ -10,8 +10,9 @@ type Size struct {
 // status line and help line.
 const Chrome = 4
 
-// DefaultSize is what the TUI assumes before the first WindowSizeMsg.
-var DefaultSize = Size{Width: 80, Height: 24}
+// DefaultSize is what the TUI assumes before the first WindowSizeMsg: the
+// 80×24 the screens are designed for.
+func DefaultSize() Size { return Size{Width: 80, Height: 24} }
 
 // Body is the page area for a terminal of this size.
 func (s Size) Body() Size {
