@@ -26,7 +26,23 @@
 // reboots into the other slot; [Device.RevokeKey] burns a revoke bit only
 // when the installed images still verify with another key.
 //
-// A device lives in a state directory ([Open], [Provision]): flash.bin,
+// Install takes a [Source]: today a signed app image ([AppImage]); the
+// release bundle will be another Source that verifies its own manifest
+// first. Device events (boot verdicts, installs accepted or refused with the
+// reason, confirm, reject, revoke) go to an [EventSink] declared here, so the
+// appliance's audit log can be plugged in with [Device.SetEventSink].
+//
+// # Deliberate differences from the chip
+//
+// The partition table sits at 0xF000 (CONFIG_PARTITION_TABLE_OFFSET) so a
+// signed bootloader has 60 KiB. The bootloader raises the eFuse for a VALID
+// entry after the app verified, not before. A torn erase leaves the first
+// half of the sector erased; a torn program or burn lands its first half.
+// A corrupt partition table halts the boot, as on a chip; the installer
+// never writes the table, and every app-side operation refuses before
+// writing when it is damaged.
+//
+// A device lives in a state directory ([Open], [ProvisionDir]): flash.bin,
 // efuse.bin and runtime.json, each replaced atomically. The byte formats of
 // images and signature sectors come from signbox/device/esp; this package
 // only decides what the chip and the bootloader do with them.

@@ -2,6 +2,7 @@ package emu
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"signbox/device/esp"
@@ -199,4 +200,26 @@ func TestRevokeReportsLostFallback(t *testing.T) {
 		t.Fatalf("lost fallback %v", r.LostFallback)
 	}
 	mustBoot(t, d, 1)
+}
+
+// The installer never writes the partition table; when the table in flash
+// is damaged every app-side operation refuses before writing anything.
+func TestCorruptPartitionTableRefusesOperations(t *testing.T) {
+	d := booted(t)
+	corrupt(d, PartitionTableOffset+40)
+	before := d.Power().Writes()
+	_, err := d.Install(AppImage(app(t, 2, "2.0.0")))
+	mustIs(t, err, ErrPartitionTable)
+	_, err = d.Confirm()
+	mustIs(t, err, ErrPartitionTable)
+	_, err = d.Reject()
+	mustIs(t, err, ErrPartitionTable)
+	_, err = d.RevokeKey(2)
+	mustIs(t, err, ErrPartitionTable)
+	if d.Power().Writes() != before {
+		t.Fatal("an operation wrote despite the bad partition table")
+	}
+	if s := d.Status(); !strings.Contains(s.PartitionTable, "MD5 mismatch") {
+		t.Fatalf("status partition table: %q", s.PartitionTable)
+	}
 }
