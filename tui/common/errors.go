@@ -75,3 +75,18 @@ func Wrap(text string, width int) []string {
 	}
 	return lines
 }
+
+// WrapIndent wraps text to width with first prefixed to the first line
+// and rest to the others, so long plan lines, digests and signatures are
+// shown whole instead of cut off.
+func WrapIndent(text string, width int, first, rest string) []string {
+	lines := Wrap(text, width-len([]rune(first)))
+	for i := range lines {
+		if i == 0 {
+			lines[i] = first + lines[i]
+		} else {
+			lines[i] = rest + lines[i]
+		}
+	}
+	return lines
+}

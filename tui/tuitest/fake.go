@@ -276,7 +276,7 @@ func (f *Fake) Export(_ context.Context, _ string, media string) (api.Export, er
 		BundleDigest: "d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2",
 		Words:        []string{"meadow", "nectar", "orbit", "pepper"},
 		Files:        11,
-		Checkpoint:   "signbox.example/appliance\n15\nq0M2mYk7oXJ4b0Uu5c5x3XbN6mA8d8n0Fh2q1cU1fJk=\n\n— signbox-audit AbCdEf==\n",
+		Checkpoint:   "signbox.example/appliance\n15\nq0M2mYk7oXJ4b0Uu5c5x3XbN6mA8d8n0Fh2q1cU1fJk=\n\n— signbox.example/appliance Az3gRq1n0xVt9kWmYb2cL8pHs4dE6fJuQi7oTa5yNr0zXe1wCv3bGh9jKl2mPq4sUt6vWx8yZa0bCd2eFg4hIj6kLm8nOp0qRs2tUv4wXy6z\n",
 	}, nil
 }
 

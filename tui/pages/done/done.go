@@ -48,7 +48,7 @@ func lines(c common.Common, e api.Export) []string {
 	}
 	out = append(out, "", s.Bold.Render("Audit checkpoint")+" (copy into the paper log):")
 	for _, l := range strings.Split(strings.TrimRight(e.Checkpoint, "\n"), "\n") {
-		out = append(out, "  "+l)
+		out = append(out, common.WrapIndent(l, c.Size.Width, "  ", "  ")...)
 	}
 	return out
 }

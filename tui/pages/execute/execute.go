@@ -141,7 +141,9 @@ func (m Model) View() string {
 	switch {
 	case m.outcome != nil:
 		lines = append(lines, s.OK.Render("Done.")+" Every step completed.", "")
-		lines = append(lines, m.outcome.Lines...)
+		for _, l := range m.outcome.Lines {
+			lines = append(lines, common.WrapIndent(l, m.c.Size.Width, "", "    ")...)
+		}
 		lines = append(lines, "", "Press enter to verify what was produced.")
 	case m.op.Running() || len(m.steps) > 0:
 		lines = append(lines, m.progressLines()...)

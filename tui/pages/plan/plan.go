@@ -119,7 +119,7 @@ func planLines(c common.Common, p api.Plan) []string {
 	}
 	lines = append(lines, "", s.Bold.Render("The plan"))
 	for _, l := range p.Lines {
-		lines = append(lines, "  "+l)
+		lines = append(lines, common.WrapIndent(l, c.Size.Width, "  ", "      ")...)
 	}
 	return lines
 }

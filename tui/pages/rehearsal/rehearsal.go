@@ -82,7 +82,11 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		}
 		d := msg.Value
 		m.dev, m.problem = &d, nil
-		m.trace = m.trace.SetLines(d.Trace).ToBottom()
+		var trace []string
+		for _, l := range d.Trace {
+			trace = append(trace, common.WrapIndent(l, m.c.Size.Width, "", "    ")...)
+		}
+		m.trace = m.trace.SetLines(trace).ToBottom()
 	case tea.KeyMsg:
 		return m.key(msg)
 	}

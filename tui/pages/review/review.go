@@ -33,7 +33,10 @@ func NewRequest(c common.Common, r api.Request) Model {
 // NewPolicy reviews a proposed policy change.
 func NewPolicy(c common.Common, p api.PolicyChange) Model {
 	m := Model{c: c, policy: true}
-	lines := append([]string{c.Section("Changes against the current policy")}, p.Lines...)
+	lines := []string{c.Section("Changes against the current policy")}
+	for _, l := range p.Lines {
+		lines = append(lines, common.WrapIndent(l, c.Size.Width, "", "    ")...)
+	}
 	m.body = scroll.New(c, lines, c.Size.Height-2)
 	return m
 }

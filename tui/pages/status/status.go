@@ -131,7 +131,7 @@ func (m Model) statusLines(st api.Status) []string {
 		m.c.Pair("Workspace", 10, st.Workspace),
 		m.c.Pair("Policy", 10, common.Short(st.PolicyDigest)+"  "+st.PolicyNote),
 		m.c.Pair("Audit log", 10, fmt.Sprintf("%d entries, %s", st.AuditEntries, st.AuditVerdict)),
-		m.c.Pair("Date", 10, m.c.Date+"  (ceremony date; confirm it aloud)"),
+		m.c.Pair("Date", 10, dateLine(m.c)),
 		"",
 		m.c.Section("HSM tokens"),
 	}
@@ -156,4 +156,11 @@ func (m Model) statusLines(st api.Status) []string {
 		}
 	}
 	return lines
+}
+
+func dateLine(c common.Common) string {
+	if c.Date == "" {
+		return c.Styles.Warn.Render("not set: a ceremony needs the date the operators confirm")
+	}
+	return c.Date + "  (ceremony date; confirm it aloud)"
 }
