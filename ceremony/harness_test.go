@@ -35,7 +35,7 @@ type person struct {
 	pem        string
 }
 
-func newPerson(t *testing.T, name, role string) *person {
+func newPerson(t testing.TB, name, role string) *person {
 	t.Helper()
 	tok := hsmtest.NewToken(t)
 	if _, err := tok.GenerateKey("approval", hsm.ECDSAP256); err != nil {
@@ -54,7 +54,7 @@ func newPerson(t *testing.T, name, role string) *person {
 
 // fixture is a workspace with custodians and an appliance token.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	ws     *Workspace
 	people map[string]*person
 	order  []string
@@ -62,7 +62,7 @@ type fixture struct {
 	pins   map[string]string // label -> fingerprint; absent means planned
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, people: map[string]*person{}, pins: map[string]string{}}
 	for _, p := range [][2]string{{"alice", "custodian"}, {"bob", "custodian"}, {"carol", "custodian"}, {"dana", "release-manager"}, {"erin", "witness"}} {
@@ -161,7 +161,7 @@ func (f *fixture) run(s *Session, approvers ...string) []Input {
 	return outs
 }
 
-func must(t *testing.T, step func() (Checks, error)) Checks {
+func must(t testing.TB, step func() (Checks, error)) Checks {
 	t.Helper()
 	c, err := step()
 	if err != nil {
@@ -217,7 +217,7 @@ func images(t testing.TB, dir string, appSize int) ReleaseInputs {
 	return ReleaseInputs{Date: "2026-11-21", Product: "pump", Version: "1.0.0", Chip: "esp32c6", SecurityVersion: 1, Bootloader: bl, App: app, SBOM: sbom}
 }
 
-func mustPub(t *testing.T, f *fixture, label string) crypto.PublicKey {
+func mustPub(t testing.TB, f *fixture, label string) crypto.PublicKey {
 	t.Helper()
 	s, err := f.hsm.Signer(label)
 	if err != nil {

@@ -92,14 +92,14 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
-func readJSONFile(t *testing.T, path string, v any) {
+func readJSONFile(t testing.TB, path string, v any) {
 	t.Helper()
 	if err := json.Unmarshal(readFile2(t, path), v); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func readFile2(t *testing.T, path string) []byte {
+func readFile2(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -217,15 +217,12 @@ func (releaseKind) sign(s *Session, ks KeyStore) ([]Input, error) {
 		name string
 		file []byte
 	}{{OutputBootloader, s.inputs[InputBootloader]}, {OutputApp, app}} {
+		// esp.Sign verifies every new block with its signer's public key
+		// before returning, and preflight checked each of those keys
+		// against its pin: nothing unverified reaches the disk.
 		signed, err := esp.Sign(img.file, signers, ks.Rand())
 		if err != nil {
 			return nil, fmt.Errorf("sign %s: %w", img.name, err)
-		}
-		// Verify every block with its pinned key before anything is written.
-		for i, sg := range signers {
-			if _, err := esp.Verify(signed, sg.Public()); err != nil {
-				return nil, fmt.Errorf("verify %s with slot %d: %w", img.name, s.plan.Release.Keys[i].Slot, err)
-			}
 		}
 		o, err := s.writeOutput(img.name, signed)
 		if err != nil {
@@ -253,12 +250,16 @@ func (releaseKind) verify(s *Session) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		img, err := esp.ParseImage(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 		for i, pub := range pubs {
-			if _, err := esp.Verify(b, pub); err != nil {
+			if _, err := img.Verify(pub); err != nil {
 				return nil, fmt.Errorf("%s: slot %d: %w", name, rp.Keys[i].Slot, err)
 			}
 		}
-		v, err := esp.VerifyDigests(b, digests, revoked)
+		v, err := img.VerifyDigests(digests, revoked)
 		if err != nil {
 			return nil, fmt.Errorf("%s: device check: %w", name, err)
 		}
