@@ -82,9 +82,8 @@ func appendRefs(dst []string, refs []Reference) []string {
 		if len(dst) >= 5 {
 			break
 		}
-		if r.Type == "ADVISORY" || r.Type == "WEB" || r.Type == "REPORT" {
-			dst = append(dst, r.URL)
-		}
+		dst = append(dst, r.URL) // import kept only advisory links
+
 	}
 	return dst
 }

@@ -77,7 +77,7 @@ func (c *collector) zip(eco, name string, data []byte, sum string) error {
 			continue
 		}
 		st.Records++
-		c.keep(r)
+		c.keep(trim(r))
 	}
 	c.stats = append(c.stats, st)
 	return nil
@@ -127,4 +127,18 @@ func (c *collector) sorted() []*Record {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// trim drops what a scan never reads, so the index decodes faster: the
+// full record stays in the snapshot on the media and in the store.
+func trim(r *Record) *Record {
+	var refs []Reference
+	for _, ref := range r.References {
+		if len(refs) < 5 && (ref.Type == "ADVISORY" || ref.Type == "WEB" || ref.Type == "REPORT") {
+			refs = append(refs, ref)
+		}
+	}
+	r.References = refs
+	r.Published = ""
+	return r
 }

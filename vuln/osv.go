@@ -74,30 +74,50 @@ type Event struct {
 	Limit        string `json:"limit,omitempty"`
 }
 
-// UnmarshalJSON insists on exactly one known key with a non-empty string.
-func (e *Event) UnmarshalJSON(b []byte) error {
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		return fmt.Errorf("event: %w", err)
+// eventShape re-reads a record's events as key sets: the stored index
+// decodes Event with plain struct tags (fast), so the "exactly one known,
+// non-empty key" rule is checked here, once, at import.
+type eventShape struct {
+	Affected []struct {
+		Ranges []struct {
+			Events []map[string]json.RawMessage `json:"events"`
+		} `json:"ranges"`
+	} `json:"affected"`
+}
+
+func checkEventShapes(data []byte) error {
+	var sh eventShape
+	if err := json.Unmarshal(data, &sh); err != nil {
+		return err
 	}
-	if len(m) != 1 {
-		return fmt.Errorf("event has %d keys, want exactly one", len(m))
-	}
-	for k, v := range m {
-		if v == "" {
-			return fmt.Errorf("event %q has an empty version", k)
+	for i, a := range sh.Affected {
+		for j, rg := range a.Ranges {
+			for k, ev := range rg.Events {
+				if err := checkEvent(ev); err != nil {
+					return fmt.Errorf("affected[%d].ranges[%d].events[%d]: %w", i, j, k, err)
+				}
+			}
 		}
+	}
+	return nil
+}
+
+func checkEvent(ev map[string]json.RawMessage) error {
+	if len(ev) != 1 {
+		return fmt.Errorf("event has %d keys, want exactly one", len(ev))
+	}
+	for k, raw := range ev {
 		switch k {
-		case "introduced":
-			e.Introduced = v
-		case "fixed":
-			e.Fixed = v
-		case "last_affected":
-			e.LastAffected = v
-		case "limit":
-			e.Limit = v
+		case "introduced", "fixed", "last_affected", "limit":
 		default:
 			return fmt.Errorf("unknown event %q", k)
+		}
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("event %q: %w", k, err)
+		}
+		if v == "" {
+			return fmt.Errorf("event %q has an empty version", k)
 		}
 	}
 	return nil
@@ -123,6 +143,9 @@ func ParseRecord(data []byte) (*Record, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrMalformedRecord)
+	}
+	if err := checkEventShapes(data); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrMalformedRecord, r.ID, err)
 	}
 	if err := r.check(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrMalformedRecord, r.ID, err)

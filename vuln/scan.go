@@ -1,7 +1,11 @@
 package vuln
 
 import (
+	"errors"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"signbox/sbom"
 )
@@ -46,17 +50,21 @@ type Result struct {
 // Scan matches every scannable component of s against feed.
 func Scan(feed *Feed, s *sbom.SBOM) (*Result, error) {
 	res := &Result{FeedDigest: feed.Digest(), Unscannable: s.Unscannable}
-	seen := map[string]bool{}
+	var todo []sbom.Component
 	for _, c := range s.Components {
 		if !feed.covers(c.Ecosystem) {
 			res.Uncovered = append(res.Uncovered, c)
 			continue
 		}
-		res.Scanned++
-		fs, err := scanComponent(feed, c)
-		if err != nil {
-			return nil, err
-		}
+		todo = append(todo, c)
+	}
+	res.Scanned = len(todo)
+	perComp, err := scanAll(feed, todo)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, fs := range perComp {
 		for _, f := range fs {
 			if !seen[f.Key()] {
 				seen[f.Key()] = true
@@ -72,6 +80,27 @@ func Scan(feed *Feed, s *sbom.SBOM) (*Result, error) {
 		return a.ID < b.ID
 	})
 	return res, nil
+}
+
+// scanAll scans components on every CPU; results keep component order so
+// the output does not depend on scheduling.
+func scanAll(feed *Feed, comps []sbom.Component) ([][]Finding, error) {
+	out := make([][]Finding, len(comps))
+	errs := make([]error, len(comps))
+	workers := min(runtime.GOMAXPROCS(0), len(comps))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(comps); i = int(next.Add(1) - 1) {
+				out[i], errs[i] = scanComponent(feed, comps[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // match is one record that affects a component.
