@@ -51,6 +51,21 @@ wait_for() {
 	fail "timed out after ${timeout_s}s waiting for '$1'"
 }
 
+# wait_gone TEXT: poll until TEXT has left the screen (a form closed).
+wait_gone() {
+	local deadline=$((SECONDS + timeout_s))
+	while ((SECONDS < deadline)); do
+		if ! screen | grep -qF -- "$1"; then
+			if screen | grep -qF -- "Error:"; then fail "error after saving"; fi
+			check_frame
+			return 0
+		fi
+		if screen | grep -qF -- "Error:"; then fail "error while waiting for '$1' to go"; fi
+		sleep 0.2
+	done
+	fail "timed out after ${timeout_s}s waiting for '$1' to go"
+}
+
 # check_frame: every screen fits 80x24 and ends with a help line.
 check_frame() {
 	local s
@@ -78,7 +93,8 @@ keys Enter
 wait_for "Vulnerability triage"
 wait_for "Gate:"
 
-# Decide every finding: not_affected / code_not_present with a detail.
+# Decide every finding (re-deciding any already decided): not_affected /
+# code_not_present with a detail.
 n=$(screen | grep -oE '^[0-9]+ findings' | grep -oE '^[0-9]+' || echo 0)
 for ((i = 0; i < n; i++)); do
 	keys Enter
@@ -86,7 +102,7 @@ for ((i = 0; i < n; i++)); do
 	keys Tab Right Tab Tab
 	type_text "tui smoke: not reachable in this configuration"
 	keys Enter
-	wait_for "$((i + 1)) decided"
+	wait_gone "Decided by"
 	keys Down
 done
 wait_for "Gate: OPEN"
