@@ -346,3 +346,27 @@ func (s *Session) quorumForTest(t *testing.T) *Quorum {
 	t.Helper()
 	return &Quorum{digest: s.digest, session: s}
 }
+
+func TestAbort(t *testing.T) {
+	f, s := releaseReady(t)
+	f.approve(s, "alice")
+	if err := s.Abort("wrong app image"); err != nil {
+		t.Fatal(err)
+	}
+	re, err := f.ws.Open(s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if re.Step() != StepAborted || re.AbortReason() != "wrong app image" {
+		t.Fatalf("reopened at %v %q", re.Step(), re.AbortReason())
+	}
+	if _, err := re.VerifyInputs(); !errors.Is(err, ErrFinished) || err.Error() != "VerifyInputs: ceremony already finished: ceremony 0003-release is aborted" {
+		t.Fatalf("after abort: %v", err)
+	}
+	if _, err := re.Approve("bob", f.people["bob"].signer); !errors.Is(err, ErrFinished) {
+		t.Fatalf("approve after abort: %v", err)
+	}
+	if err := re.Abort("again"); !errors.Is(err, ErrFinished) {
+		t.Fatalf("abort twice: %v", err)
+	}
+}

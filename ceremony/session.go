@@ -128,7 +128,7 @@ func (s *Session) loadPolicies() error {
 			}
 		}
 	}
-	if cur.Digest() != s.plan.Policy.Digest && s.step < StepExported {
+	if cur.Digest() != s.plan.Policy.Digest && !s.step.done() {
 		return fmt.Errorf("%w: ceremony %s was planned under policy %s (serial %d), the workspace now has %s (serial %d); plan a new ceremony",
 			ErrPolicyChanged, s.plan.ID, s.plan.Policy.Digest, s.plan.Policy.Serial, cur.Digest(), cur.Serial)
 	}
@@ -167,8 +167,8 @@ func (s *Session) loadEnvelope() error {
 }
 
 func (s *Session) need(call string, want Step) error {
-	if s.step == StepExported && want != StepExported {
-		return fmt.Errorf("%s: %w: ceremony %s is exported", call, ErrFinished, s.plan.ID)
+	if s.step.done() {
+		return fmt.Errorf("%s: %w: ceremony %s is %s", call, ErrFinished, s.plan.ID, s.step)
 	}
 	if s.step != want {
 		return &StepError{Call: call, Have: s.step, Want: want}
@@ -261,6 +261,9 @@ func (s *Session) AddApprovals(other *dsse.Envelope) (Progress, error) {
 }
 
 func (s *Session) approvable(call string) error {
+	if s.step.done() {
+		return fmt.Errorf("%s: %w: ceremony %s is %s", call, ErrFinished, s.plan.ID, s.step)
+	}
 	if s.step >= StepSigning {
 		return fmt.Errorf("%s: %w: approvals close when signing starts (ceremony %s is %s)", call, ErrOutOfOrder, s.plan.ID, s.step)
 	}
@@ -283,3 +286,20 @@ func (s *Session) storeEnvelope(env *dsse.Envelope) (Progress, error) {
 	s.env = env
 	return prog, nil
 }
+
+// Abort closes the ceremony for good, recording the operators' reason.
+// Outputs already written stay on disk but are never exported. An
+// exported ceremony cannot be aborted.
+func (s *Session) Abort(reason string) error {
+	if s.step.done() {
+		return fmt.Errorf("Abort: %w: ceremony %s is %s", ErrFinished, s.plan.ID, s.step)
+	}
+	if reason == "" || len(reason) > MaxReasonLength {
+		return fmt.Errorf("Abort: a reason of 1-%d characters is required", MaxReasonLength)
+	}
+	s.state.Aborted = reason
+	return s.saveState(StepAborted)
+}
+
+// AbortReason is the recorded reason of an aborted ceremony.
+func (s *Session) AbortReason() string { return s.state.Aborted }

@@ -16,6 +16,7 @@ type stateFile struct {
 	Step       string     `json:"step"`
 	Approvals  []Approval `json:"approvals,omitempty"` // counted at signing
 	Outputs    []Input    `json:"outputs,omitempty"`   // written at signing
+	Aborted    string     `json:"aborted,omitempty"`   // the operators' reason
 }
 
 func parseStep(s string) (Step, error) {

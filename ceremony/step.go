@@ -13,6 +13,7 @@ const (
 	StepSigned                          // outputs written
 	StepVerified                        // outputs re-read and verified
 	StepExported                        // workspace records updated; done
+	StepAborted                         // abandoned by the operators; never resumes
 )
 
 var stepNames = map[Step]string{
@@ -24,6 +25,7 @@ var stepNames = map[Step]string{
 	StepSigned:          "signed",
 	StepVerified:        "verified",
 	StepExported:        "exported",
+	StepAborted:         "aborted",
 }
 
 func (s Step) String() string {
@@ -37,3 +39,6 @@ func (s Step) String() string {
 // before signing are re-done in memory after a restart, which re-checks
 // everything the signature depends on.
 func (s Step) persisted() bool { return s == StepPlanned || s >= StepSigning }
+
+// done reports whether the ceremony is closed for good.
+func (s Step) done() bool { return s == StepExported || s == StepAborted }

@@ -16,6 +16,8 @@ func init() {
 		summary: "approve a planned ceremony with one custodian's token", run: ceremonyApprove})
 	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --token URI --pin-env VAR|--pin-fd N",
 		summary: "verify, check quorum, sign with the appliance HSM, verify and export", run: ceremonyRun})
+	register(&command{path: "ceremony abort", usage: "--workspace WS --id ID --reason TEXT",
+		summary: "close a ceremony for good, recording why", run: ceremonyAbort})
 	register(&command{path: "ceremony show", usage: "--workspace WS [--id ID]",
 		summary: "show a ceremony's plan, digest words and approvals, or list ceremonies", run: ceremonyShow})
 }
@@ -285,4 +287,23 @@ func ceremonyErr(err error) error {
 		return withHint(err, "anti-rollback versions never decrease; build the release with a higher security version")
 	}
 	return err
+}
+
+func ceremonyAbort(e *env, args []string) error {
+	fs := newFlags(e, "ceremony abort")
+	ws := fs.String("workspace", "", "workspace `directory`")
+	id := fs.String("id", "", "ceremony `id`")
+	reason := fs.String("reason", "", "why the ceremony is abandoned")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openSession(*ws, *id)
+	if err != nil {
+		return err
+	}
+	if err := s.Abort(*reason); err != nil {
+		return ceremonyErr(err)
+	}
+	fmt.Fprintf(e.stdout, "ceremony %s aborted: %s\n", s.ID(), *reason)
+	return nil
 }
