@@ -56,7 +56,7 @@ type scanner struct {
 	tamper      []Finding
 	warnings    []Finding
 	tail        *torn
-	visit       func(Entry, tlog.Hash, [tagSize]byte)
+	visit       func(Entry) error // called for each well-formed entry
 }
 
 func (s *scanner) n() int64 { return s.tree.n }
@@ -131,8 +131,8 @@ func (s *scanner) entry(raw []byte, tag [tagSize]byte) error {
 	if err := s.checkMAC(i, e.Epoch, tag); err != nil {
 		return err
 	}
-	if s.visit != nil {
-		s.visit(e, s.chain, tag)
+	if s.visit != nil && e.Type != 0 {
+		return s.visit(e)
 	}
 	return nil
 }

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"signbox/audit"
+	"signbox/audit/hsmkeys"
+)
+
+func init() {
+	register(&command{
+		path:    "audit verify",
+		usage:   "[--vkey VKEY | --vkey-file FILE] [--last-seen CHECKPOINT] [--token URI --mac-key LABEL (--pin-env VAR | --pin-fd N)] EXPORT",
+		summary: "verify an audit log export: OK (0), TAMPERED (1), UNSEALED TAIL (4)",
+		run:     runAuditVerify,
+	})
+	register(&command{
+		path:    "audit show",
+		usage:   "[--from N] [--limit N] DIR",
+		summary: "list the entries of an audit log or export",
+		run:     runAuditShow,
+	})
+}
+
+// verdictErr makes the verdict the exit code: 1 tampered, 4 unsealed tail
+// (3 stays "could not check").
+type verdictErr struct{ r *audit.Report }
+
+func (v verdictErr) Error() string {
+	if v.r.FirstBad >= 0 {
+		return fmt.Sprintf("%v at entry %d: %s", v.r.Verdict, v.r.FirstBad, v.r.Reason)
+	}
+	return fmt.Sprintf("%v: %s", v.r.Verdict, v.r.Reason)
+}
+
+func (v verdictErr) ExitCode() int {
+	if v.r.Verdict == audit.UnsealedTail {
+		return 4
+	}
+	return 1
+}
+
+// couldNotCheck marks failures to read the evidence (exit 3).
+type couldNotCheck struct{ error }
+
+func (couldNotCheck) ExitCode() int   { return 3 }
+func (c couldNotCheck) Unwrap() error { return c.error }
+
+type auditVerifyFlags struct {
+	vkey, vkeyFile, lastSeen, token, macKey string
+	pin                                     ceremonyPIN
+}
+
+func runAuditVerify(e *env, args []string) error {
+	var f auditVerifyFlags
+	fs := newFlags(e, "audit verify")
+	fs.StringVar(&f.vkey, "vkey", "", "pinned checkpoint verifier `key` (name+hash+key)")
+	fs.StringVar(&f.vkeyFile, "vkey-file", "", "read the pinned verifier key from `FILE`")
+	fs.StringVar(&f.lastSeen, "last-seen", "", "a checkpoint `FILE` kept from an earlier export")
+	fs.StringVar(&f.token, "token", "", "pkcs11: `URI` of the token holding the audit MAC keys")
+	fs.StringVar(&f.macKey, "mac-key", "", "`LABEL` of the epoch-0 audit MAC key (later epochs: LABEL.eN)")
+	f.pin.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want exactly one EXPORT directory")
+	}
+	opt, closeTok, err := f.options(e)
+	if err != nil {
+		return err
+	}
+	defer closeTok()
+	r, err := audit.Verify(pos[0], opt)
+	if err != nil {
+		return couldNotCheck{fmt.Errorf("%s: %w", pos[0], err)}
+	}
+	printReport(e.stdout, r)
+	if r.Verdict != audit.OK {
+		return verdictErr{r}
+	}
+	return nil
+}
+
+// options turns flags into audit.VerifyOptions; the returned func closes
+// the token, if one was opened.
+func (f *auditVerifyFlags) options(e *env) (audit.VerifyOptions, func(), error) {
+	var opt audit.VerifyOptions
+	noop := func() {}
+	v, err := f.verifier()
+	if err != nil {
+		return opt, noop, err
+	}
+	opt.Trusted = v
+	if f.lastSeen != "" {
+		if opt.LastSeen, err = os.ReadFile(f.lastSeen); err != nil {
+			return opt, noop, couldNotCheck{fmt.Errorf("last-seen checkpoint: %w", err)}
+		}
+	}
+	if (f.token == "") != (f.macKey == "") {
+		return opt, noop, usageErr("--token and --mac-key go together")
+	}
+	if f.token == "" {
+		return opt, noop, nil
+	}
+	tok, err := openToken(e, f.token, &f.pin)
+	if err != nil {
+		return opt, noop, couldNotCheck{err}
+	}
+	opt.Keys = hsmkeys.New(tok, f.macKey)
+	return opt, func() { tok.Close() }, nil
+}
+
+func (f *auditVerifyFlags) verifier() (note.Verifier, error) {
+	vkey := f.vkey
+	switch {
+	case f.vkey != "" && f.vkeyFile != "":
+		return nil, usageErr("give --vkey or --vkey-file, not both")
+	case f.vkeyFile != "":
+		b, err := os.ReadFile(f.vkeyFile)
+		if err != nil {
+			return nil, couldNotCheck{fmt.Errorf("vkey file: %w", err)}
+		}
+		vkey = strings.TrimSpace(string(b))
+	case vkey == "":
+		return nil, nil
+	}
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("verifier key %q: %w", vkey, err), "a vkey looks like signbox.local/SN1234/audit+1a2b3c4d+AXr...")
+	}
+	return v, nil
+}
+
+func printReport(w io.Writer, r *audit.Report) {
+	if r.FirstBad >= 0 {
+		fmt.Fprintf(w, "%v at entry %d: %s\n", r.Verdict, r.FirstBad, r.Reason)
+	} else if r.Reason != "" {
+		fmt.Fprintf(w, "%v: %s\n", r.Verdict, r.Reason)
+	} else {
+		fmt.Fprintf(w, "%v\n", r.Verdict)
+	}
+	fmt.Fprintf(w, "origin       %s\n", r.Origin)
+	fmt.Fprintf(w, "entries      %d, sealed %d, by %d checkpoints, %d consistency proofs\n", r.Entries, r.Sealed, r.Checkpoints, r.Proofs)
+	ran, skipped := checkNames(r)
+	fmt.Fprintf(w, "checked      %s\n", strings.Join(ran, " "))
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "not checked  %s\n", strings.Join(skipped, " "))
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "problem      %v\n", p)
+	}
+	for _, x := range r.Warnings {
+		if x.Index < 0 {
+			fmt.Fprintf(w, "warning      %s\n", x.Reason)
+		} else {
+			fmt.Fprintf(w, "warning      %v\n", x)
+		}
+	}
+}
+
+func checkNames(r *audit.Report) (ran, skipped []string) {
+	c := r.Checks
+	for _, x := range []struct {
+		name string
+		ok   bool
+	}{
+		{"chain", c.Chain}, {"tree", c.Tree}, {"signatures", c.Signatures}, {"key-pinned", c.KeyPinned},
+		{"proofs", c.Proofs}, {fmt.Sprintf("macs(%d)", r.MACsChecked), c.MACs}, {"last-seen", c.LastSeen},
+	} {
+		if x.ok {
+			ran = append(ran, x.name)
+		} else {
+			skipped = append(skipped, strings.TrimSuffix(x.name, fmt.Sprintf("(%d)", r.MACsChecked)))
+		}
+	}
+	return ran, skipped
+}
+
+func runAuditShow(e *env, args []string) error {
+	fs := newFlags(e, "audit show")
+	from := fs.Int64("from", 0, "first entry `N` to list")
+	limit := fs.Int64("limit", 0, "list at most `N` entries (0: all)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want exactly one log or export DIR")
+	}
+	shown := int64(0)
+	errStop := errors.New("stop")
+	err = audit.Walk(pos[0], func(en audit.Entry) error {
+		if en.Seq < *from {
+			return nil
+		}
+		if *limit > 0 && shown >= *limit {
+			return errStop
+		}
+		shown++
+		fmt.Fprintf(e.stdout, "%6d  %s  e%-3d %-18v %s\n", en.Seq, en.Time.UTC().Format("2006-01-02T15:04:05.000Z"), en.Epoch, en.Type, showPayload(en.Payload))
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	if errors.Is(err, audit.ErrTornTail) {
+		fmt.Fprintf(e.stdout, "(%v)\n", err)
+		return nil
+	}
+	if err != nil {
+		return withHint(err, "`signbox audit verify %s` gives the full verdict", pos[0])
+	}
+	return nil
+}
+
+// showPayload renders a payload on one line: key=value fields as they are,
+// printable text quoted where needed, anything else as hex.
+func showPayload(p []byte) string {
+	if fields, err := audit.ParseFields(p); err == nil {
+		parts := make([]string, len(fields))
+		for i, f := range fields {
+			parts[i] = f[0] + "=" + quoteIfNeeded(f[1])
+		}
+		return strings.Join(parts, " ")
+	}
+	s := string(p)
+	if strings.ToValidUTF8(s, "\ufffd") == s && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return s
+	}
+	const max = 64
+	if len(p) > max {
+		return fmt.Sprintf("hex:%x… (%d bytes)", p[:max], len(p))
+	}
+	return fmt.Sprintf("hex:%x", p)
+}
+
+func quoteIfNeeded(v string) string {
+	if v == "" || strings.ContainsAny(v, " \"") {
+		return fmt.Sprintf("%q", v)
+	}
+	return v
+}
