@@ -12,8 +12,8 @@
 // the whole feed if any record is malformed or oversized ([RecordError]
 // lists them): a feed with holes would silently miss vulnerabilities.
 // Withdrawn records are dropped at import. The result is an index in the
-// workspace: records.jsonl (the records, trimmed to the fields signbox
-// uses, still valid OSV JSON) and index.json (counts, hashes, and the byte
+// workspace: records.bin (the records, trimmed to the fields signbox
+// uses, in a compact binary form) and index.json (counts, hashes, and the byte
 // spans of each package's records). [OpenFeed] reads it back, checks it
 // and the freshness policy; a scan then decodes only the records of the
 // packages the SBOM names. [Feed.Digest] identifies the feed in the

@@ -19,7 +19,7 @@ import (
 // Files of an imported feed in its workspace directory.
 const (
 	IndexName   = "index.json"
-	RecordsName = "records.jsonl"
+	RecordsName = "records.bin"
 	indexFormat = "signbox-osv-index/1"
 	// maxIndexBytes bounds feed.json and records.jsonl on open; the index
 	// was written by signbox, but the workspace sits on a disk anyone with
@@ -52,19 +52,15 @@ func packageKey(eco, name string) string {
 	return base + "/" + name
 }
 
-// buildIndex encodes records one per line and indexes each by every
-// package it affects.
+// buildIndex encodes records back to back (see wire.go) and indexes each
+// by every package it affects.
 func buildIndex(recs []*Record) ([]byte, map[string][]int64, error) {
 	var buf bytes.Buffer
 	pkgs := map[string][]int64{}
 	for _, r := range recs {
-		line, err := json.Marshal(r)
-		if err != nil {
-			return nil, nil, fmt.Errorf("encode %s: %w", r.ID, err)
-		}
+		line := encodeRecord(r)
 		off := int64(buf.Len())
 		buf.Write(line)
-		buf.WriteByte('\n')
 		seen := map[string]bool{}
 		for _, a := range r.Affected {
 			if a.Package.Name == "" {
@@ -209,11 +205,11 @@ func (f *Feed) lookup(eco, name string) ([]*Record, error) {
 		if off < 0 || n <= 0 || off+n > int64(len(f.records)) {
 			return nil, fmt.Errorf("%w: span %d+%d outside %s", ErrIndexCorrupt, off, n, RecordsName)
 		}
-		var r Record
-		if err := json.Unmarshal(f.records[off:off+n], &r); err != nil {
+		r, err := decodeRecord(f.records[off : off+n])
+		if err != nil {
 			return nil, fmt.Errorf("%w: record at %d: %w", ErrIndexCorrupt, off, err)
 		}
-		out = append(out, &r)
+		out = append(out, r)
 	}
 	return out, nil
 }
