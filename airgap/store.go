@@ -134,3 +134,23 @@ func recordPrefix(kind string) string {
 	}
 	return "request"
 }
+
+// Request loads an imported release request by its manifest digest (the
+// hex in imports/request-<hex>.json), re-hashing the stored manifest.
+// Its files are then read with ReadObject(image.SHA256).
+func (s *Store) Request(manifestSHA256 string) (*Request, error) {
+	raw, err := s.ReadObject(manifestSHA256)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequest(raw)
+}
+
+// Feed loads an imported OSV feed snapshot by its manifest digest.
+func (s *Store) Feed(manifestSHA256 string) (*Feed, error) {
+	raw, err := s.ReadObject(manifestSHA256)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFeed(raw)
+}

@@ -55,6 +55,10 @@ func TestImportRequest(t *testing.T) {
 			if err := json.Unmarshal(raw, &back); err != nil || back.ManifestSHA256 != v.ManifestSHA256 {
 				t.Fatalf("record round trip: %v", err)
 			}
+			req, err := st.Request(v.ManifestSHA256)
+			if err != nil || req.Product != "infusion-pump" {
+				t.Fatalf("Store.Request: %v", err)
+			}
 			if _, _, err := st.Import(&v.Verified, at); !errors.Is(err, ErrAlreadyImported) {
 				t.Fatalf("second import: %v", err)
 			}

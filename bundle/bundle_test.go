@@ -34,7 +34,7 @@ func TestBuildWriteVerify(t *testing.T) {
 			if !res.ProductChecked || !res.ReplayChecked || len(res.Images) != 2 || res.Manifest.SecurityVersion != 4 {
 				t.Fatalf("result = %+v", res)
 			}
-			if res.Images[0].Slot != 0 || res.ManifestSHA256 != b.ManifestSHA256 {
+			if res.Images[0].Slot != 0 || res.ManifestSHA256 != b.ManifestSHA256 || len(res.Images[0].Data) == 0 {
 				t.Fatalf("images = %+v", res.Images)
 			}
 		})

@@ -68,6 +68,9 @@ type ImageResult struct {
 	KeyDigest     string // hex eFuse digest that verified
 	Slot          int
 	SecureVersion uint32
+	// Data is the image exactly as verified, so an installer can use these
+	// bytes rather than read the media a second time.
+	Data []byte
 }
 
 // Verify checks the bundle at path (directory or tar) against the release
@@ -276,7 +279,7 @@ func (v *verifier) image(im Image, digests [3][32]byte, revoked [3]bool) (ImageR
 	}
 	f, _ := v.man.File(im.Path)
 	return ImageResult{Role: im.Role, Path: im.Path, SHA256: f.SHA256, KeyDigest: hex.EncodeToString(facts.KeyDigest[:]),
-		Slot: facts.Slot, SecureVersion: facts.SecureVersion}, nil
+		Slot: facts.Slot, SecureVersion: facts.SecureVersion, Data: b}, nil
 }
 
 // checkFacts ties the image to the manifest: role, chip, and for the app
