@@ -67,6 +67,9 @@ func writeTestTar(t testing.TB, path string, ms []member) {
 			typ = tar.TypeReg
 		}
 		h := &tar.Header{Name: m.name, Typeflag: typ, Linkname: m.link, Mode: 0o644, Format: tar.FormatPAX}
+		if typ == tar.TypeXGlobalHeader {
+			h = &tar.Header{Typeflag: typ, PAXRecords: map[string]string{"path": "evil"}, Format: tar.FormatPAX}
+		}
 		if typ == tar.TypeReg {
 			h.Size = int64(len(m.data))
 		}

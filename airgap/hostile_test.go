@@ -113,6 +113,9 @@ var hostileCases = []hostileCase{
 	{name: "block device", want: ErrSpecialFile, tarOnly: true, edit: func(_ testing.TB, ms []member) []member {
 		return add(ms, member{name: "sda", typ: tar.TypeBlock})
 	}},
+	{name: "pax global header", want: ErrSpecialFile, tarOnly: true, edit: func(_ testing.TB, ms []member) []member {
+		return append([]member{{name: "pax_global_header", typ: tar.TypeXGlobalHeader}}, ms...)
+	}},
 	{name: "duplicate", want: ErrDuplicate, tarOnly: true, edit: func(_ testing.TB, ms []member) []member {
 		return add(ms, member{name: "images/app.bin", data: []byte("second copy")})
 	}},

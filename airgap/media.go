@@ -66,6 +66,8 @@ type scanner struct {
 	dirs   map[string]bool
 	folded map[string]string // fold key -> first spelling, files and dirs
 
+	dev uint64 // device of the media root: a walk never crosses mounts
+
 	retain     func(path string) bool
 	retainLeft int64
 	kept       map[string][]byte

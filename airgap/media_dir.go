@@ -26,6 +26,12 @@ func scanDir(root string, s *scanner) (*scanner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", root, err)
 	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("stat %s: %w", root, err)
+	}
+	s.dev = st.Dev
 	if err := s.walkDir(fd, ""); err != nil {
 		return nil, err
 	}
@@ -56,6 +62,9 @@ func (s *scanner) visit(dirfd int, name, p string) error {
 	var st unix.Stat_t
 	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return refuse(p, fmt.Errorf("stat: %w", err))
+	}
+	if st.Dev != s.dev {
+		return refuse(p, fmt.Errorf("%w: mount point (another file system is mounted here)", ErrSpecialFile))
 	}
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFLNK:

@@ -76,6 +76,10 @@ func (s *scanner) tarMember(tr *tar.Reader, h *tar.Header) error {
 		return refuse(h.Name, fmt.Errorf("%w: block device", ErrSpecialFile))
 	case tar.TypeFifo:
 		return refuse(h.Name, fmt.Errorf("%w: named pipe", ErrSpecialFile))
+	case tar.TypeXGlobalHeader:
+		// GNU tar applies a global "path" record to later members and
+		// archive/tar does not, so two tools would disagree on the names.
+		return refuse("tar", fmt.Errorf("%w: PAX global header (tools disagree on how it renames members)", ErrSpecialFile))
 	default:
 		return refuse(h.Name, fmt.Errorf("%w: tar member type %q", ErrSpecialFile, h.Typeflag))
 	}

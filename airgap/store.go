@@ -79,6 +79,9 @@ const RecordKind = "signbox.import-record/v1"
 // file is re-hashed as it is copied, so media changed since verification
 // is caught before it enters the store.
 func (s *Store) Import(v *Verified, at time.Time) (*Record, string, error) {
+	if v == nil || v.media == nil {
+		return nil, "", errors.New("import: media was not verified (use VerifyRequest or VerifyFeed)")
+	}
 	rec := &Record{
 		Kind: RecordKind, ManifestKind: v.Kind, ManifestSHA256: v.ManifestSHA256,
 		Form: v.media.Form().String(), Source: v.media.Path(),
