@@ -288,6 +288,21 @@ func TestPlanRefusals(t *testing.T) {
 		{"wrong chip", func() error { x := in; x.Chip = "esp32h2"; _, err := f.ws.PlanRelease(x); return err }, ErrPolicyDenied, "policy does not allow this ceremony: product pump targets esp32c6, the release says esp32h2"},
 		{"version above max", func() error { x := in; x.SecurityVersion = 17; _, err := f.ws.PlanRelease(x); return err }, ErrPolicyDenied, "policy does not allow this ceremony: security version 17 is above the policy's maximum 16 (release.security_version.max)"},
 		{"no sbom", func() error { x := in; x.SBOM = ""; _, err := f.ws.PlanRelease(x); return err }, ErrPolicyDenied, "policy does not allow this ceremony: the policy requires an SBOM (release.sbom.required)"},
+		{"no gate", func() error { x := in; x.Gate = nil; _, err := f.ws.PlanRelease(x); return err }, ErrPolicyDenied, "policy does not allow this ceremony: no vulnerability gate result; scan the SBOM against the imported feed first (release.vuln_gate)"},
+		{"gate failed", func() error {
+			x := in
+			x.Gate = &GateRecord{Verdict: "fail", Blocking: 1, FeedCreated: "2026-11-18T00:00:00Z"}
+			_, err := f.ws.PlanRelease(x)
+			return err
+		}, ErrPolicyDenied, `policy does not allow this ceremony: vulnerability gate verdict is "fail" with 1 blocking findings`},
+		{"feed too old", func() error {
+			x := in
+			g := *in.Gate
+			g.FeedCreated = "2026-11-01T00:00:00Z"
+			x.Gate = &g
+			_, err := f.ws.PlanRelease(x)
+			return err
+		}, ErrPolicyDenied, "policy does not allow this ceremony: the OSV feed was created 2026-11-01T00:00:00Z, 20.0 days before the ceremony date 2026-11-21; the policy allows 7.0 days (release.max_feed_age)"},
 		{"bad date", func() error { x := in; x.Date = "21.11.2026"; _, err := f.ws.PlanRelease(x); return err }, nil, `ceremony date "21.11.2026" is not YYYY-MM-DD`},
 		{"revoke planned slot", func() error {
 			_, err := f.ws.PlanRevocation(RevocationInputs{Date: "2026-11-21", Slot: 1, Reason: "x"})

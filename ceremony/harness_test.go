@@ -114,7 +114,7 @@ func (f *fixture) policyText(serial int, extra []*person) string {
 	b.WriteString("  release_bundle:\n" + key("    ", "release-bundle", "ecdsa-p256"))
 	b.WriteString("  audit_mac:\n" + key("    ", "audit-mac", "hmac-sha256"))
 	b.WriteString("  audit_checkpoint:\n" + key("    ", "audit-checkpoint", "ed25519"))
-	b.WriteString("release:\n  security_version: {monotonic: true, max: 16}\n  vuln_gate: {block_at: high, require_decision: true}\n")
+	b.WriteString("release:\n  security_version: {monotonic: true, max: 16}\n  vuln_gate: {block_at: high, block_in_triage: true, exploitable_needs_response: true, allow_unchecked: true}\n")
 	b.WriteString("  sbom: {required: true, min_spec_version: \"1.5\", require_hashes: false}\n  max_feed_age: 7d\n")
 	return b.String()
 }
@@ -214,7 +214,8 @@ func images(t testing.TB, dir string, appSize int) ReleaseInputs {
 			t.Fatal(err)
 		}
 	}
-	return ReleaseInputs{Date: "2026-11-21", Product: "pump", Version: "1.0.0", Chip: "esp32c6", SecurityVersion: 1, Bootloader: bl, App: app, SBOM: sbom}
+	return ReleaseInputs{Date: "2026-11-21", Product: "pump", Version: "1.0.0", Chip: "esp32c6", SecurityVersion: 1, Bootloader: bl, App: app, SBOM: sbom,
+		Gate: &GateRecord{Verdict: "pass", FindingsReviewed: 2, FeedDigest: "sha256:" + strings.Repeat("0f", 32), FeedCreated: "2026-11-18T00:00:00Z", DecisionsDigest: "sha256:" + strings.Repeat("1e", 32)}}
 }
 
 func mustPub(t testing.TB, f *fixture, label string) crypto.PublicKey {

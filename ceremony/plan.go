@@ -64,6 +64,7 @@ type ReleasePlan struct {
 	Chip            string        `json:"chip"`
 	SecurityVersion VersionChange `json:"security_version"`
 	Keys            []KeyRef      `json:"keys"`
+	VulnGate        *GateRecord   `json:"vuln_gate"`
 }
 
 // VersionChange shows a security version old → new. Old is nil when the

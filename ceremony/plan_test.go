@@ -21,6 +21,8 @@ func samplePlan() *Plan {
 			Product: "infusion-pump", Version: "2.1.0", Chip: "esp32c6",
 			SecurityVersion: VersionChange{Old: &old, New: 3},
 			Keys:            []KeyRef{{Purpose: "secure_boot", Slot: 1, Label: "sbv2-slot1", Algorithm: "ecdsa-p256", Fingerprint: "sha256:" + strings.Repeat("cd", 32)}},
+			VulnGate: &GateRecord{Verdict: "pass", FindingsReviewed: 4, FeedDigest: "sha256:" + strings.Repeat("0f", 32),
+				FeedCreated: "2026-11-18T00:00:00Z", DecisionsDigest: "sha256:" + strings.Repeat("1e", 32)},
 		},
 	}
 }

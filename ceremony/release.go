@@ -21,8 +21,10 @@ type ReleaseInputs struct {
 	Bootloader      string // path of the unsigned bootloader image
 	App             string // path of the unsigned app image
 	SBOM            string // path of the CycloneDX SBOM; "" if policy allows none
-	// Extra inputs (VEX, OSV feed snapshot, release request) are bound to
-	// the plan by digest; ceremony does not interpret them.
+	// Gate is the vulnerability gate's verdict (see GateRecord).
+	Gate *GateRecord
+	// Extra inputs (VEX, release request) are bound to the plan by digest;
+	// ceremony does not interpret them.
 	Extra []NamedPath
 }
 
@@ -58,8 +60,11 @@ func (w *Workspace) PlanRelease(in ReleaseInputs) (*Session, error) {
 		return nil, err
 	}
 	return w.create(policy.KindReleaseSigning, in.Date, pol, files, func(p *Plan) error {
-		rp := &ReleasePlan{Product: in.Product, Version: in.Version, Chip: in.Chip, SecurityVersion: VersionChange{New: in.SecurityVersion}}
+		rp := &ReleasePlan{Product: in.Product, Version: in.Version, Chip: in.Chip, SecurityVersion: VersionChange{New: in.SecurityVersion}, VulnGate: in.Gate}
 		if err := checkReleaseRules(w, pol, rp); err != nil {
+			return err
+		}
+		if _, err := checkGate(rp.VulnGate, in.Date, pol.Release.MaxFeedAge.Duration); err != nil {
 			return err
 		}
 		keys, err := w.activeSecureBootKeys(pol)
@@ -178,8 +183,13 @@ func (releaseKind) evaluate(s *Session) ([]string, error) {
 	if !slices.Equal(current, rp.Keys) {
 		return nil, fmt.Errorf("%w: the active Secure Boot keys changed since the plan was made (a revocation?); plan a new ceremony", ErrPolicyDenied)
 	}
+	gate, err := checkGate(rp.VulnGate, s.plan.Date, s.pol.Release.MaxFeedAge.Duration)
+	if err != nil {
+		return nil, err
+	}
 	return []string{
 		fmt.Sprintf("product %s on %s is in the policy", rp.Product, rp.Chip),
+		gate,
 		fmt.Sprintf("security version %s never decreases (max %d)", rp.SecurityVersion, s.pol.Release.SecurityVersion.Max),
 		fmt.Sprintf("%d active Secure Boot keys, none revoked", len(rp.Keys)),
 	}, checkReleaseKeys(&rp)

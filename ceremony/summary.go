@@ -49,6 +49,10 @@ func planLines(p *Plan) []string {
 		for _, k := range r.Keys {
 			out = append(out, keyLine("sign with ", k))
 		}
+		if g := r.VulnGate; g != nil {
+			out = append(out, fmt.Sprintf("vulnerability gate %s: %d findings reviewed, %d blocking", g.Verdict, g.FindingsReviewed, g.Blocking),
+				"  feed "+g.FeedDigest+" created "+g.FeedCreated, "  decisions "+g.DecisionsDigest)
+		}
 	case p.KeyGen != nil:
 		for _, k := range p.KeyGen.Keys {
 			out = append(out, keyLine("generate ", k))

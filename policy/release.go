@@ -51,14 +51,21 @@ func (s Severity) Rank() int {
 	return -1
 }
 
-// VulnGate parameterises the vulnerability release gate.
+// VulnGate parameterises the vulnerability release gate (vuln.GatePolicy).
+// Every finding always needs a triage decision; these fields add what a
+// decision must say.
 type VulnGate struct {
-	// BlockAt is the lowest severity that blocks a release unless a VEX
-	// decision says not_affected or resolved.
+	// BlockAt refuses exploitable or in-triage findings of this severity
+	// or higher, whatever their response.
 	BlockAt Severity `yaml:"block_at"`
-	// RequireDecision demands a VEX decision for every finding, whatever
-	// its severity.
-	RequireDecision bool `yaml:"require_decision"`
+	// BlockInTriage refuses findings whose decision is still in_triage.
+	BlockInTriage bool `yaml:"block_in_triage"`
+	// ExploitableNeedsResponse refuses exploitable findings without a
+	// response (update, workaround_available, ...).
+	ExploitableNeedsResponse bool `yaml:"exploitable_needs_response"`
+	// AllowUnchecked lets SBOM components the feed cannot check pass;
+	// otherwise each one blocks.
+	AllowUnchecked bool `yaml:"allow_unchecked"`
 }
 
 // SBOMRules say what SBOM a release must carry.

@@ -74,7 +74,9 @@ func ceremonyPlan(e *env, args []string) error {
 			}
 			rel.Extra = append(rel.Extra, ceremony.NamedPath{Name: n, Path: p})
 		}
-		s, err = w.PlanRelease(rel)
+		if s, err = planRelease(w, rel); err != nil {
+			return err
+		}
 	case "key-generation":
 		s, err = w.PlanKeyGeneration(ceremony.KeyGenInputs{Date: *date, Labels: labels})
 	case "key-revocation":
@@ -306,4 +308,23 @@ func ceremonyAbort(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "ceremony %s aborted: %s\n", s.ID(), *reason)
 	return nil
+}
+
+// planRelease adds the vulnerability gate's verdict to the inputs.
+func planRelease(w *ceremony.Workspace, rel ceremony.ReleaseInputs) (*ceremony.Session, error) {
+	pol, err := w.Policy()
+	if err != nil {
+		return nil, err
+	}
+	if rel.SBOM == "" {
+		return nil, usageErr("--sbom is required: the vulnerability gate scans it")
+	}
+	if rel.Gate, err = releaseGate(w.Root(), pol, rel.SBOM, rel.Date); err != nil {
+		return nil, err
+	}
+	s, err := w.PlanRelease(rel)
+	if err != nil {
+		return nil, ceremonyErr(err)
+	}
+	return s, nil
 }

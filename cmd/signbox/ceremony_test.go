@@ -145,7 +145,7 @@ func fixturePolicy(serial int, pems, pins map[string]string) string {
 	b.WriteString("  release_bundle:\n" + key("    ", "release-bundle", "ecdsa-p256"))
 	b.WriteString("  audit_mac:\n" + key("    ", "audit-mac", "hmac-sha256"))
 	b.WriteString("  audit_checkpoint:\n" + key("    ", "audit-checkpoint", "ed25519"))
-	b.WriteString("release:\n  security_version: {monotonic: true, max: 16}\n  vuln_gate: {block_at: high, require_decision: true}\n")
+	b.WriteString("release:\n  security_version: {monotonic: true, max: 16}\n  vuln_gate: {block_at: high, block_in_triage: true, exploitable_needs_response: true, allow_unchecked: true}\n")
 	b.WriteString("  sbom: {required: true, min_spec_version: \"1.5\", require_hashes: false}\n  max_feed_age: 7d\n")
 	return b.String()
 }
@@ -161,7 +161,10 @@ func fixtureImages(dir string) error {
 	}
 	for name, b := range map[string][]byte{
 		"bootloader.bin": bl, "app.bin": app,
-		"sbom.json": []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`),
+		"sbom.json": []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[` +
+			`{"type":"library","bom-ref":"b","name":"example.com/b","version":"v3.0.0","purl":"pkg:golang/example.com/b@v3.0.0"}]}`),
+		"vulnerable-sbom.json": []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[` +
+			`{"type":"library","bom-ref":"a","name":"example.com/a","version":"v1.0.0","purl":"pkg:golang/example.com/a@v1.0.0"}]}`),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			return err
