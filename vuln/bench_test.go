@@ -55,7 +55,6 @@ var benchDate = time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
 
 func benchFresh() Freshness { return Freshness{CeremonyDate: benchDate, MaxAge: 30 * 24 * time.Hour} }
 
-
 // importShared imports the shared feeds once per benchmark, outside the
 // timer: import happens once per snapshot, scans happen per ceremony.
 func importShared(b *testing.B, ecos ...string) string {

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ImportStats counts what an import read.
@@ -67,17 +70,19 @@ func (c *collector) zip(eco, name string, data []byte, sum string) error {
 		if total > MaxZipUncompressed {
 			return fmt.Errorf("%s: more than %d bytes uncompressed", name, uint64(MaxZipUncompressed))
 		}
-		r, err := readEntry(f)
-		if err != nil {
-			c.errs.add(fmt.Sprintf("%s: %s: %v", name, f.Name, err))
+	}
+	recs, errs := readEntries(zr.File)
+	for i, f := range zr.File {
+		if errs[i] != nil {
+			c.errs.add(fmt.Sprintf("%s: %s: %v", name, f.Name, errs[i]))
 			continue
 		}
-		if r.Withdrawn != "" {
+		if recs[i].Withdrawn != "" {
 			st.Withdrawn++
 			continue
 		}
 		st.Records++
-		c.keep(trim(r))
+		c.keep(trim(recs[i]))
 	}
 	c.stats = append(c.stats, st)
 	return nil
@@ -91,6 +96,26 @@ func (c *collector) keep(r *Record) {
 		return
 	}
 	c.byID[r.ID] = r
+}
+
+// readEntries decompresses and parses entries on every CPU; results keep
+// the zip's order so that the import is deterministic.
+func readEntries(files []*zip.File) ([]*Record, []error) {
+	recs := make([]*Record, len(files))
+	errs := make([]error, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				recs[i], errs[i] = readEntry(files[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return recs, errs
 }
 
 func readEntry(f *zip.File) (*Record, error) {

@@ -126,6 +126,9 @@ func writeIndex(dst string, info *FeedInfo, records []byte) error {
 		return fmt.Errorf("create feed directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
 	if err := atomicfile.WriteNew(filepath.Join(tmp, RecordsName), records, 0o644); err != nil {
 		return err
 	}
