@@ -15,13 +15,12 @@ const chainDomain = "signbox-audit-chain-v1"
 // = tlog.RecordHash(entry) is the same leaf the Merkle tree uses. The chain
 // makes sequential checks trivial; the tree gives short proofs.
 func chainNext(prev, leaf tlog.Hash) tlog.Hash {
-	h := sha256.New()
-	h.Write([]byte(chainDomain))
-	h.Write(prev[:])
-	h.Write(leaf[:])
-	var c tlog.Hash
-	h.Sum(c[:0])
-	return c
+	// A stack buffer and Sum256 keep this allocation-free.
+	var buf [len(chainDomain) + 2*tlog.HashSize]byte
+	copy(buf[:], chainDomain)
+	copy(buf[len(chainDomain):], prev[:])
+	copy(buf[len(chainDomain)+tlog.HashSize:], leaf[:])
+	return sha256.Sum256(buf[:])
 }
 
 // tagSize is the HMAC-SHA256 output length stored in each record.

@@ -25,7 +25,7 @@ func memConfig(t testing.TB, m *memFS) Config {
 
 // crashScenario drives a log until the first error and returns what was
 // committed. It covers create, appends, automatic and explicit
-// checkpoints, a new epoch and a shutdown checkpoint.
+// checkpoints, a new epoch, a batch and a shutdown checkpoint.
 func crashScenario(t testing.TB, m *memFS) []committed {
 	var out []committed
 	l, err := Create("", memConfig(t, m), at(0))
@@ -51,10 +51,18 @@ func crashScenario(t testing.TB, m *memFS) []committed {
 	if l.NewEpoch("session", at(20)) != nil {
 		return out
 	}
-	for i := 6; i < 9; i++ {
-		if !add(i) {
-			return out
-		}
+	var batch []Event
+	for _, ev := range scenario[6:9] {
+		p, err := Fields(ev.kv...)
+		require.NoError(t, err)
+		batch = append(batch, Event{ev.typ, p})
+	}
+	es, err := l.AppendBatch(batch, at(25))
+	if err != nil {
+		return out
+	}
+	for i, e := range es {
+		out = append(out, committed{e.Seq, e.Type, batch[i].Payload})
 	}
 	if _, err := l.Checkpoint("ceremony-close", at(30)); err != nil {
 		return out

@@ -178,6 +178,17 @@ func (l *Log) Append(typ Type, payload []byte, t time.Time) (Entry, error) {
 // append writes one entry and fsyncs it. Any failure breaks the log: the
 // caller must reopen it, which runs recovery.
 func (l *Log) append(typ Type, payload []byte, t time.Time) (Entry, error) {
+	e, err := l.stage(typ, payload, t)
+	if err != nil {
+		return Entry{}, err
+	}
+	return e, l.flush()
+}
+
+// stage encodes, chains, MACs and frames one entry into l.buf and adds it
+// to the tree; flush makes it durable. Failing after staging breaks the
+// log, because memory is then ahead of the disk.
+func (l *Log) stage(typ Type, payload []byte, t time.Time) (Entry, error) {
 	if l.broken != nil {
 		return Entry{}, l.broken
 	}
@@ -190,21 +201,26 @@ func (l *Log) append(typ Type, payload []byte, t time.Time) (Entry, error) {
 	if err != nil {
 		return Entry{}, l.fail(err)
 	}
-	chain := chainNext(l.chain, leaf)
-	tag, err := macTag(l.mac, chain)
+	l.chain = chainNext(l.chain, leaf)
+	tag, err := macTag(l.mac, l.chain)
 	if err != nil {
 		return Entry{}, l.fail(err)
 	}
-	l.buf = frame(l.buf[:0], raw, tag)
-	if _, err := l.file.Write(l.buf); err != nil {
-		return Entry{}, l.fail(fmt.Errorf("write entry %d: %w", e.Seq, err))
-	}
-	if err := l.file.Sync(); err != nil {
-		return Entry{}, l.fail(fmt.Errorf("fsync entry %d: %w", e.Seq, err))
-	}
-	l.chain = chain
+	l.buf = frame(l.buf, raw, tag)
 	l.inEpoch++
 	return e, nil
+}
+
+// flush writes the staged records in one write and fsyncs them.
+func (l *Log) flush() error {
+	defer func() { l.buf = l.buf[:0] }()
+	if _, err := l.file.Write(l.buf); err != nil {
+		return l.fail(fmt.Errorf("write entry %d: %w", l.tree.n-1, err))
+	}
+	if err := l.file.Sync(); err != nil {
+		return l.fail(fmt.Errorf("fsync entry %d: %w", l.tree.n-1, err))
+	}
+	return nil
 }
 
 func (l *Log) fail(err error) error {

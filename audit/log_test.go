@@ -124,3 +124,24 @@ func TestCrossCheckXMod(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendBatch(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(t, &MemFloor{})
+	l, err := Create(dir, cfg, at(0))
+	require.NoError(t, err)
+	evs := make([]Event, 10)
+	for i := range evs {
+		evs[i] = Event{BootResult, []byte("result=ok\n")}
+	}
+	es, err := l.AppendBatch(evs, at(1))
+	require.NoError(t, err)
+	require.Len(t, es, 10)
+	require.Equal(t, int64(2), es[0].Seq)
+	_, err = l.AppendBatch([]Event{{UpdateRejected, nil}}, at(2))
+	require.ErrorContains(t, err, "needs a non-empty reason")
+	require.NoError(t, l.Close(at(3)))
+	r, err := Verify(dir, VerifyOptions{Trusted: trusted(t, testOrigin, testKey(1)), Keys: testKeys(t)})
+	require.NoError(t, err)
+	require.Equal(t, OK, r.Verdict, "%+v", r)
+}
