@@ -66,6 +66,11 @@ func TestLifecycle(t *testing.T) {
 	}
 	f.run(rev, "bob", "carol")
 
+	inv, err := f.ws.KeyInventory()
+	if err != nil || inv[0].Status != "revoked" || inv[0].RevokedBy != rev.ID() || inv[1].Status != "active" {
+		t.Fatalf("inventory after revocation: %+v, %v", inv[:2], err)
+	}
+
 	in2 := images(t, t.TempDir(), 64<<10)
 	in2.SecurityVersion, in2.Version, in2.Date = 2, "1.1.0", "2026-11-23"
 	rel2, err := f.ws.PlanRelease(in2)

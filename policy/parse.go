@@ -86,8 +86,31 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 		}
 		return nil
 	default:
-		return expectKind(n, yaml.ScalarNode, path)
+		if err := expectKind(n, yaml.ScalarNode, path); err != nil {
+			return err
+		}
+		return checkScalar(n, t.Kind(), path)
 	}
+}
+
+// checkScalar names the path of a value of the wrong type, which yaml.v3
+// reports only by line.
+func checkScalar(n *yaml.Node, k reflect.Kind, path string) error {
+	want := ""
+	switch k {
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Uint32, reflect.Uint:
+		if n.ShortTag() != "!!int" {
+			want = "an integer"
+		}
+	case reflect.Bool:
+		if n.ShortTag() != "!!bool" {
+			want = "true or false"
+		}
+	}
+	if want != "" {
+		return fmt.Errorf("%s: %q is not %s (line %d)", where(path), n.Value, want, n.Line)
+	}
+	return nil
 }
 
 func checkMapping(n *yaml.Node, t reflect.Type, path string) error {

@@ -86,6 +86,8 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate nested inline key", "      label: sbv2-slot1\n", "      label: sbv2-slot1\n      slot: 2\n", "keys.secure_boot[1].slot: duplicate key (lines 61 and 63)"},
 		{"wrong shape", "products:\n  - id: infusion-pump\n    chip: esp32c6\n", "products: infusion-pump\n", "products: want a list, found a single value (line 7)"},
 		{"alias", "name: acme-infusion\n", "name: &n acme-infusion\n", "name: YAML anchors and aliases are not allowed (line 4)"},
+		{"not an integer", "release_signing: {threshold: 2", "release_signing: {threshold: two", `quorum.release_signing.threshold: "two" is not an integer (line 50)`},
+		{"not a bool", "monotonic: true", "monotonic: yes please", `release.security_version.monotonic: "yes please" is not true or false (line 85)`},
 		{"version", "version: 1\n", "version: 2\n", "version: policy format 2 is not supported (this build reads 1)"},
 		{"name", "name: acme-infusion\n", "name: Acme Infusion\n", `name: "Acme Infusion" must be 1-63 of a-z 0-9 . _ - starting with a letter or digit`},
 		{"serial", "serial: 1\n", "serial: 0\n", "serial: must be 1 or more"},
