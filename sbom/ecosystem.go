@@ -81,7 +81,7 @@ func distroEcosystem(p PURL) string {
 func packageName(eco string, p PURL) string {
 	switch eco {
 	case "Go":
-		return join(p.Namespace, p.Name, "/")
+		return goModule(p)
 	case "Maven":
 		return join(p.Namespace, p.Name, ":")
 	case "PyPI":
@@ -115,4 +115,20 @@ func NormaliseVersion(eco, v string) string {
 		return v[1:]
 	}
 	return v
+}
+
+var goMajor = regexp.MustCompile(`^v[0-9]+$`)
+
+// goModule returns the Go module path: namespace and name, plus a major
+// version subpath (pkg:golang/example.com/m#v2 is module example.com/m/v2).
+// The toolchain is "stdlib" in the Go vulnerability database.
+func goModule(p PURL) string {
+	m := join(p.Namespace, p.Name, "/")
+	if goMajor.MatchString(p.Subpath) && !strings.HasSuffix(m, "/"+p.Subpath) {
+		m += "/" + p.Subpath
+	}
+	if m == "go" || m == "golang.org/toolchain" {
+		return "stdlib"
+	}
+	return m
 }

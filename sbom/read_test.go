@@ -145,3 +145,17 @@ func TestTooLarge(t *testing.T) {
 	_, err := Read(strings.NewReader(strings.Repeat(" ", MaxSBOMBytes+1)), FormatJSON)
 	require.ErrorIs(t, err, ErrMalformed)
 }
+
+func TestGoModulePaths(t *testing.T) {
+	for purl, want := range map[string]string{
+		"pkg:golang/github.com/foo/bar@v2.1.0#v2":    "Go/github.com/foo/bar/v2@2.1.0",
+		"pkg:golang/github.com/foo/bar/v2@v2.1.0":    "Go/github.com/foo/bar/v2@2.1.0",
+		"pkg:golang/github.com/foo/bar/v2@v2.1.0#v2": "Go/github.com/foo/bar/v2@2.1.0",
+		"pkg:golang/go@1.22.1":                       "Go/stdlib@1.22.1",
+		"pkg:golang/golang.org/x/text@0.3.5":         "Go/golang.org/x/text@0.3.5",
+	} {
+		c, reason := Normalise(&cdx.Component{Type: "library", Name: "x", PackageURL: purl})
+		require.Empty(t, reason, purl)
+		require.Equal(t, want, c.Key(), purl)
+	}
+}
