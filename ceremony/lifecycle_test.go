@@ -43,7 +43,10 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("security version shown as %q", got)
 	}
 	f.run(rel, "alice", "carol")
-	app := readFile2(t, rel.outPath(OutputApp))
+	if len(rel.SignedApprovals()) != 2 || len(rel.Outputs()) != 5 {
+		t.Fatalf("release record: %v approvals, outputs %v", rel.SignedApprovals(), rel.Outputs())
+	}
+	app := readFile2(t, rel.OutputPath(OutputApp))
 	v, err := esp.VerifyDigests(app, digests, [3]bool{})
 	if err != nil || v.SecureVersion() != 1 {
 		t.Fatalf("device check of released app: %v (sv %d)", err, v.SecureVersion())

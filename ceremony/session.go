@@ -303,3 +303,17 @@ func (s *Session) Abort(reason string) error {
 
 // AbortReason is the recorded reason of an aborted ceremony.
 func (s *Session) AbortReason() string { return s.state.Aborted }
+
+// Outputs lists the files Sign wrote (empty before signing), by name,
+// SHA-256 and size; OutputPath gives where each one is.
+func (s *Session) Outputs() []Input { return append([]Input(nil), s.state.Outputs...) }
+
+// OutputPath is the path of output name in the ceremony directory; the
+// transcript (after Export) is "transcript.json".
+func (s *Session) OutputPath(name string) string { return s.outPath(name) }
+
+// EnvelopePath is the approvals envelope (DSSE) on disk.
+func (s *Session) EnvelopePath() string { return s.envelopePath() }
+
+// SignedApprovals lists the approvals counted when signing started.
+func (s *Session) SignedApprovals() []Approval { return append([]Approval(nil), s.state.Approvals...) }
