@@ -101,6 +101,7 @@ func ceremonyApprove(e *env, args []string) error {
 	who := fs.String("custodian", "", "your `name` in the policy")
 	uri := fs.String("token", "", "your approval token's pkcs11: `URI`")
 	label := fs.String("key-label", "approval", "`label` of the approval key on your token")
+	expect := fs.String("digest", "", "approve only if the plan digest is this `sha256:...` (the value read aloud)")
 	var pin ceremonyPIN
 	pin.register(fs)
 	if _, err := parseFlags(fs, args); err != nil {
@@ -112,6 +113,10 @@ func ceremonyApprove(e *env, args []string) error {
 	}
 	if *who == "" {
 		return usageErr("--custodian is required")
+	}
+	if *expect != "" && *expect != s.Digest().String() {
+		return withHint(fmt.Errorf("plan %s has digest %s, not the %s you were given", s.ID(), s.Digest(), *expect),
+			"do not approve: compare the plan with `signbox ceremony show` and the words read aloud")
 	}
 	tok, err := openToken(e, *uri, &pin)
 	if err != nil {
