@@ -79,7 +79,8 @@ func synthLog(tb testing.TB, dir string, n, every int64) *tree {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	mac, _ := testKeys(tb).MAC(0)
+	macF, _ := testKeys(tb).MAC(0)
+	mac := macF()
 	var tr tree
 	var chain tlog.Hash
 	var buf []byte

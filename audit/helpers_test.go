@@ -150,7 +150,7 @@ func encodeRecs(t testing.TB, rs []rec, rechain bool, mac MACKeys) []byte {
 		if mac != nil {
 			m, err := mac.MAC(r.e.Epoch)
 			require.NoError(t, err)
-			tag, err = macTag(m, chain)
+			tag, err = macTag(m(), chain)
 			require.NoError(t, err)
 		}
 		out = frame(out, raw, tag)

@@ -35,9 +35,9 @@ type Log struct {
 	tree       tree
 	chain      tlog.Hash
 	epoch      uint32
-	inEpoch    int64 // entries written in the current epoch
-	mac        func() hash.Hash
-	lastSealed int64 // size of the last checkpoint
+	inEpoch    int64     // entries written in the current epoch
+	mac        hash.Hash // HMAC of the current epoch
+	lastSealed int64     // size of the last checkpoint
 	broken     error
 	buf        []byte
 }
@@ -131,7 +131,7 @@ func (l *Log) startKeys(epoch uint32) error {
 	if err != nil {
 		return fmt.Errorf("MAC key for epoch %d: %w", epoch, err)
 	}
-	l.mac, l.epoch, l.inEpoch = mac, epoch, 0
+	l.mac, l.epoch, l.inEpoch = mac(), epoch, 0
 	return nil
 }
 

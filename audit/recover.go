@@ -171,7 +171,7 @@ func (l *Log) resume(s *scanner) error {
 	if err != nil {
 		return fmt.Errorf("MAC key for current epoch %d: %w", l.epoch, err)
 	}
-	l.mac = mac
+	l.mac = mac()
 	if l.file, err = l.fs.OpenAppend(fileLog); err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}

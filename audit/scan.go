@@ -46,7 +46,7 @@ type scanner struct {
 	lastTime time.Time
 	offset   int64
 
-	mac      func() hash.Hash
+	mac      hash.Hash
 	macEpoch uint32
 	probes   map[[tagSize]byte]uint32 // key fingerprint → epoch, to catch reuse
 
@@ -226,7 +226,7 @@ func (s *scanner) checkMAC(i int64, epoch uint32, tag [tagSize]byte) error {
 		if err := s.checkReuse(i, epoch, mac); err != nil {
 			return err
 		}
-		s.mac, s.macEpoch = mac, epoch
+		s.mac, s.macEpoch = mac(), epoch
 	}
 	want, err := macTag(s.mac, s.chain)
 	if err != nil {

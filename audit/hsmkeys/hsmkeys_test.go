@@ -109,3 +109,25 @@ func TestEpochKeysAreDistinct(t *testing.T) {
 	_, err = ring.MAC(2)
 	require.ErrorIs(t, err, audit.ErrNoKey)
 }
+
+// BenchmarkAppendSoftHSM: appends with the MAC computed in SoftHSM and an
+// fsync per entry.
+func BenchmarkAppendSoftHSM(b *testing.B) {
+	tok := hsmtest.NewToken(b)
+	_, err := tok.GenerateKey("cp", hsm.Ed25519)
+	require.NoError(b, err)
+	signer, err := tok.Signer("cp")
+	require.NoError(b, err)
+	root := b.TempDir()
+	cfg := audit.Config{Origin: origin, Keys: hsmkeys.New(tok, "mac"), Signer: signer,
+		Floor: audit.FileFloor(filepath.Join(root, "floor")), CheckpointEvery: 1 << 40}
+	l, err := audit.Create(filepath.Join(root, "log"), cfg, t0)
+	require.NoError(b, err)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.Append(audit.BootResult, []byte("result=ok\n"), t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
+}
