@@ -17,6 +17,9 @@ import (
 // VEXInfo is what the VEX document needs beyond the scan and decisions.
 type VEXInfo struct {
 	Timestamp time.Time // the ceremony date; never read from a clock
+	// SBOMDigest, if set, names the SBOM these statements are about
+	// ("sha256:<hex>"), since the VEX is a separate document.
+	SBOMDigest string
 }
 
 // BuildVEX assembles a CycloneDX 1.6 VEX document: one vulnerability per
@@ -36,6 +39,9 @@ func BuildVEX(res *Result, ds *Decisions, info VEXInfo) (*cdx.BOM, error) {
 			{Name: "signbox:feed-digest", Value: res.FeedDigest},
 			{Name: "signbox:decisions-digest", Value: ds.Digest()},
 		},
+	}
+	if info.SBOMDigest != "" {
+		*bom.Metadata.Properties = append(*bom.Metadata.Properties, cdx.Property{Name: "signbox:sbom-digest", Value: info.SBOMDigest})
 	}
 	var comps []cdx.Component
 	seen := map[string]bool{}
@@ -121,6 +127,9 @@ func vexEntry(f Finding, ref string, d Decision, decided bool) cdx.Vulnerability
 	status := cdx.VulnerabilityStatusAffected
 	if decided {
 		v.Analysis = analysis(d)
+		// CycloneDX has no field for who decided; a property keeps it
+		// machine-readable.
+		v.Properties = &[]cdx.Property{{Name: "signbox:decided-by", Value: d.By}}
 		switch d.State {
 		case StateNotAffected, StateFalsePositive, StateResolved, StateResolvedWithPedigree:
 			status = cdx.VulnerabilityStatusNotAffected
@@ -134,7 +143,7 @@ func analysis(d Decision) *cdx.VulnerabilityAnalysis {
 	a := &cdx.VulnerabilityAnalysis{
 		State:         cdx.ImpactAnalysisState(d.State),
 		Justification: cdx.ImpactAnalysisJustification(d.Justification),
-		Detail:        strings.TrimSpace(d.Detail + "\n\nDecided by " + d.By + "."),
+		Detail:        d.Detail,
 		FirstIssued:   d.At.UTC().Format(time.RFC3339),
 		LastUpdated:   d.At.UTC().Format(time.RFC3339),
 	}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"signbox/internal/atomicfile"
@@ -75,7 +78,12 @@ func runVulnScan(e *env, args []string) error {
 func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, sbomPath, vexOut, reportOut string) error {
 	if vexOut != "" {
 		var b bytes.Buffer
-		if err := vuln.WriteVEX(&b, res, ds, vuln.VEXInfo{Timestamp: fr.CeremonyDate}); err != nil {
+		info := vuln.VEXInfo{Timestamp: fr.CeremonyDate}
+		if data, err := os.ReadFile(sbomPath); err == nil {
+			sum := sha256.Sum256(data)
+			info.SBOMDigest = "sha256:" + hex.EncodeToString(sum[:])
+		}
+		if err := vuln.WriteVEX(&b, res, ds, info); err != nil {
 			return err
 		}
 		if err := atomicfile.WriteNew(vexOut, b.Bytes(), 0o644); err != nil {
