@@ -80,7 +80,10 @@ func (w *Workspace) create(kind Kind, date string, pol *policy.Policy, files []i
 	if err := writeJSON(filepath.Join(dir, "state.json"), st); err != nil {
 		return nil, err
 	}
-	return w.Open(id)
+	if s, err = w.Open(id); err != nil {
+		return nil, err
+	}
+	return s, s.record("planned", [2]string{"date", plan.Date}, [2]string{"policy", plan.Policy.Digest})
 }
 
 func writeInputs(dir string, files []inputFile) error {

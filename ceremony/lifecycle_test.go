@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"signbox/device/esp"
@@ -114,4 +115,35 @@ func readFile2(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+type eventLog struct{ events []Event }
+
+func (l *eventLog) Record(e Event) error { l.events = append(l.events, e); return nil }
+
+// TestRecorder: every step of a release reaches the recorder, in order.
+func TestRecorder(t *testing.T) {
+	f := newFixture(t)
+	f.bootstrap()
+	var log eventLog
+	f.ws.SetRecorder(&log)
+	s, err := f.ws.PlanRelease(images(t, t.TempDir(), 32<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.run(s, "alice", "bob")
+	var steps []string
+	for _, e := range log.events {
+		if e.Ceremony != s.ID() || e.PlanDigest != s.Digest().String() {
+			t.Fatalf("event for %s %s", e.Ceremony, e.PlanDigest)
+		}
+		steps = append(steps, e.Step)
+	}
+	want := "planned approved approved inputs verified policy evaluated quorum reached signing signed verified exported"
+	if got := strings.Join(steps, " "); got != want {
+		t.Fatalf("events\n got %s\nwant %s", got, want)
+	}
+	if log.events[1].Fields[0] != [2]string{"custodian", "alice"} {
+		t.Fatalf("approval event %v", log.events[1].Fields)
+	}
 }

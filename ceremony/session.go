@@ -243,7 +243,11 @@ func (s *Session) Approve(name string, signer crypto.Signer) (Progress, error) {
 	if _, err := addSignature(&env, signer); err != nil {
 		return Progress{}, err
 	}
-	return s.storeEnvelope(&env)
+	prog, err := s.storeEnvelope(&env)
+	if err != nil {
+		return prog, err
+	}
+	return prog, s.record("approved", [2]string{"custodian", name}, [2]string{"role", string(c.Role)}, [2]string{"key", fp}, [2]string{"progress", prog.String()})
 }
 
 // AddApprovals merges the signatures of another envelope for this same
@@ -257,7 +261,11 @@ func (s *Session) AddApprovals(other *dsse.Envelope) (Progress, error) {
 	}
 	env := *s.env
 	env.Signatures = append(append([]dsse.Signature(nil), s.env.Signatures...), other.Signatures...)
-	return s.storeEnvelope(&env)
+	prog, err := s.storeEnvelope(&env)
+	if err != nil {
+		return prog, err
+	}
+	return prog, s.record("approvals merged", [2]string{"signatures", fmt.Sprint(len(other.Signatures))}, [2]string{"progress", prog.String()})
 }
 
 func (s *Session) approvable(call string) error {
@@ -298,7 +306,10 @@ func (s *Session) Abort(reason string) error {
 		return fmt.Errorf("Abort: a reason of 1-%d characters is required", MaxReasonLength)
 	}
 	s.state.Aborted = reason
-	return s.saveState(StepAborted)
+	if err := s.saveState(StepAborted); err != nil {
+		return err
+	}
+	return s.record("aborted", [2]string{"reason", reason})
 }
 
 // AbortReason is the recorded reason of an aborted ceremony.

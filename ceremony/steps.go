@@ -33,6 +33,9 @@ func (s *Session) VerifyInputs() (Checks, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.record("inputs verified"); err != nil {
+		return nil, err
+	}
 	s.step = StepInputsVerified
 	return append(checks, more...), nil
 }
@@ -70,6 +73,9 @@ func (s *Session) EvaluatePolicy() (Checks, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.record("policy evaluated"); err != nil {
+		return nil, err
+	}
 	s.step = StepPolicyEvaluated
 	return checks, nil
 }
@@ -92,6 +98,13 @@ func (s *Session) CollectQuorum() (*Quorum, error) {
 		}
 		return nil, fmt.Errorf("%w: %s; still possible: %v", ErrTooFewApprovals, prog, prog.Pending)
 	}
+	var who [][2]string
+	for _, a := range prog.Approved {
+		who = append(who, [2]string{"approved", a.Custodian + " " + a.Fingerprint})
+	}
+	if err := s.record("quorum reached", who...); err != nil {
+		return nil, err
+	}
 	s.step = StepQuorum
 	return &Quorum{digest: s.digest, session: s, approvals: prog.Approved}, nil
 }
@@ -112,6 +125,11 @@ func (s *Session) Sign(q *Quorum, ks KeyStore) ([]Input, error) {
 	if err := s.kind.preflight(s, ks); err != nil {
 		return nil, err
 	}
+	// Recorded before the claim: if the audit log cannot take it, nothing
+	// has been claimed and the ceremony can still sign later.
+	if err := s.record("signing"); err != nil {
+		return nil, err
+	}
 	if err := atomicfile.WriteNew(filepath.Join(s.dir, "sign.intent"), []byte(s.digest.String()+"\n"), 0o600); err != nil {
 		return nil, fmt.Errorf("Sign: claim the signing step: %w", err)
 	}
@@ -130,7 +148,11 @@ func (s *Session) Sign(q *Quorum, ks KeyStore) ([]Input, error) {
 	if err := s.saveState(StepSigned); err != nil {
 		return nil, err
 	}
-	return outs, nil
+	var fields [][2]string
+	for _, o := range outs {
+		fields = append(fields, [2]string{o.Name, o.SHA256})
+	}
+	return outs, s.record("signed", fields...)
 }
 
 // writeOutput writes a new output file and records it.
@@ -161,7 +183,7 @@ func (s *Session) Verify() (Checks, error) {
 	if err := s.saveState(StepVerified); err != nil {
 		return nil, err
 	}
-	return checks, nil
+	return checks, s.record("verified")
 }
 
 // output returns a verified output's bytes (after Verify) or reads it.
@@ -199,6 +221,9 @@ func (s *Session) Export() (Checks, error) {
 		return nil, err
 	}
 	if err := s.saveState(StepExported); err != nil {
+		return nil, err
+	}
+	if err := s.record("exported", [2]string{"transcript", sha256Hex(t)}); err != nil {
 		return nil, err
 	}
 	return append(Checks{"transcript: " + path}, checks...), nil

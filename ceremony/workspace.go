@@ -21,6 +21,7 @@ import (
 // and writing <root>/policy.yaml at the end of a policy change.
 type Workspace struct {
 	root string
+	rec  Recorder
 }
 
 // OpenWorkspace opens the workspace at root, which must exist.
