@@ -29,7 +29,25 @@
 // crash resumes after signing, or refuses cleanly if it struck during
 // signing; nothing is ever signed twice.
 //
+// # Files
+//
+// A [Workspace] owns, under its root:
+//
+//	ceremonies/<id>/plan.json             canonical plan (write-once)
+//	ceremonies/<id>/inputs/               copies of the inputs, as planned
+//	ceremonies/<id>/approvals.dsse.json   the approvals envelope
+//	ceremonies/<id>/state.json            durable step, counted approvals, outputs
+//	ceremonies/<id>/sign.intent           claimed once, before any HSM work
+//	ceremonies/<id>/out/                  outputs and transcript.json (write-once)
+//	versions.json                         last released security version per product
+//	revocations.json                      retired Secure Boot slots
+//	policy.yaml                           replaced only by a policy change's Export
+//
+// Ceremony ids are "<sequence>-<kind>", e.g. "0003-release"; the sequence
+// is in the plan, so approvals of an older ceremony are recognised.
+//
 // The package never imports PKCS#11 and never reads the clock: the HSM is
 // a [KeyStore] and approvers are crypto.Signers, and the ceremony date is an
-// input the operators confirm.
+// input the operators confirm. Steps are reported to a [Recorder] (the
+// audit log) when one is set.
 package ceremony
