@@ -37,8 +37,13 @@ type person struct {
 
 func newPerson(t testing.TB, name, role string) *person {
 	t.Helper()
+	return newPersonAlg(t, name, role, hsm.ECDSAP256)
+}
+
+func newPersonAlg(t testing.TB, name, role string, alg hsm.Algorithm) *person {
+	t.Helper()
 	tok := hsmtest.NewToken(t)
-	if _, err := tok.GenerateKey("approval", hsm.ECDSAP256); err != nil {
+	if _, err := tok.GenerateKey("approval", alg); err != nil {
 		t.Fatal(err)
 	}
 	s, err := tok.Signer("approval")
@@ -60,13 +65,26 @@ type fixture struct {
 	order  []string
 	hsm    tokenStore
 	pins   map[string]string // label -> fingerprint; absent means planned
+	chip   string            // product chip, default esp32c6
+	sbAlg  string            // Secure Boot algorithm, default ecdsa-p256
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, people: map[string]*person{}, pins: map[string]string{}}
+	return newFixtureWith(t, "esp32c6", "ecdsa-p256", nil)
+}
+
+// newFixtureWith sets the product chip, the Secure Boot algorithm and, per
+// person, the approval key algorithm (default ECDSA P-256).
+func newFixtureWith(t testing.TB, chip, sbAlg string, approvalAlgs map[string]hsm.Algorithm) *fixture {
+	t.Helper()
+	f := &fixture{t: t, people: map[string]*person{}, pins: map[string]string{}, chip: chip, sbAlg: sbAlg}
 	for _, p := range [][2]string{{"alice", "custodian"}, {"bob", "custodian"}, {"carol", "custodian"}, {"dana", "release-manager"}, {"erin", "witness"}} {
-		f.people[p[0]] = newPerson(t, p[0], p[1])
+		alg, ok := approvalAlgs[p[0]]
+		if !ok {
+			alg = hsm.ECDSAP256
+		}
+		f.people[p[0]] = newPersonAlg(t, p[0], p[1], alg)
 		f.order = append(f.order, p[0])
 	}
 	f.hsm = tokenStore{hsmtest.NewToken(t)}
@@ -86,7 +104,7 @@ var keyLabels = []string{"sbv2-slot0", "sbv2-slot1", "sbv2-slot2", "release-bund
 // fingerprint, others are planned.
 func (f *fixture) policyText(serial int, extra []*person) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "version: 1\nname: test-appliance\nserial: %d\nproducts:\n  - {id: pump, chip: esp32c6}\ncustodians:\n", serial)
+	fmt.Fprintf(&b, "version: 1\nname: test-appliance\nserial: %d\nproducts:\n  - {id: pump, chip: %s}\ncustodians:\n", serial, f.chip)
 	people := []*person{}
 	for _, n := range f.order {
 		people = append(people, f.people[n])
@@ -109,7 +127,7 @@ func (f *fixture) policyText(serial int, extra []*person) string {
 	}
 	b.WriteString("keys:\n  secure_boot:\n")
 	for slot := range 3 {
-		fmt.Fprintf(&b, "    - slot: %d\n%s", slot, key("      ", fmt.Sprintf("sbv2-slot%d", slot), "ecdsa-p256"))
+		fmt.Fprintf(&b, "    - slot: %d\n%s", slot, key("      ", fmt.Sprintf("sbv2-slot%d", slot), f.sbAlg))
 	}
 	b.WriteString("  release_bundle:\n" + key("    ", "release-bundle", "ecdsa-p256"))
 	b.WriteString("  audit_mac:\n" + key("    ", "audit-mac", "hmac-sha256"))
@@ -202,19 +220,28 @@ func (f *fixture) bootstrap() {
 // images writes an unsigned bootloader and app and an SBOM.
 func images(t testing.TB, dir string, appSize int) ReleaseInputs {
 	t.Helper()
+	return imagesFor(t, dir, appSize, "esp32c6")
+}
+
+func imagesFor(t testing.TB, dir string, appSize int, chipName string) ReleaseInputs {
+	t.Helper()
 	bl := filepath.Join(dir, "bootloader.bin")
 	app := filepath.Join(dir, "app.bin")
 	sbom := filepath.Join(dir, "sbom.json")
+	chip, err := esp.ParseChip(chipName)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for path, b := range map[string][]byte{
-		bl:   build(t, esptest.Options{Kind: esp.KindBootloader, Chip: esp.ESP32C6, Size: 32 << 10}),
-		app:  build(t, esptest.Options{Kind: esp.KindApp, Chip: esp.ESP32C6, Size: appSize}),
+		bl:   build(t, esptest.Options{Kind: esp.KindBootloader, Chip: chip, Size: 32 << 10}),
+		app:  build(t, esptest.Options{Kind: esp.KindApp, Chip: chip, Size: appSize}),
 		sbom: []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`),
 	} {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return ReleaseInputs{Date: "2026-11-21", Product: "pump", Version: "1.0.0", Chip: "esp32c6", SecurityVersion: 1, Bootloader: bl, App: app, SBOM: sbom,
+	return ReleaseInputs{Date: "2026-11-21", Product: "pump", Version: "1.0.0", Chip: chipName, SecurityVersion: 1, Bootloader: bl, App: app, SBOM: sbom,
 		Gate: &GateRecord{Verdict: "pass", FindingsReviewed: 2, FeedDigest: "sha256:" + strings.Repeat("0f", 32), FeedCreated: "2026-11-18T00:00:00Z", DecisionsDigest: "sha256:" + strings.Repeat("1e", 32)}}
 }
 
