@@ -31,8 +31,10 @@ func TestParseRecordRejects(t *testing.T) {
 		{"git without repo", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"GIT","events":[{"introduced":"0"}]}]}]`), "GIT range without repo"},
 		{"no introduced", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{"fixed":"1.0.0"}]}]}]`), "no introduced event"},
 		{"fixed and last_affected", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1"},{"last_affected":"2"}]}]}]`), "both fixed and last_affected"},
-		{"two keys in event", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1"}]}]}]`), "event has 2 keys"},
+		{"two keys in event", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1"}]}]}]`), "X-1: event has more than one key"},
 		{"unknown event", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"patched":"1"}]}]}]`), `unknown event "patched"`},
+		{"number event", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{"introduced":0}]}]}]`), `event "introduced": want a string`},
+		{"empty event", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{}]}]}]`), "event has no key"},
 		{"empty event version", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{"introduced":""}]}]}]`), "empty version"},
 		{"no events", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER"}]}]`), "0 events"},
 		{"no package", rec("X-1", `,"affected":[{"versions":["1.0"]}]`), "package ecosystem and name are required"},
@@ -46,6 +48,13 @@ func TestParseRecordRejects(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+func TestParseRecordEscapedEventKey(t *testing.T) {
+	// "intro\u0064uced" is "introduced" once JSON escapes are applied.
+	r, err := ParseRecord([]byte(rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER","events":[{"intro\u0064uced" : "1.0.0"}]}]}]`)))
+	require.NoError(t, err)
+	require.Equal(t, "1.0.0", r.Affected[0].Ranges[0].Events[0].Introduced)
 }
 
 func TestParseRecordAcceptsGitOnlyWithoutPackage(t *testing.T) {
