@@ -39,6 +39,9 @@ func (p *Policy) validate() error {
 	if err := p.Keys.validate("keys"); err != nil {
 		return err
 	}
+	if err := p.validateDistinctKeys(); err != nil {
+		return err
+	}
 	if err := p.validateChipSchemes(); err != nil {
 		return err
 	}
@@ -186,6 +189,26 @@ func (q *QuorumRule) validate(path string) error {
 		if slices.Contains(q.Roles[:i], r) {
 			return fmt.Errorf("%s: role %q listed twice", fieldIndex(path+".roles", i), r)
 		}
+	}
+	return nil
+}
+
+// validateDistinctKeys refuses one key pinned in two places: two inventory
+// entries, or an appliance key that is also someone's approval key (the
+// appliance would then approve its own work).
+func (p *Policy) validateDistinctKeys() error {
+	seen := map[string]string{}
+	for i, c := range p.Custodians {
+		seen[c.fingerprint] = fieldIndex("custodians", i) + " (" + c.Name + ")"
+	}
+	for _, k := range p.AllKeys() {
+		if k.Fingerprint == "" {
+			continue
+		}
+		if other, dup := seen[k.Fingerprint]; dup {
+			return fmt.Errorf("%s.fingerprint: same key as %s", k.Path, other)
+		}
+		seen[k.Fingerprint] = k.Path
 	}
 	return nil
 }
