@@ -385,3 +385,31 @@ func TestAbort(t *testing.T) {
 		t.Fatalf("abort twice: %v", err)
 	}
 }
+
+// TestStateRolledBack: even if state.json is rolled back to "planned" after
+// signing (a restored backup, an edit), the signing claim stays and the
+// ceremony does not sign again.
+func TestStateRolledBack(t *testing.T) {
+	f, s := releaseReady(t)
+	before, err := os.ReadFile(s.statePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.run(s, "alice", "bob")
+	if err := os.WriteFile(s.statePath(), before, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	re, err := f.ws.Open(s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	advance(t, re)
+	q, err := re.CollectQuorum()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = re.Sign(q, f.hsm)
+	if err == nil || !strings.Contains(err.Error(), "claim the signing step") || !strings.Contains(err.Error(), "output already exists") {
+		t.Fatalf("re-sign after rollback: %v", err)
+	}
+}
