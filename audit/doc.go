@@ -27,17 +27,29 @@
 //
 // # Using it
 //
-//	l, err := audit.Create(dir, audit.Config{Origin: ..., Keys: ..., Signer: ..., Floor: ...}, now)
+//	cfg := audit.Config{Origin: "signbox.local/SN1234/audit", Keys: hsmkeys.New(tok, "audit-mac"),
+//		Signer: checkpointSigner, Floor: audit.FileFloor(path)}
+//	l, err := audit.Create(dir, cfg, now)      // once
 //	l, err := audit.Open(dir, cfg, now)        // after a restart; recovers a torn tail
-//	e, err := l.Append(audit.UpdateRejected, payload, now)
+//	err = l.NewEpoch("session", now)           // per ceremony session
+//	p, _ := audit.Fields("reason", "bad signature")
+//	e, err := l.Append(audit.UpdateRejected, p, now)
 //	sh, err := l.Checkpoint("ceremony-close", now)
-//	sh, err := l.Export(outDir, now)
-//	err = l.Close(now)
-//	r, err := audit.Verify(outDir, audit.VerifyOptions{Trusted: v, LastSeen: prev, Keys: nil})
+//	sh, err := l.Export(outDir, now)           // sh.Note is the checkpoint to hand the auditor
+//	err = l.Close(now)                         // shutdown checkpoint
+//	r, err := audit.Verify(outDir, audit.VerifyOptions{Trusted: v, LastSeen: prev})
 //
 // [Verify] returns a [Report] whose [Verdict] is OK, UnsealedTail or
 // Tampered (with the first bad entry and the reason); [Checks] says which
-// checks ran.
+// checks ran. [Walk] lists entries. `signbox audit verify` and `signbox
+// audit show` are the command-line faces of both.
+//
+// An export (and a log directory) holds: log (the records), checkpoint
+// (the latest signed note), checkpoints/<size> (every signed note),
+// proofs/<a>-<b> (RFC 6962 consistency proofs between consecutive
+// checkpoints, one base64 hash per line; exports only) and vkey (the
+// signed-note verifier key). Stock golang.org/x/mod note.Open,
+// tlog.CheckTree and tlog.CheckRecord verify them.
 //
 // # Crash consistency
 //
@@ -47,7 +59,9 @@
 // [Open] completes whichever step a crash interrupted. Only a torn final
 // record, necessarily after the last checkpoint, is ever dropped, and that
 // is itself logged as LOG_RECOVERY and sealed. Every write goes through
-// [FS], which tests replace to crash at each write in turn.
+// [FS], which tests replace with a page-cache model to cut the power (or
+// fail with an I/O error) at each write in turn. [Log.AppendBatch] trades
+// the fsync per entry for one per batch.
 //
 // # Residual risks
 //
@@ -57,8 +71,8 @@
 //     checkpoint looks complete.
 //   - MAC key epochs: the signbox hsm API can generate HMAC keys but
 //     neither derive one key from another inside the token nor destroy
-//     one, so the appliance's key ring makes a fresh key per epoch and
-//     leaves the old ones in the token. Someone with the token and its PIN
+//     one, so the appliance's key ring (package hsmkeys) makes a fresh key
+//     per epoch and leaves the old ones in the token. Someone with the token and its PIN
 //     can therefore re-MAC old entries; they still cannot contradict a
 //     checkpoint an auditor holds, which is why checkpoints, not MACs, are
 //     the public evidence.

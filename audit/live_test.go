@@ -185,3 +185,51 @@ func TestWriterCannotMACOldEpochs(t *testing.T) {
 	_, err := k.MAC(2)
 	require.ErrorIs(t, err, ErrNoKey)
 }
+
+func TestOpenRefusesTamperedLog(t *testing.T) {
+	t.Run("payload in the sealed part", func(t *testing.T) {
+		f := liveLog(t)
+		b, err := os.ReadFile(filepath.Join(f.dir, fileLog))
+		require.NoError(t, err)
+		offs := frameOffsets(t, b)
+		b[offs[victim+1]-frameOverhead+4-1-32] ^= 1
+		fixCRC(b, offs[victim], offs[victim+1])
+		writeLog(t, f.dir, b)
+		_, err = Open(f.dir, f.cfg, at(70))
+		require.ErrorIs(t, err, ErrTampered)
+	})
+	t.Run("tag in the unsealed tail", func(t *testing.T) {
+		f := liveLog(t)
+		b, err := os.ReadFile(filepath.Join(f.dir, fileLog))
+		require.NoError(t, err)
+		offs := frameOffsets(t, b)
+		n := len(offs) - 2 // last record
+		b[offs[n+1]-5] ^= 1
+		fixCRC(b, offs[n], offs[n+1])
+		writeLog(t, f.dir, b)
+		f.cfg.Keys = testKeys(t)
+		_, err = Open(f.dir, f.cfg, at(70))
+		require.ErrorIs(t, err, ErrTampered)
+		require.ErrorContains(t, err, "MAC does not verify")
+	})
+}
+
+func TestEpochEvery(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(t, &MemFloor{})
+	cfg.EpochEvery = 5
+	l, err := Create(dir, cfg, at(0))
+	require.NoError(t, err)
+	appendAll(t, l, scenario, 1)
+	require.NoError(t, l.Close(at(30)))
+	var starts int
+	for _, r := range readRecs(t, dir) {
+		if r.e.Type == EpochStart {
+			starts++
+		}
+	}
+	require.GreaterOrEqual(t, starts, 2)
+	r := verifyDir(t, dir, nil)
+	require.Equal(t, OK, r.Verdict, "%+v", r)
+	require.True(t, r.Checks.MACs)
+}

@@ -32,16 +32,19 @@ func Open(dir string, cfg Config, t time.Time) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read log: %w", err)
 	}
-	s, err := l.rescan(raw)
+	floor, err := l.cfg.Floor.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load floor: %w", err)
+	}
+	s, err := l.rescan(raw, floor)
 	if err != nil {
 		return nil, err
 	}
 	if s.n() == 0 {
 		return nil, fmt.Errorf("open %s: log has no complete entry: %w", dir, ErrNoLog)
 	}
-	floor, err := l.checkFloor(s)
-	if err != nil {
-		return nil, err
+	if s.n() < floor {
+		return nil, fmt.Errorf("%w: log has %d entries, but a checkpoint of size %d was issued", ErrRollback, s.n(), floor)
 	}
 	notes, err := l.loadCheckpoints(s)
 	if err != nil {
@@ -64,9 +67,13 @@ func Open(dir string, cfg Config, t time.Time) (*Log, error) {
 	return l, nil
 }
 
-// rescan verifies the records and refuses a log with any finding.
-func (l *Log) rescan(raw []byte) (*scanner, error) {
+// rescan verifies the records and refuses a log with any finding. MACs
+// are checked from macFrom (the floor) on: the entries before it are
+// covered by the floor's signed checkpoint, checked next, and an HSM MAC
+// per entry would make opening a long log slow.
+func (l *Log) rescan(raw []byte, macFrom int64) (*scanner, error) {
 	s := newScanner(l.cfg.Origin, l.cfg.Keys)
+	s.macFrom = macFrom
 	if err := s.scan(raw); err != nil {
 		return nil, err
 	}
@@ -129,19 +136,6 @@ func checkAgainst(msg []byte, v *NoteSigner, s *scanner, size int64) error {
 		return errors.New("root hash does not match the log")
 	}
 	return nil
-}
-
-// checkFloor catches truncation and restores of old copies: the log must
-// reach the floor.
-func (l *Log) checkFloor(s *scanner) (int64, error) {
-	floor, err := l.cfg.Floor.Load()
-	if err != nil {
-		return 0, fmt.Errorf("load floor: %w", err)
-	}
-	if s.n() < floor {
-		return 0, fmt.Errorf("%w: log has %d entries, but a checkpoint of size %d was issued", ErrRollback, s.n(), floor)
-	}
-	return floor, nil
 }
 
 // checkNotes requires the floor's checkpoint and every CHECKPOINT entry

@@ -36,8 +36,9 @@ type torn struct {
 // too. Open (recovery) and Verify share it, so the appliance refuses
 // exactly what an auditor would flag.
 type scanner struct {
-	origin string  // expected origin; "" takes it from entry 0
-	keys   MACKeys // nil: public checks only
+	origin  string  // expected origin; "" takes it from entry 0
+	keys    MACKeys // nil: public checks only
+	macFrom int64   // first entry whose MAC is checked
 
 	tree     tree
 	chain    tlog.Hash
@@ -210,7 +211,7 @@ func (s *scanner) inEpoch() int64 { return s.n() - s.epochAt }
 
 // checkMAC verifies tag = HMAC(K_epoch, c_i) when keys are present.
 func (s *scanner) checkMAC(i int64, epoch uint32, tag [tagSize]byte) error {
-	if s.keys == nil || s.noKey[epoch] {
+	if s.keys == nil || s.noKey[epoch] || i < s.macFrom {
 		return nil
 	}
 	if s.mac == nil || s.macEpoch != epoch {
