@@ -42,7 +42,7 @@ func Sign(file []byte, signers []crypto.Signer, rand io.Reader) ([]byte, error) 
 	for i := img.Len; i < img.PaddedLen; i++ {
 		out[i] = 0xFF
 	}
-	digest := newDigester(out[:img.PaddedLen]).sum(scheme.Hash())
+	digest := img.Digest(scheme)
 	raws := make([][]byte, 0, len(old)+len(signers))
 	for _, b := range old {
 		raws = append(raws, b.Raw)
@@ -68,7 +68,7 @@ func (img *Image) existingBlocks() ([]Block, error) {
 	if err != nil {
 		return nil, fmt.Errorf("existing signature sector: %w", err)
 	}
-	d := newDigester(img.data[:img.PaddedLen])
+	d := newDigester(img.data[:img.PaddedLen], img.PaddedLen)
 	for _, b := range sec.Blocks {
 		if b.Err != nil {
 			return nil, fmt.Errorf("existing signature sector: %w", b.Err)

@@ -9,6 +9,7 @@ import (
 	"crypto/sha512"
 	"errors"
 	"fmt"
+	"hash"
 	"math/big"
 )
 
@@ -128,7 +129,7 @@ func (img *Image) verify(maxBlocks int, trust func(*Block) (int, error)) (Verifi
 	if err != nil {
 		return Verified{}, err
 	}
-	digests := newDigester(img.data[:img.PaddedLen])
+	digests := newDigester(img.data[:img.PaddedLen], img.PaddedLen)
 	var reasons []error
 	for i := range sec.Blocks {
 		blk := &sec.Blocks[i]
@@ -185,28 +186,38 @@ func checkSignature(blk *Block, digest []byte) error {
 	return nil
 }
 
-// digester hashes the signed bytes at most once per hash function.
+// digester hashes the signed bytes (the image, then 0xFF up to the
+// padded length) at most once per hash function.
 type digester struct {
-	data []byte
-	sums map[crypto.Hash][]byte
+	data   []byte
+	padded int
+	sums   map[crypto.Hash][]byte
 }
 
-func newDigester(data []byte) *digester {
-	return &digester{data: data, sums: map[crypto.Hash][]byte{}}
+func newDigester(data []byte, padded int) *digester {
+	return &digester{data: data, padded: padded, sums: map[crypto.Hash][]byte{}}
 }
 
 func (d *digester) sum(h crypto.Hash) []byte {
 	if s, ok := d.sums[h]; ok {
 		return s
 	}
-	var s []byte
+	var w hash.Hash
 	if h == crypto.SHA384 {
-		a := sha512.Sum384(d.data)
-		s = a[:]
+		w = sha512.New384()
 	} else {
-		a := sha256.Sum256(d.data)
-		s = a[:]
+		w = sha256.New()
 	}
+	w.Write(d.data)
+	w.Write(bytes.Repeat([]byte{0xFF}, d.padded-len(d.data)))
+	s := w.Sum(nil)
 	d.sums[h] = s
 	return s
+}
+
+// Digest is what a Secure Boot V2 block of scheme s signs: SHA-256 (or
+// SHA-384 for P-384) over the image 0xFF-padded to a 4096 multiple,
+// whether or not the image is padded or signed yet.
+func (img *Image) Digest(s Scheme) []byte {
+	return newDigester(img.data[:img.Len], img.PaddedLen).sum(s.Hash())
 }
