@@ -53,6 +53,7 @@ func ceremonyPlan(e *env, args []string) error {
 	slot := fs.Int("slot", -1, "key-revocation: Secure Boot slot to retire")
 	reason := fs.String("reason", "", "key-revocation: why")
 	newPolicy := fs.String("policy", "", "policy-change: the proposed policy `file`")
+	request := fs.String("request", "", "release: a release request `media` directory or tar (instead of the release flags)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -67,6 +68,14 @@ func ceremonyPlan(e *env, args []string) error {
 	switch *kind {
 	case "release":
 		rel.Date, rel.SecurityVersion = *date, uint32(*sv)
+		if *request != "" {
+			if rel.Product != "" || rel.App != "" || rel.Bootloader != "" || rel.SBOM != "" {
+				return usageErr("--request replaces --product, --app, --bootloader and --sbom; give one or the other")
+			}
+			if rel, err = releaseFromRequest(e, w, *request, *date); err != nil {
+				return err
+			}
+		}
 		for _, x := range extra {
 			n, p, ok := strings.Cut(x, "=")
 			if !ok {

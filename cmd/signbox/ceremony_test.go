@@ -2,6 +2,9 @@ package main
 
 import (
 	"crypto"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -9,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"signbox/airgap"
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
 	"signbox/hsm"
@@ -159,6 +163,9 @@ func fixtureImages(dir string) error {
 	if err != nil {
 		return err
 	}
+	if err := fixtureRequest(filepath.Join(dir, "request"), bl, app); err != nil {
+		return err
+	}
 	for name, b := range map[string][]byte{
 		"bootloader.bin": bl, "app.bin": app,
 		"sbom.json": []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[` +
@@ -179,4 +186,31 @@ func encodePEM(pub crypto.PublicKey) ([]byte, error) {
 		return nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// fixtureRequest writes release request media (airgap's format) for pump
+// 1.1.0 at security version 2.
+func fixtureRequest(dir string, bl, app []byte) error {
+	sbom := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}`)
+	ref := func(name string, b []byte) airgap.FileRef {
+		s := sha256.Sum256(b)
+		return airgap.FileRef{Path: name, SHA256: hex.EncodeToString(s[:]), Size: int64(len(b))}
+	}
+	req := airgap.Request{Kind: airgap.KindRequest, Product: "pump", Version: "1.1.0", Chip: "esp32c6", SecurityVersion: 2,
+		Images: []airgap.Image{{Role: "bootloader", FileRef: ref("bootloader.bin", bl)}, {Role: "app", FileRef: ref("app.bin", app)}},
+		SBOM:   ref("sbom.cdx.json", sbom),
+	}
+	raw, err := json.MarshalIndent(req, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{"request.json": raw, "bootloader.bin": bl, "app.bin": app, "sbom.cdx.json": sbom} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
