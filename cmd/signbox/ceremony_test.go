@@ -3,9 +3,9 @@ package main
 import (
 	"crypto"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 	"os"
