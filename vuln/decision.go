@@ -29,17 +29,33 @@ const (
 )
 
 // The enums below are the CycloneDX 1.6 schema's
-// (vulnerabilities[].analysis).
+// (vulnerabilities[].analysis), in the schema's order.
 var (
-	validStates = map[State]bool{StateResolved: true, StateResolvedWithPedigree: true,
-		StateExploitable: true, StateInTriage: true, StateFalsePositive: true, StateNotAffected: true}
-	validJustifications = map[string]bool{"code_not_present": true, "code_not_reachable": true,
-		"requires_configuration": true, "requires_dependency": true, "requires_environment": true,
-		"protected_by_compiler": true, "protected_at_runtime": true, "protected_at_perimeter": true,
-		"protected_by_mitigating_control": true}
-	validResponses = map[string]bool{"can_not_fix": true, "will_not_fix": true, "update": true,
-		"rollback": true, "workaround_available": true}
+	allStates = []State{StateResolved, StateResolvedWithPedigree, StateExploitable,
+		StateInTriage, StateFalsePositive, StateNotAffected}
+	allJustifications = []string{"code_not_present", "code_not_reachable", "requires_configuration",
+		"requires_dependency", "requires_environment", "protected_by_compiler",
+		"protected_at_runtime", "protected_at_perimeter", "protected_by_mitigating_control"}
+	allResponses = []string{"can_not_fix", "will_not_fix", "update", "rollback", "workaround_available"}
+
+	validStates         = setOf(allStates)
+	validJustifications = setOf(allJustifications)
+	validResponses      = setOf(allResponses)
 )
+
+func setOf[T comparable](vals []T) map[T]bool {
+	m := make(map[T]bool, len(vals))
+	for _, v := range vals {
+		m[v] = true
+	}
+	return m
+}
+
+// States, Justifications and Responses list the values a [Decision] may
+// use, for pickers in the TUI.
+func States() []State          { return append([]State(nil), allStates...) }
+func Justifications() []string { return append([]string(nil), allJustifications...) }
+func Responses() []string      { return append([]string(nil), allResponses...) }
 
 // Decision is one triage decision: the VEX analysis of one finding.
 type Decision struct {
