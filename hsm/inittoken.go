@@ -3,6 +3,7 @@ package hsm
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/miekg/pkcs11"
 )
@@ -23,6 +24,8 @@ func InitFreeToken(modulePath, label string, soPIN, userPIN []byte) (TokenSummar
 		return TokenSummary{}, err
 	}
 	defer m.release()
+	initTokenMu.Lock() // two inits must not pick the same free slot
+	defer initTokenMu.Unlock()
 	if _, err := m.selectToken(URI{Token: label}); err == nil {
 		return TokenSummary{}, fmt.Errorf("init token: a token labelled %q already exists", label)
 	} else if !errors.Is(err, ErrTokenNotFound) {
@@ -40,6 +43,8 @@ func InitFreeToken(modulePath, label string, soPIN, userPIN []byte) (TokenSummar
 	}
 	return m.selectToken(URI{Token: label, ModulePath: modulePath})
 }
+
+var initTokenMu sync.Mutex
 
 func (m *module) freeSlot() (uint, error) {
 	slots, err := m.ctx.GetSlotList(true)

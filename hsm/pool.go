@@ -64,7 +64,7 @@ func (p *pool) get() (pkcs11.SessionHandle, error) {
 	return sh, nil
 }
 
-// close waits for operations in flight and closes every session.
+// close marks the pool closed, waits for operations in flight and closes every session.
 func (p *pool) close() {
 	p.mu.Lock()
 	p.closed = true
@@ -72,12 +72,15 @@ func (p *pool) close() {
 	for i := 0; i < cap(p.sem); i++ {
 		p.sem <- struct{}{}
 	}
-	for {
+	for done := false; !done; {
 		select {
 		case sh := <-p.idle:
 			p.ctx.CloseSession(sh)
 		default:
-			return
+			done = true
 		}
+	}
+	for i := 0; i < cap(p.sem); i++ {
+		<-p.sem // later callers see closed and return an error
 	}
 }

@@ -87,18 +87,25 @@ func loginWith(m *module, info TokenSummary, sh pkcs11.SessionHandle, pin PINFun
 		return fmt.Errorf("token %q: empty PIN", info.Label)
 	}
 	err = m.login(info.SlotID, sh, p)
+	return loginError(info.Label, err, func() string { return retryNote(m, info.SlotID) })
+}
+
+// loginError turns C_Login's result into an operator-facing error. SoftHSM
+// never locks a PIN, so the CKR_PIN_LOCKED branch is tested with a made-up
+// return value.
+func loginError(label string, err error, note func() string) error {
 	switch {
 	case err == nil:
 		return nil
 	case isRV(err, pkcs11.CKR_PIN_INCORRECT):
 		return fmt.Errorf("token %q: %w: the token refused it; each wrong attempt may count towards locking the PIN%s",
-			info.Label, ErrPINIncorrect, retryNote(m, info.SlotID))
+			label, ErrPINIncorrect, note())
 	case isRV(err, pkcs11.CKR_PIN_LOCKED):
-		return fmt.Errorf("token %q: %w: the security officer must reset it (C_InitPIN)", info.Label, ErrPINLocked)
+		return fmt.Errorf("token %q: %w: the security officer must reset it (C_InitPIN)", label, ErrPINLocked)
 	case errors.Is(err, ErrPINIncorrect):
-		return fmt.Errorf("token %q: %w", info.Label, err)
+		return fmt.Errorf("token %q: %w", label, err)
 	}
-	return fmt.Errorf("token %q: C_Login: %w", info.Label, err)
+	return fmt.Errorf("token %q: C_Login: %w", label, err)
 }
 
 // retryNote turns the token's PIN counter flags into advice.

@@ -20,6 +20,7 @@ const DefaultModule = "/usr/lib/softhsm/libsofthsm2.so"
 type Dir struct {
 	root   string
 	module string
+	mechs  string
 }
 
 // Option adjusts NewDir.
@@ -28,6 +29,11 @@ type Option func(*Dir)
 // WithModule uses the SoftHSM2 library at path instead of DefaultModule.
 func WithModule(path string) Option { return func(d *Dir) { d.module = path } }
 
+// WithMechanisms sets SoftHSM's slots.mechanisms, to imitate a token that
+// lacks a mechanism. A leading "-" makes the list a deny list, but SoftHSM
+// 2.6.1 then ignores the first name (probed), so write "-,CKM_A,CKM_B".
+func WithMechanisms(spec string) Option { return func(d *Dir) { d.mechs = spec } }
+
 // NewDir writes <dir>/softhsm2.conf and creates <dir>/tokens. Calling it
 // again on the same dir reuses what the first call wrote.
 func NewDir(dir string, opts ...Option) (*Dir, error) {
@@ -35,7 +41,7 @@ func NewDir(dir string, opts ...Option) (*Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dir{root: root, module: DefaultModule}
+	d := &Dir{root: root, module: DefaultModule, mechs: "ALL"}
 	for _, o := range opts {
 		o(d)
 	}
@@ -44,7 +50,7 @@ func NewDir(dir string, opts ...Option) (*Dir, error) {
 	}
 	conf := d.config()
 	err = atomicfile.WriteNew(d.ConfPath(), conf, 0o600)
-	if errors.Is(err, os.ErrExist) {
+	if errors.Is(err, atomicfile.ErrExists) {
 		old, rerr := os.ReadFile(d.ConfPath())
 		if rerr == nil && bytes.Equal(old, conf) {
 			return d, nil
@@ -62,8 +68,8 @@ func (d *Dir) tokenDir() string { return filepath.Join(d.root, "tokens") }
 // config is the SoftHSM2 configuration; keys per softhsm2.conf(5).
 func (d *Dir) config() []byte {
 	return fmt.Appendf(nil, "# Throwaway SoftHSM2 tokens made by signbox; not for production keys.\n"+
-		"directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\nslots.mechanisms = ALL\n",
-		d.tokenDir())
+		"directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\nslots.mechanisms = %s\n",
+		d.tokenDir(), d.mechs)
 }
 
 // ConfPath is the value for SOFTHSM2_CONF.
@@ -87,6 +93,8 @@ func (d *Dir) InitToken(label string, userPIN, soPIN []byte) (TokenInfo, error) 
 	if err := d.activate(); err != nil {
 		return TokenInfo{}, err
 	}
+	initMu.Lock() // the before/after count below needs inits one at a time
+	defer initMu.Unlock()
 	before, err := d.tokenCount()
 	if err != nil {
 		return TokenInfo{}, err
@@ -112,6 +120,7 @@ func (d *Dir) tokenCount() (int, error) {
 }
 
 var (
+	initMu   sync.Mutex
 	activeMu sync.Mutex
 	active   string // ConfPath of the Dir this process uses
 )
