@@ -97,6 +97,10 @@ func Normalise(c *cdx.Component) (Component, string) {
 	if comp.Written == "" {
 		comp.Written = p.Version
 	}
+	if c.Version != "" && p.Version != "" && NormaliseVersion(comp.Ecosystem, c.Version) != NormaliseVersion(comp.Ecosystem, p.Version) {
+		// Scanning either one could check the wrong version.
+		return comp, fmt.Sprintf("version %q and purl version %q disagree", c.Version, p.Version)
+	}
 	if comp.Written == "" {
 		return comp, "no version in the component or its purl"
 	}

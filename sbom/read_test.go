@@ -70,6 +70,7 @@ func TestMinimalNormalisation(t *testing.T) {
 		"d": "no purl, so its ecosystem is unknown",
 		"e": "no version in the component or its purl",
 		"f": `purl type "generic" has no OSV ecosystem`,
+		"i": `version "v1.0.0" and purl version "v1.0.1" disagree`,
 	}, reasons)
 }
 

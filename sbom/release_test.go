@@ -26,7 +26,7 @@ func testRelease(t *testing.T) Release {
 	s := minimalSBOM(t)
 	eos := time.Date(2030, 12, 31, 0, 0, 0, 0, time.UTC)
 	sup := map[string]Support{}
-	for _, ref := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+	for _, ref := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"} {
 		sup[ref] = Support{Level: SupportActive, EndOfSupport: eos}
 	}
 	return Release{
@@ -65,10 +65,10 @@ func TestReleaseListsEveryMissingSupport(t *testing.T) {
 	err := WriteRelease(&bytes.Buffer{}, r, ReleasePolicy{RequireSupport: true})
 	var ms *MissingSupportError
 	require.True(t, errors.As(err, &ms), "%v", err)
-	require.Len(t, ms.Missing, 8)
+	require.Len(t, ms.Missing, 9)
 	require.Equal(t, []string{"end-of-support date"}, ms.Missing[0].Fields)
 	require.Equal(t, "components[1].components[0]", ms.Missing[2].Path)
-	require.Contains(t, err.Error(), "8 components lack FDA support information")
+	require.Contains(t, err.Error(), "9 components lack FDA support information")
 
 	// Without the requirement the same release is written.
 	require.NoError(t, WriteRelease(&bytes.Buffer{}, r, ReleasePolicy{}))
