@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"golang.org/x/term"
+
+	"signbox/hsm"
+)
+
+// maxPINLen bounds what a PIN source may return; PKCS#11 tokens allow a few
+// dozen bytes, so more means the wrong file or descriptor.
+const maxPINLen = 256
+
+// pinFlags are the PIN sources every token-opening command offers. A PIN
+// never comes from argv: a descriptor (--pin-fd), an environment variable
+// named explicitly (--pin-env), or else a prompt on the terminal.
+type pinFlags struct {
+	fd  int
+	env string
+}
+
+// addPINFlags registers --pin-fd and --pin-env on fs.
+func addPINFlags(fs *flag.FlagSet) *pinFlags {
+	p := &pinFlags{fd: -1}
+	fs.IntVar(&p.fd, "pin-fd", -1, "read the PIN from open file descriptor `N` (first line)")
+	fs.StringVar(&p.env, "pin-env", "", "read the PIN from the environment variable `NAME`")
+	return p
+}
+
+// source returns a PIN callback; who names the token in the prompt, e.g.
+// `token "release"`. The sources are only read when the PIN is needed.
+func (p *pinFlags) source(e *env, who string) hsm.PINFunc {
+	return func() ([]byte, error) {
+		switch {
+		case p.env != "" && p.fd >= 0:
+			return nil, usageErr("give --pin-fd or --pin-env, not both")
+		case p.env != "":
+			return pinFromEnv(e, p.env)
+		case p.fd >= 0:
+			return pinFromFD(e, p.fd)
+		}
+		return promptPIN(e, who)
+	}
+}
+
+func pinFromEnv(e *env, name string) ([]byte, error) {
+	v := e.getenv(name)
+	if v == "" {
+		return nil, fmt.Errorf("--pin-env: environment variable %s is empty or unset", name)
+	}
+	return []byte(v), nil
+}
+
+// pinFromFD reads the first line of descriptor fd; fd 0 is the command's
+// stdin, so `signbox ... --pin-fd 0 <pinfile` and pipes work too.
+func pinFromFD(e *env, fd int) ([]byte, error) {
+	var r io.Reader = e.stdin
+	if fd != 0 {
+		f := os.NewFile(uintptr(fd), "pin-fd-"+strconv.Itoa(fd))
+		if f == nil {
+			return nil, fmt.Errorf("--pin-fd: descriptor %d is not open", fd)
+		}
+		defer f.Close()
+		r = f
+	}
+	pin, err := readPINLine(r)
+	if err != nil {
+		return nil, fmt.Errorf("--pin-fd %d: %w", fd, err)
+	}
+	return pin, nil
+}
+
+// readPINLine reads byte by byte up to the first newline, so nothing after
+// the PIN is consumed from a shared descriptor.
+func readPINLine(r io.Reader) ([]byte, error) {
+	var line []byte
+	b := make([]byte, 1)
+	for len(line) <= maxPINLen+1 {
+		n, err := r.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	pin := trimEOL(line)
+	switch {
+	case len(pin) == 0:
+		return nil, errors.New("no PIN (empty first line)")
+	case len(pin) > maxPINLen:
+		return nil, fmt.Errorf("PIN longer than %d bytes; wrong source?", maxPINLen)
+	}
+	return pin, nil
+}
+
+func trimEOL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// promptPIN asks on the terminal with echo off. Without a terminal it fails
+// rather than read a PIN from a pipe nobody meant as a PIN source.
+func promptPIN(e *env, who string) ([]byte, error) {
+	f, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, errors.New("no PIN source: stdin is not a terminal; give --pin-fd N or --pin-env NAME")
+	}
+	fmt.Fprintf(e.stderr, "PIN for %s: ", who)
+	pin, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return nil, fmt.Errorf("read PIN from terminal: %w", err)
+	}
+	if len(pin) == 0 {
+		return nil, errors.New("empty PIN")
+	}
+	return pin, nil
+}
