@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"signbox/airgap"
 	"signbox/internal/atomicfile"
 	"signbox/sbom"
 	"signbox/vuln"
@@ -23,7 +25,7 @@ func init() {
 	})
 	register(&command{
 		path:    "vuln import",
-		usage:   "SNAPSHOT_DIR --workspace DIR [--date DATE] [--max-age 30d]",
+		usage:   "SNAPSHOT_DIR --workspace DIR [--date DATE] [--max-age 30d] [--build-key PUB.pem]...",
 		summary: "verify an OSV feed snapshot and index it into the workspace",
 		run:     runVulnImport,
 	})
@@ -134,6 +136,8 @@ func runVulnImport(e *env, args []string) error {
 	fs := newFlags(e, "vuln import")
 	ws := fs.String("workspace", "", "workspace directory")
 	fresh := addFresh(fs)
+	var buildKeys stringList
+	fs.Var(&buildKeys, "build-key", "pinned build-system public key (PEM); when given, feed.json must be signed by it")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -143,6 +147,9 @@ func runVulnImport(e *env, args []string) error {
 	}
 	fr, err := fresh.parse(e)
 	if err != nil {
+		return err
+	}
+	if err := verifyFeedMedia(e, pos[0], buildKeys); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(feedDir(*ws)), 0o755); err != nil {
@@ -161,6 +168,26 @@ func runVulnImport(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "feed digest %s\n", f.Digest())
+	return nil
+}
+
+// verifyFeedMedia runs airgap's hostile-media checks (no links, special
+// files or unlisted files; the build-system signature when keys are
+// pinned) before vuln.Import parses anything.
+func verifyFeedMedia(e *env, dir string, keyPaths []string) error {
+	var keys []crypto.PublicKey
+	for _, p := range keyPaths {
+		k, err := readPublicKey(p)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, k)
+	}
+	v, err := airgap.VerifyFeed(dir, airgap.VerifyOptions{BuildKeys: keys})
+	if err != nil {
+		return mediaErr(err)
+	}
+	fmt.Fprintf(e.stdout, "feed media verified: feed.json sha256:%s, signature %s\n", v.ManifestSHA256, v.Signature)
 	return nil
 }
 
