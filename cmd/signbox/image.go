@@ -1,0 +1,241 @@
+package main
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"signbox/device/esp"
+)
+
+// The image commands look at ESP app and bootloader images the way
+// esptool image_info and espsecure verify_signature do, without any
+// secret: they are what a reviewer runs on an image before and after a
+// ceremony.
+
+func init() {
+	register(&command{path: "image info", usage: "FILE",
+		summary: "show an ESP image: header, segments, descriptor, signature blocks and key digests", run: runImageInfo})
+	register(&command{path: "image verify", usage: "FILE (--key PUB.pem... | --digest HEX... [--revoked N...])",
+		summary: "verify an ESP image's Secure Boot V2 signatures (exit 0 valid, 1 invalid, 3 could not check)", run: runImageVerify})
+}
+
+// imageCouldNotCheck marks failures that say nothing about the image
+// (unreadable key file, bad digest argument): exit 3, not 1.
+type imageCouldNotCheck struct{ error }
+
+func (imageCouldNotCheck) ExitCode() int   { return 3 }
+func (c imageCouldNotCheck) Unwrap() error { return c.error }
+
+type imageFlagList []string
+
+func (l *imageFlagList) Set(v string) error { *l = append(*l, v); return nil }
+func (l *imageFlagList) String() string     { return strings.Join(*l, ",") }
+
+func runImageInfo(e *env, args []string) error {
+	fs := newFlags(e, "image info")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want exactly one FILE")
+	}
+	b, err := readImageFile(pos[0])
+	if err != nil {
+		return err
+	}
+	img, err := esp.ParseImage(b)
+	if err != nil {
+		return imageHint(fmt.Errorf("%s: %w", pos[0], err))
+	}
+	printImage(e.stdout, pos[0], img)
+	return nil
+}
+
+func readImageFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, imageCouldNotCheck{err}
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > esp.MaxImageSize {
+		return nil, imageCouldNotCheck{fmt.Errorf("%s: not a regular file of at most %d bytes", path, esp.MaxImageSize)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, imageCouldNotCheck{err}
+	}
+	return b, nil
+}
+
+func printImage(w io.Writer, name string, img *esp.Image) {
+	h := img.Header
+	fmt.Fprintf(w, "File: %s (%d bytes)\n", name, len(img.Bytes()))
+	fmt.Fprintf(w, "Image: %s for %s (chip_id %d), %d bytes, padded %d\n", img.Kind, h.Chip, uint16(h.Chip), img.Len, img.PaddedLen)
+	fmt.Fprintf(w, "Entry point: %#08x\n", h.EntryAddr)
+	fmt.Fprintf(w, "Flash: mode %s, size %s, speed nibble %#x\n", h.SPIModeName(), h.FlashSizeName(), h.SPISpeed)
+	fmt.Fprintf(w, "Chip revision: min v%d.%d, max v%d.%d\n", h.MinChipRevFull/100, h.MinChipRevFull%100, h.MaxChipRevFull/100, h.MaxChipRevFull%100)
+	fmt.Fprintf(w, "Segments: %d\n", len(img.Segments))
+	for i, s := range img.Segments {
+		fmt.Fprintf(w, "  %d: load %#08x, file offset 0x%05x, %d bytes\n", i, s.LoadAddr, s.Offset, s.Len)
+	}
+	fmt.Fprintf(w, "Checksum: %#02x (valid)\n", img.Checksum)
+	if h.HashAppended {
+		fmt.Fprintf(w, "Validation hash: %x (valid)\n", img.Hash)
+	}
+	printDescriptor(w, img)
+	fmt.Fprintf(w, "Secure version: %d\n", img.SecureVersion())
+	printSignatures(w, img)
+}
+
+func printDescriptor(w io.Writer, img *esp.Image) {
+	if a := img.App; a != nil {
+		fmt.Fprintf(w, "App descriptor: project %q, version %q, built %q %q, ESP-IDF %q\n", a.ProjectName, a.Version, a.Date, a.Time, a.IDFVersion)
+		fmt.Fprintf(w, "  ELF SHA-256: %x\n", a.ELFSHA256)
+		return
+	}
+	b := img.Bootloader
+	fmt.Fprintf(w, "Bootloader descriptor: version %d, built %q, ESP-IDF %q\n", b.Version, b.DateTime, b.IDFVersion)
+}
+
+func printSignatures(w io.Writer, img *esp.Image) {
+	if !img.Signed() {
+		fmt.Fprintln(w, "Signatures: none (unsigned)")
+		return
+	}
+	sec, err := img.Signatures()
+	if err != nil {
+		fmt.Fprintf(w, "Signatures: sector unreadable: %v\n", err)
+		return
+	}
+	fmt.Fprintf(w, "Signatures: %d block(s)\n", len(sec.Blocks))
+	for _, b := range sec.Blocks {
+		fmt.Fprintf(w, "  block %d: %s\n", b.Index, b.Scheme)
+		fmt.Fprintf(w, "    key digest:   %x\n", b.KeyDigest)
+		match := "matches image"
+		if string(b.ImageDigest) != string(img.Digest(b.Scheme)) {
+			match = "DOES NOT match image"
+		}
+		fmt.Fprintf(w, "    image digest: %x (%s)\n", b.ImageDigest, match)
+		fmt.Fprintf(w, "    crc32:        %#08x\n", b.CRC)
+		if b.Err != nil {
+			fmt.Fprintf(w, "    INVALID: %v\n", errors.Unwrap(b.Err))
+		}
+	}
+}
+
+func runImageVerify(e *env, args []string) error {
+	fs := newFlags(e, "image verify")
+	var keys, digests, revoked imageFlagList
+	fs.Var(&keys, "key", "public key PEM file (repeatable)")
+	fs.Var(&digests, "digest", "eFuse key digest, 64 hex digits, for slots 0, 1, 2 in order (repeatable)")
+	fs.Var(&revoked, "revoked", "revoked eFuse slot number (repeatable; with --digest)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		return usageErr("want exactly one FILE")
+	case (len(keys) == 0) == (len(digests) == 0):
+		return usageErr("give either --key or --digest")
+	case len(revoked) > 0 && len(digests) == 0:
+		return usageErr("--revoked needs --digest")
+	}
+	b, err := readImageFile(pos[0])
+	if err != nil {
+		return err
+	}
+	var v esp.Verified
+	if len(keys) > 0 {
+		v, err = imageVerifyKeys(b, keys)
+	} else {
+		v, err = imageVerifyDigests(b, digests, revoked)
+	}
+	if err != nil {
+		return imageHint(fmt.Errorf("%s: %w", pos[0], err))
+	}
+	slot := ""
+	if v.Slot() >= 0 {
+		slot = fmt.Sprintf(", eFuse slot %d", v.Slot())
+	}
+	fmt.Fprintf(e.stdout, "valid: %s %s, secure_version %d, block %d %s%s, key digest %x\n",
+		v.Chip(), v.Kind(), v.SecureVersion(), v.Block(), v.Scheme(), slot, v.KeyDigest())
+	return nil
+}
+
+func imageVerifyKeys(b []byte, paths []string) (esp.Verified, error) {
+	var pubs []crypto.PublicKey
+	for _, p := range paths {
+		k, err := imagePublicKey(p)
+		if err != nil {
+			return esp.Verified{}, imageCouldNotCheck{err}
+		}
+		pubs = append(pubs, k)
+	}
+	return esp.Verify(b, pubs...)
+}
+
+func imageVerifyDigests(b []byte, hexes, revoked []string) (esp.Verified, error) {
+	if len(hexes) > esp.MaxBlocks {
+		return esp.Verified{}, usageErr("at most %d --digest values (one per eFuse slot)", esp.MaxBlocks)
+	}
+	var digests [3][32]byte
+	var rev [3]bool
+	for i, h := range hexes {
+		d, err := hex.DecodeString(h)
+		if err != nil || len(d) != 32 {
+			return esp.Verified{}, usageErr("--digest %q: want 64 hex digits", h)
+		}
+		copy(digests[i][:], d)
+	}
+	for _, r := range revoked {
+		n, err := strconv.Atoi(r)
+		if err != nil || n < 0 || n >= esp.MaxBlocks {
+			return esp.Verified{}, usageErr("--revoked %q: want a slot number 0, 1 or 2", r)
+		}
+		rev[n] = true
+	}
+	return esp.VerifyDigests(b, digests, rev)
+}
+
+// imagePublicKey reads a PEM public key (SubjectPublicKeyInfo, as
+// espsecure and openssl write them).
+func imagePublicKey(path string) (crypto.PublicKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PUBLIC KEY" {
+		return nil, withHint(fmt.Errorf("%s: no PEM \"PUBLIC KEY\" block", path),
+			"export the public half, e.g. `openssl pkey -pubout -in key.pem`")
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := esp.SchemeOf(k); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
+}
+
+func imageHint(err error) error {
+	switch {
+	case errors.Is(err, esp.ErrNotSigned):
+		return withHint(err, "this image has no Secure Boot V2 signature sector; sign it in a release ceremony")
+	case errors.Is(err, esp.ErrUntrustedKey):
+		return withHint(err, "`signbox image info` shows each block's key digest; compare it with the key you expected")
+	case errors.Is(err, esp.ErrChecksum), errors.Is(err, esp.ErrHashMismatch):
+		return withHint(err, "the image was changed after it was built or signed")
+	}
+	return err
+}
