@@ -6,28 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Fields builds a payload in signbox's canonical text form: one
-// "key=value\n" line per pair, in the order given. Keys are lower-case
-// [a-z0-9_.-]; values are UTF-8 without control characters. The text form
+// "key=value\n" line per pair, in the order given; a key may repeat (one
+// line per approver, say). Keys are UTF-8 without '=', spaces or control
+// characters; values are UTF-8 without control characters. The text form
 // keeps `signbox audit show` readable for an auditor without a decoder.
 func Fields(kv ...string) ([]byte, error) {
 	if len(kv)%2 != 0 {
 		return nil, errors.New("fields: odd number of arguments")
 	}
 	var b bytes.Buffer
-	seen := map[string]bool{}
 	for i := 0; i < len(kv); i += 2 {
 		k, v := kv[i], kv[i+1]
 		if err := checkField(k, v); err != nil {
 			return nil, err
 		}
-		if seen[k] {
-			return nil, fmt.Errorf("fields: duplicate key %q", k)
-		}
-		seen[k] = true
 		b.WriteString(k)
 		b.WriteByte('=')
 		b.WriteString(v)
@@ -49,7 +46,6 @@ func ParseFields(p []byte) ([][2]string, error) {
 		return nil, errors.New("fields: payload does not end in a newline")
 	}
 	var out [][2]string
-	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
@@ -58,16 +54,13 @@ func ParseFields(p []byte) ([][2]string, error) {
 		if err := checkField(k, v); err != nil {
 			return nil, err
 		}
-		if seen[k] {
-			return nil, fmt.Errorf("fields: duplicate key %q", k)
-		}
-		seen[k] = true
 		out = append(out, [2]string{k, v})
 	}
 	return out, nil
 }
 
-// Field returns the value of key in a [Fields] payload, or "" and false.
+// Field returns the first value of key in a [Fields] payload, or "" and
+// false.
 func Field(p []byte, key string) (string, bool) {
 	fs, err := ParseFields(p)
 	if err != nil {
@@ -85,10 +78,8 @@ func checkField(k, v string) error {
 	if k == "" {
 		return errors.New("fields: empty key")
 	}
-	for _, r := range k {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
-			return fmt.Errorf("fields: key %q: only a-z 0-9 _ . - allowed", k)
-		}
+	if !utf8.ValidString(k) || strings.ContainsFunc(k, func(r rune) bool { return r == '=' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return fmt.Errorf("fields: key %q: no '=', spaces or control characters allowed", k)
 	}
 	if !utf8.ValidString(v) {
 		return fmt.Errorf("fields: value of %q is not UTF-8", k)

@@ -61,7 +61,11 @@ func TestFields(t *testing.T) {
 	p, err := Fields("reason", "bad signature", "slot", "B")
 	require.NoError(t, err)
 	require.Equal(t, "reason=bad signature\nslot=B\n", string(p))
-	for _, kv := range [][]string{{"Reason", "x"}, {"a", "x\ny"}, {"a", "1", "a", "2"}, {"odd"}} {
+	p, err = Fields("approved", "alice", "approved", "bob")
+	require.NoError(t, err, "keys may repeat")
+	v, _ := Field(p, "approved")
+	require.Equal(t, "alice", v)
+	for _, kv := range [][]string{{"a=b", "x"}, {"a b", "x"}, {"a", "x\ny"}, {"", "x"}, {"odd"}} {
 		_, err := Fields(kv...)
 		require.Error(t, err, "%q", kv)
 	}

@@ -27,6 +27,7 @@ const (
 	ImportAccepted   Type = 23
 	ImportRejected   Type = 24 // payload needs reason=
 	AuthFailure      Type = 25 // wrong PIN, unknown custodian key
+	CeremonyStep     Type = 26 // any other ceremony step (inputs verified, quorum reached, ...)
 )
 
 // Device events (the emulator and, later, fielded devices).
@@ -55,6 +56,7 @@ var typeNames = map[Type]string{
 	ImportAccepted:   "IMPORT_ACCEPTED",
 	ImportRejected:   "IMPORT_REJECTED",
 	AuthFailure:      "AUTH_FAILURE",
+	CeremonyStep:     "CEREMONY_STEP",
 	BootResult:       "BOOT_RESULT",
 	UpdateAccepted:   "UPDATE_ACCEPTED",
 	UpdateRejected:   "UPDATE_REJECTED",

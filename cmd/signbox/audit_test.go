@@ -15,6 +15,7 @@ import (
 
 	"signbox/audit"
 	"signbox/audit/hsmkeys"
+	"signbox/ceremony"
 	"signbox/hsm"
 	"signbox/hsm/softhsm"
 )
@@ -217,5 +218,42 @@ func TestAuditVerifyExitCodes(t *testing.T) {
 		if got := run(e, tc.args); got != tc.want {
 			t.Errorf("%v: exit %d, want %d\n%s", tc.args, got, tc.want, out.String())
 		}
+	}
+}
+
+// TestAuditRecorder: ceremony steps become typed entries with every field.
+func TestAuditRecorder(t *testing.T) {
+	dir := t.TempDir()
+	keys, _ := audit.NewDerivedKeys(bytes.Repeat([]byte{7}, 32))
+	l, err := audit.Create(filepath.Join(dir, "log"), auditFixtureConfig(dir, ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, 32)), keys), auditT0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := auditRecorder{log: l, now: func() time.Time { return auditT0 }}
+	for _, ev := range []ceremony.Event{
+		{Ceremony: "0001-release", Kind: "release", Step: "planned", PlanDigest: "sha256:ab"},
+		{Ceremony: "0001-release", Kind: "release", Step: "quorum reached", PlanDigest: "sha256:ab",
+			Fields: [][2]string{{"approved", "alice sha256:01"}, {"approved", "bob sha256:02"}}},
+		{Ceremony: "0001-release", Kind: "release", Step: "aborted", PlanDigest: "sha256:ab", Fields: [][2]string{{"reason", "wrong image"}}},
+	} {
+		if err := rec.Record(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	err = audit.Walk(filepath.Join(dir, "log"), func(e audit.Entry) error {
+		got = append(got, e.Type.String()+" "+showPayload(e.Payload))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`CEREMONY_STARTED ceremony=0001-release kind=release step=planned plan=sha256:ab`,
+		`CEREMONY_STEP ceremony=0001-release kind=release step="quorum reached" plan=sha256:ab approved="alice sha256:01" approved="bob sha256:02"`,
+		`CEREMONY_ABORTED ceremony=0001-release kind=release step=aborted plan=sha256:ab reason="wrong image"`,
+	}
+	if strings.Join(got[2:], "\n") != strings.Join(want, "\n") {
+		t.Fatalf("entries:\n%s\nwant:\n%s", strings.Join(got[2:], "\n"), strings.Join(want, "\n"))
 	}
 }
