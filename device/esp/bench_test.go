@@ -58,24 +58,22 @@ func BenchmarkVerify4MiB(b *testing.B) {
 // throughput ratios (per byte hashed); target >= 0.9.
 func BenchmarkHashRatio(b *testing.B) {
 	img := esptest.App(benchSize-4096, 1) // pads to exactly 4 MiB
-	parsed, err := esp.ParseImage(img)
-	if err != nil {
-		b.Fatal(err)
-	}
 	var ref, parse, digest time.Duration
+	var padded float64
 	for b.Loop() {
 		t0 := b.Elapsed()
 		sha256.Sum256(img)
 		t1 := b.Elapsed()
-		if _, err := esp.ParseImage(img); err != nil {
+		parsed, err := esp.ParseImage(img)
+		if err != nil {
 			b.Fatal(err)
 		}
 		t2 := b.Elapsed()
-		parsed.Digest(esp.SchemeRSA3072)
+		parsed.Digest(esp.SchemeRSA3072) // hashes the padded length, not cached yet
 		t3 := b.Elapsed()
 		ref, parse, digest = ref+t1-t0, parse+t2-t1, digest+t3-t2
+		padded = float64(parsed.PaddedLen) / float64(len(img))
 	}
-	padded := float64(parsed.PaddedLen) / float64(len(img))
 	b.ReportMetric(float64(ref)/float64(parse), "parse/sha256")
 	b.ReportMetric(float64(ref)*padded/float64(digest), "digest/sha256")
 	b.ReportMetric(float64(len(img))*float64(b.N)/ref.Seconds()/1e6, "sha256-MB/s")

@@ -1,15 +1,30 @@
 package esp
 
-import "encoding/binary"
+import (
+	"crypto/subtle"
+	"encoding/binary"
+)
 
 // xorBytes folds b into acc with XOR. The image checksum is a XOR over
-// every segment's data; doing it eight bytes at a time keeps it far below
-// the cost of the SHA-256 that is computed over the same bytes.
+// every segment's data; folding 512-byte blocks with the vectorised
+// subtle.XORBytes first keeps it a few percent of the SHA-256 computed
+// over the same bytes (the parse/sha256 benchmark ratio).
 func xorBytes(acc byte, b []byte) byte {
+	const chunk = 512
+	if len(b) >= 2*chunk {
+		var fold [chunk]byte
+		for ; len(b) >= chunk; b = b[chunk:] {
+			subtle.XORBytes(fold[:], fold[:], b[:chunk])
+		}
+		acc = xorWords(acc, fold[:])
+	}
+	return xorWords(acc, b)
+}
+
+func xorWords(acc byte, b []byte) byte {
 	var w uint64
-	for len(b) >= 8 {
+	for ; len(b) >= 8; b = b[8:] {
 		w ^= binary.LittleEndian.Uint64(b)
-		b = b[8:]
 	}
 	for _, c := range b {
 		acc ^= c

@@ -75,3 +75,23 @@ func TestSignSoftHSM(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSign4MiBSoftHSM signs a 4 MiB app with an RSA-3072 key inside
+// SoftHSM2: the ceremony's signing path.
+func BenchmarkSign4MiBSoftHSM(b *testing.B) {
+	tok := hsmtest.NewToken(b)
+	if _, err := tok.GenerateKey("bench-rsa", hsm.RSA3072); err != nil {
+		b.Fatal(err)
+	}
+	s, err := tok.Signer("bench-rsa")
+	if err != nil {
+		b.Fatal(err)
+	}
+	img := esptest.App(benchSize, 1)
+	b.SetBytes(int64(len(img)))
+	for b.Loop() {
+		if _, err := esp.Sign(img, []crypto.Signer{s}, tok.Rand()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

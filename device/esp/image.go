@@ -34,7 +34,8 @@ type Image struct {
 	// it with ParseSignatureSector or (*Image).Signatures.
 	Sector []byte
 
-	data []byte
+	data    []byte
+	digests *digestCache
 }
 
 // ParseImage parses and validates an image file: header, segments,
@@ -79,7 +80,7 @@ func parseImage(b []byte) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	img := &Image{Header: h, data: b}
+	img := &Image{Header: h, data: b, digests: &digestCache{}}
 	off, err := img.parseSegments(b)
 	if err != nil {
 		return nil, err

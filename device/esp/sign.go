@@ -68,12 +68,11 @@ func (img *Image) existingBlocks() ([]Block, error) {
 	if err != nil {
 		return nil, fmt.Errorf("existing signature sector: %w", err)
 	}
-	d := newDigester(img.data[:img.PaddedLen], img.PaddedLen)
 	for _, b := range sec.Blocks {
 		if b.Err != nil {
 			return nil, fmt.Errorf("existing signature sector: %w", b.Err)
 		}
-		if err := checkSignature(&b, d.sum(b.Scheme.Hash())); err != nil {
+		if err := checkSignature(&b, img.Digest(b.Scheme)); err != nil {
 			return nil, fmt.Errorf("existing signature sector: %w", &BlockError{b.Index, err})
 		}
 	}

@@ -5,11 +5,8 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"errors"
 	"fmt"
-	"hash"
 	"math/big"
 )
 
@@ -129,7 +126,6 @@ func (img *Image) verify(maxBlocks int, trust func(*Block) (int, error)) (Verifi
 	if err != nil {
 		return Verified{}, err
 	}
-	digests := newDigester(img.data[:img.PaddedLen], img.PaddedLen)
 	var reasons []error
 	for i := range sec.Blocks {
 		blk := &sec.Blocks[i]
@@ -143,13 +139,13 @@ func (img *Image) verify(maxBlocks int, trust func(*Block) (int, error)) (Verifi
 		}
 		slot, err := trust(blk)
 		if err == nil {
-			err = checkSignature(blk, digests.sum(blk.Scheme.Hash()))
+			err = checkSignature(blk, img.Digest(blk.Scheme))
 		}
 		if err != nil {
 			reasons = append(reasons, &BlockError{blk.Index, err})
 			continue
 		}
-		return img.verified(blk, slot, digests.sum(blk.Scheme.Hash())), nil
+		return img.verified(blk, slot, img.Digest(blk.Scheme)), nil
 	}
 	return Verified{}, &VerifyError{Blocks: reasons}
 }
@@ -184,40 +180,4 @@ func checkSignature(blk *Block, digest []byte) error {
 		return fmt.Errorf("%w (%s)", ErrBadSignature, blk.Scheme)
 	}
 	return nil
-}
-
-// digester hashes the signed bytes (the image, then 0xFF up to the
-// padded length) at most once per hash function.
-type digester struct {
-	data   []byte
-	padded int
-	sums   map[crypto.Hash][]byte
-}
-
-func newDigester(data []byte, padded int) *digester {
-	return &digester{data: data, padded: padded, sums: map[crypto.Hash][]byte{}}
-}
-
-func (d *digester) sum(h crypto.Hash) []byte {
-	if s, ok := d.sums[h]; ok {
-		return s
-	}
-	var w hash.Hash
-	if h == crypto.SHA384 {
-		w = sha512.New384()
-	} else {
-		w = sha256.New()
-	}
-	w.Write(d.data)
-	w.Write(bytes.Repeat([]byte{0xFF}, d.padded-len(d.data)))
-	s := w.Sum(nil)
-	d.sums[h] = s
-	return s
-}
-
-// Digest is what a Secure Boot V2 block of scheme s signs: SHA-256 (or
-// SHA-384 for P-384) over the image 0xFF-padded to a 4096 multiple,
-// whether or not the image is padded or signed yet.
-func (img *Image) Digest(s Scheme) []byte {
-	return newDigester(img.data[:img.Len], img.PaddedLen).sum(s.Hash())
 }
