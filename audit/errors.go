@@ -20,6 +20,10 @@ var (
 	// The log refuses further use; reopening it runs recovery.
 	ErrBroken = errors.New("audit log needs reopening after a failed write")
 
+	// ErrLocked: another Log (in this or another process) has the log
+	// directory open for writing.
+	ErrLocked = errors.New("audit log is open elsewhere")
+
 	// ErrNoKey: a key ring has no MAC key for the requested epoch (never
 	// created, or retired for forward integrity).
 	ErrNoKey = errors.New("no MAC key for epoch")

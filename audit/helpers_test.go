@@ -183,3 +183,10 @@ func frameOffsets(t testing.TB, b []byte) []int {
 }
 
 var zeroTime time.Time
+
+// crash drops l the way a dying process would: file and lock released,
+// no shutdown checkpoint.
+func crash(l *Log) {
+	l.abandon()
+	l.broken = errClosed
+}

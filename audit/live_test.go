@@ -28,7 +28,7 @@ func liveLog(t *testing.T) *fixture {
 	l, err := Open(f.dir, f.cfg, at(60))
 	require.NoError(t, err)
 	appendAll(t, l, scenario[:3], 61)
-	// No Close: a crash leaves these three unsealed.
+	crash(l) // no Close: these three stay unsealed
 	return f
 }
 

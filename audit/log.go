@@ -40,6 +40,13 @@ type Log struct {
 	lastSealed int64     // size of the last checkpoint
 	broken     error
 	buf        []byte
+	unlock     func() error // releases the directory lock, if the FS has one
+}
+
+// locker is implemented by filesystems that can lock the log directory
+// against a second writer ([DirFS] on unix).
+type locker interface {
+	Lock() (unlock func() error, err error)
 }
 
 // Create starts a new log in dir (created if missing; it must not hold a
@@ -50,23 +57,32 @@ func Create(dir string, cfg Config, t time.Time) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := l.claim(dir); err != nil {
-		return nil, err
-	}
-	if err := l.startKeys(0); err != nil {
-		return nil, err
-	}
-	if l.file, err = l.fs.OpenAppend(fileLog); err != nil {
-		return nil, fmt.Errorf("open log: %w", err)
-	}
-	payload, _ := Fields("checkpoint-key", l.signer.VerifierKey())
-	if _, err := l.append(LogStart, payload, t); err != nil {
-		return nil, err
-	}
-	if _, err := l.checkpoint("create", t); err != nil {
+	if err := l.create(dir, t); err != nil {
+		l.abandon()
 		return nil, err
 	}
 	return l, nil
+}
+
+func (l *Log) create(dir string, t time.Time) error {
+	if err := l.claim(dir); err != nil {
+		return err
+	}
+	if err := l.startKeys(0); err != nil {
+		return err
+	}
+	var err error
+	if l.file, err = l.fs.OpenAppend(fileLog); err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	payload, _ := Fields("checkpoint-key", l.signer.VerifierKey())
+	if _, err := l.append(LogStart, payload, t); err != nil {
+		return err
+	}
+	if _, err := l.checkpoint("create", t); err != nil {
+		return err
+	}
+	return nil
 }
 
 // claim checks that dir holds no log, only perhaps the leftovers of a
@@ -120,7 +136,22 @@ func newLog(dir string, cfg Config) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config.Signer: %w", err)
 	}
-	return &Log{cfg: cfg, fs: fsys, signer: s}, nil
+	l := &Log{cfg: cfg, fs: fsys, signer: s, unlock: func() error { return nil }}
+	if lk, ok := fsys.(locker); ok {
+		if l.unlock, err = lk.Lock(); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// abandon releases what a failed Create or Open holds.
+func (l *Log) abandon() {
+	if l.file != nil {
+		l.file.Close()
+		l.file = nil
+	}
+	l.unlock()
 }
 
 func (l *Log) startKeys(epoch uint32) error {
@@ -265,6 +296,8 @@ func (l *Log) Close(t time.Time) error {
 		err = errors.Join(err, l.file.Close())
 		l.file = nil
 	}
+	err = errors.Join(err, l.unlock())
+	l.unlock = func() error { return nil }
 	l.broken = errors.Join(l.broken, errClosed)
 	return err
 }

@@ -145,3 +145,17 @@ func TestAppendBatch(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, OK, r.Verdict, "%+v", r)
 }
+
+func TestSecondWriterIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(t, &MemFloor{})
+	l, err := Create(dir, cfg, at(0))
+	require.NoError(t, err)
+	_, err = Open(dir, cfg, at(1))
+	require.ErrorIs(t, err, ErrLocked)
+	require.NoError(t, l.Close(at(2)))
+	cfg.Keys = testKeys(t)
+	l, err = Open(dir, cfg, at(3))
+	require.NoError(t, err, "the lock goes with Close")
+	require.NoError(t, l.Close(at(4)))
+}

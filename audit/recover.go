@@ -25,46 +25,54 @@ func Open(dir string, cfg Config, t time.Time) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := l.open(dir, t); err != nil {
+		l.abandon()
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Log) open(dir string, t time.Time) error {
 	raw, err := l.fs.ReadFile(fileLog)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open %s: %w", dir, ErrNoLog)
+		return fmt.Errorf("open %s: %w", dir, ErrNoLog)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read log: %w", err)
+		return fmt.Errorf("read log: %w", err)
 	}
 	floor, err := l.cfg.Floor.Load()
 	if err != nil {
-		return nil, fmt.Errorf("load floor: %w", err)
+		return fmt.Errorf("load floor: %w", err)
 	}
 	s, err := l.rescan(raw, floor)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if s.n() == 0 {
-		return nil, fmt.Errorf("open %s: log has no complete entry: %w", dir, ErrNoLog)
+		return fmt.Errorf("open %s: log has no complete entry: %w", dir, ErrNoLog)
 	}
 	if s.n() < floor {
-		return nil, fmt.Errorf("%w: log has %d entries, but a checkpoint of size %d was issued", ErrRollback, s.n(), floor)
+		return fmt.Errorf("%w: log has %d entries, but a checkpoint of size %d was issued", ErrRollback, s.n(), floor)
 	}
 	notes, err := l.loadCheckpoints(s)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkNotes(s, notes, floor); err != nil {
-		return nil, err
+		return err
 	}
 	if err := l.resume(s); err != nil {
-		return nil, err
+		return err
 	}
 	if err := l.finishSeal(s, notes); err != nil {
-		return nil, l.fail(err)
+		return l.fail(err)
 	}
 	if s.tail != nil {
 		if err := l.recordRecovery(s.tail, t); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return l, nil
+	return nil
 }
 
 // rescan verifies the records and refuses a log with any finding. MACs
