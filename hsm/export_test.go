@@ -37,3 +37,45 @@ func ImportHMACKey(t *Token, label string, key []byte) error {
 		return nil
 	})
 }
+
+// faulty fails chosen calls of a real session with a PKCS#11 return value,
+// for failures SoftHSM does not produce on demand (a token pulled mid-sign,
+// a session the token forgot). Everything else reaches SoftHSM.
+type faulty struct {
+	session
+	fail map[string]pkcs11.Error
+}
+
+func (f faulty) Sign(sh pkcs11.SessionHandle, m []byte) ([]byte, error) {
+	if rv, ok := f.fail["Sign"]; ok {
+		return nil, rv
+	}
+	return f.session.Sign(sh, m)
+}
+
+func (f faulty) GenerateRandom(sh pkcs11.SessionHandle, n int) ([]byte, error) {
+	if rv, ok := f.fail["GenerateRandom"]; ok {
+		return nil, rv
+	}
+	return f.session.GenerateRandom(sh, n)
+}
+
+func (f faulty) GenerateKeyPair(sh pkcs11.SessionHandle, m []*pkcs11.Mechanism, pub, priv []*pkcs11.Attribute) (pkcs11.ObjectHandle, pkcs11.ObjectHandle, error) {
+	if rv, ok := f.fail["GenerateKeyPair"]; ok {
+		return 0, 0, rv
+	}
+	return f.session.GenerateKeyPair(sh, m, pub, priv)
+}
+
+// InjectFaults makes call (Sign, GenerateRandom, GenerateKeyPair) fail with
+// rv on t until the returned function restores the real calls. Not safe to
+// call while t is in use.
+func InjectFaults(t *Token, call string, rv uint) (restore func()) {
+	real := t.ctx
+	f := faulty{session: real, fail: map[string]pkcs11.Error{call: pkcs11.Error(rv)}}
+	t.ctx, t.pool.ctx = f, f
+	return func() { t.ctx, t.pool.ctx = real, real }
+}
+
+// IdleSessions is how many sessions t's pool holds for reuse.
+func IdleSessions(t *Token) int { return len(t.pool.idle) }

@@ -94,7 +94,7 @@ func (t *Token) keyHandles(sh pkcs11.SessionHandle, extra *pkcs11.Attribute) ([]
 		if extra != nil {
 			tmpl = append(tmpl, extra)
 		}
-		hs, err := findAll(t.mod.ctx, sh, tmpl)
+		hs, err := findAll(t.ctx, sh, tmpl)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +103,7 @@ func (t *Token) keyHandles(sh pkcs11.SessionHandle, extra *pkcs11.Attribute) ([]
 	return out, nil
 }
 
-func findAll(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, tmpl []*pkcs11.Attribute) ([]pkcs11.ObjectHandle, error) {
+func findAll(ctx session, sh pkcs11.SessionHandle, tmpl []*pkcs11.Attribute) ([]pkcs11.ObjectHandle, error) {
 	if err := ctx.FindObjectsInit(sh, tmpl); err != nil {
 		return nil, fmt.Errorf("C_FindObjectsInit: %w", err)
 	}
@@ -127,7 +127,7 @@ func findAll(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, tmpl []*pkcs11.Attribute)
 
 // describe reads a key's label, id, algorithm and public half.
 func (t *Token) describe(sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (keyRef, error) {
-	ctx := t.mod.ctx
+	ctx := t.ctx
 	k := keyRef{handle: h}
 	label, err := attr(ctx, sh, h, pkcs11.CKA_LABEL)
 	if err != nil {
@@ -158,7 +158,7 @@ func (t *Token) describe(sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (keyRef
 
 // publicFor finds the public key object paired with k by CKA_ID.
 func (t *Token) publicFor(sh pkcs11.SessionHandle, k KeyInfo) (crypto.PublicKey, error) {
-	hs, err := findAll(t.mod.ctx, sh, []*pkcs11.Attribute{
+	hs, err := findAll(t.ctx, sh, []*pkcs11.Attribute{
 		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PUBLIC_KEY),
 		pkcs11.NewAttribute(pkcs11.CKA_ID, k.ID),
 	})
@@ -168,11 +168,11 @@ func (t *Token) publicFor(sh pkcs11.SessionHandle, k KeyInfo) (crypto.PublicKey,
 	if len(hs) != 1 {
 		return nil, fmt.Errorf("%d public key objects with id %x, want 1", len(hs), k.ID)
 	}
-	return readPublic(t.mod.ctx, sh, hs[0], k.Algorithm)
+	return readPublic(t.ctx, sh, hs[0], k.Algorithm)
 }
 
 // labelInUse reports whether any object, of any class, carries label.
 func (t *Token) labelInUse(sh pkcs11.SessionHandle, label string) (bool, error) {
-	hs, err := findAll(t.mod.ctx, sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_LABEL, []byte(label))})
+	hs, err := findAll(t.ctx, sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_LABEL, []byte(label))})
 	return len(hs) > 0, err
 }

@@ -56,11 +56,11 @@ func (m *MAC) SumErr(b []byte) ([]byte, error) {
 	var mac []byte
 	err := m.t.pool.with(func(sh pkcs11.SessionHandle) error {
 		mech := []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_SHA256_HMAC, nil)}
-		if err := m.t.mod.ctx.SignInit(sh, mech, m.key.handle); err != nil {
+		if err := m.t.ctx.SignInit(sh, mech, m.key.handle); err != nil {
 			return fmt.Errorf("C_SignInit CKM_SHA256_HMAC: %w", err)
 		}
 		var err error
-		mac, err = m.t.mod.ctx.Sign(sh, m.buf)
+		mac, err = m.t.ctx.Sign(sh, m.buf)
 		if err != nil {
 			return fmt.Errorf("C_Sign CKM_SHA256_HMAC: %w", err)
 		}

@@ -79,17 +79,17 @@ func (t *Token) generate(sh pkcs11.SessionHandle, label string, alg Algorithm, c
 	if inUse {
 		return keyRef{}, ErrLabelExists
 	}
-	id, err := t.mod.ctx.GenerateRandom(sh, idBytes)
+	id, err := t.ctx.GenerateRandom(sh, idBytes)
 	if err != nil {
 		return keyRef{}, fmt.Errorf("C_GenerateRandom for CKA_ID: %w", err)
 	}
 	mech := []*pkcs11.Mechanism{pkcs11.NewMechanism(alg.genMechanism(), nil)}
 	var h pkcs11.ObjectHandle
 	if alg == HMACSHA256 {
-		h, err = t.mod.ctx.GenerateKey(sh, mech, secretTemplate(label, id, cfg))
+		h, err = t.ctx.GenerateKey(sh, mech, secretTemplate(label, id, cfg))
 	} else {
 		pub, priv := pairTemplates(label, id, alg, cfg)
-		_, h, err = t.mod.ctx.GenerateKeyPair(sh, mech, pub, priv)
+		_, h, err = t.ctx.GenerateKeyPair(sh, mech, pub, priv)
 	}
 	if err != nil {
 		return keyRef{}, fmt.Errorf("%s: %w", mechanismName(alg.genMechanism()), err)

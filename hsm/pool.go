@@ -1,6 +1,7 @@
 package hsm
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -14,7 +15,7 @@ const maxSessions = 16
 // pool hands each operation its own session: a PKCS#11 session must not be
 // used by two goroutines at once, while different sessions may.
 type pool struct {
-	ctx  *pkcs11.Ctx
+	ctx  session
 	slot uint
 	sem  chan struct{}             // one slot per session in use
 	idle chan pkcs11.SessionHandle // sessions ready for reuse
@@ -23,12 +24,14 @@ type pool struct {
 	closed bool
 }
 
-func newPool(ctx *pkcs11.Ctx, slot uint, size int) *pool {
+func newPool(ctx session, slot uint, size int) *pool {
 	return &pool{ctx: ctx, slot: slot, sem: make(chan struct{}, size), idle: make(chan pkcs11.SessionHandle, size)}
 }
 
-// with runs f on a borrowed session. A session that failed with a
-// session-level error is closed instead of being reused.
+// with runs f on a borrowed session. A session on which the token reported
+// an error is closed instead of reused: after a failure mid-operation its
+// state (an unfinished C_SignInit, a lost login) is not worth trusting, and
+// a new session costs microseconds.
 func (p *pool) with(f func(sh pkcs11.SessionHandle) error) error {
 	p.sem <- struct{}{}
 	defer func() { <-p.sem }()
@@ -37,7 +40,8 @@ func (p *pool) with(f func(sh pkcs11.SessionHandle) error) error {
 		return err
 	}
 	err = f(sh)
-	if isRV(err, pkcs11.CKR_SESSION_HANDLE_INVALID) || isRV(err, pkcs11.CKR_SESSION_CLOSED) {
+	var rv pkcs11.Error
+	if errors.As(err, &rv) {
 		p.ctx.CloseSession(sh)
 		return err
 	}

@@ -32,7 +32,7 @@ func Fingerprint(pub crypto.PublicKey) (string, error) {
 }
 
 // readPublic builds the stdlib public key of public key object h.
-func readPublic(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, alg Algorithm) (crypto.PublicKey, error) {
+func readPublic(ctx session, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, alg Algorithm) (crypto.PublicKey, error) {
 	switch alg {
 	case RSA3072:
 		return readRSA(ctx, sh, h)
@@ -53,7 +53,7 @@ func readPublic(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle,
 	return nil, fmt.Errorf("%s keys have no public half", alg)
 }
 
-func readRSA(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (crypto.PublicKey, error) {
+func readRSA(ctx session, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (crypto.PublicKey, error) {
 	n, err := attr(ctx, sh, h, pkcs11.CKA_MODULUS)
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func parseEd25519Point(b []byte) (ed25519.PublicKey, error) {
 }
 
 // algorithmOf classifies a key object by its CKA_KEY_TYPE and parameters.
-func algorithmOf(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (Algorithm, error) {
+func algorithmOf(ctx session, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (Algorithm, error) {
 	kt, err := attrUint(ctx, sh, h, pkcs11.CKA_KEY_TYPE)
 	if err != nil {
 		return "", err
@@ -125,7 +125,7 @@ func algorithmOf(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle
 	return "", fmt.Errorf("unsupported key type 0x%x", kt)
 }
 
-func attr(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, typ uint) ([]byte, error) {
+func attr(ctx session, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, typ uint) ([]byte, error) {
 	a, err := ctx.GetAttributeValue(sh, h, []*pkcs11.Attribute{pkcs11.NewAttribute(typ, nil)})
 	if err != nil {
 		return nil, fmt.Errorf("C_GetAttributeValue 0x%x: %w", typ, err)
@@ -136,7 +136,7 @@ func attr(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, typ u
 	return a[0].Value, nil
 }
 
-func attrUint(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, typ uint) (uint, error) {
+func attrUint(ctx session, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, typ uint) (uint, error) {
 	v, err := attr(ctx, sh, h, typ)
 	if err != nil {
 		return 0, err
@@ -155,7 +155,7 @@ func bytesToUint(b []byte) (uint, error) {
 	return 0, fmt.Errorf("CK_ULONG of %d bytes", len(b))
 }
 
-func attrBool(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, typ uint) (bool, error) {
+func attrBool(ctx session, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, typ uint) (bool, error) {
 	v, err := attr(ctx, sh, h, typ)
 	if err != nil {
 		return false, err

@@ -20,7 +20,7 @@ func (r tokenRand) Read(p []byte) (int, error) {
 	n := 0
 	err := r.t.pool.with(func(sh pkcs11.SessionHandle) error {
 		for n < len(p) {
-			b, err := r.t.mod.ctx.GenerateRandom(sh, min(len(p)-n, maxRandChunk))
+			b, err := r.t.ctx.GenerateRandom(sh, min(len(p)-n, maxRandChunk))
 			if err != nil {
 				return fmt.Errorf("C_GenerateRandom: %w", err)
 			}

@@ -76,11 +76,11 @@ func (s *signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	}
 	var sig []byte
 	err = s.t.pool.with(func(sh pkcs11.SessionHandle) error {
-		if err := s.t.mod.ctx.SignInit(sh, []*pkcs11.Mechanism{mech}, s.key.handle); err != nil {
+		if err := s.t.ctx.SignInit(sh, []*pkcs11.Mechanism{mech}, s.key.handle); err != nil {
 			return fmt.Errorf("C_SignInit %s: %w", mechanismName(mech.Mechanism), err)
 		}
 		var err error
-		if sig, err = s.t.mod.ctx.Sign(sh, digest); err != nil {
+		if sig, err = s.t.ctx.Sign(sh, digest); err != nil {
 			return fmt.Errorf("C_Sign %s: %w", mechanismName(mech.Mechanism), err)
 		}
 		return nil

@@ -17,6 +17,7 @@ type PINFunc func() ([]byte, error)
 // Token is an open, logged-in PKCS#11 token. It is safe for concurrent use.
 type Token struct {
 	mod     *module
+	ctx     session // mod.ctx; a seam for fault-injection tests
 	info    TokenSummary
 	login   pkcs11.SessionHandle // held open so the login outlives idle pools
 	pool    *pool
@@ -74,7 +75,7 @@ func open(m *module, u URI, pin PINFunc) (*Token, error) {
 		m.ctx.CloseSession(sh)
 		return nil, err
 	}
-	return &Token{mod: m, info: info, login: sh, pool: newPool(m.ctx, info.SlotID, maxSessions), mechs: mechs}, nil
+	return &Token{mod: m, ctx: m.ctx, info: info, login: sh, pool: newPool(m.ctx, info.SlotID, maxSessions), mechs: mechs}, nil
 }
 
 func loginWith(m *module, info TokenSummary, sh pkcs11.SessionHandle, pin PINFunc) error {
