@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -93,16 +94,17 @@ func checkField(k, v string) error {
 }
 
 // reasonOf finds a refusal's reason in a [Fields] payload or a JSON object
-// (the device emulator records JSON events).
+// with "reason" or "error" (the device emulator records JSON events).
 func reasonOf(p []byte) string {
 	if r, ok := Field(p, "reason"); ok {
 		return r
 	}
 	var obj struct {
 		Reason string `json:"reason"`
+		Error  string `json:"error"`
 	}
 	if json.Unmarshal(p, &obj) == nil {
-		return obj.Reason
+		return cmp.Or(obj.Reason, obj.Error)
 	}
 	return ""
 }

@@ -233,3 +233,13 @@ func TestEpochEvery(t *testing.T) {
 	require.Equal(t, OK, r.Verdict, "%+v", r)
 	require.True(t, r.Checks.MACs)
 }
+
+func TestLeftoverTempCheckpointIsNotTamper(t *testing.T) {
+	f := newFixture(t)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, dirCheckpoints, ".21.tmp-123"), []byte("half"), 0o644))
+	r := verifyDir(t, f.dir, nil)
+	require.Equal(t, OK, r.Verdict, "%+v", r)
+	require.True(t, hasWarning(r, "leftover temporary file"))
+	require.NoError(t, os.WriteFile(filepath.Join(f.export, dirCheckpoints, "junk"), []byte("x"), 0o644))
+	require.Equal(t, Tampered, f.verify(t, false, nil).Verdict)
+}

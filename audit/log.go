@@ -187,7 +187,7 @@ func (l *Log) Append(typ Type, payload []byte, t time.Time) (Entry, error) {
 		return Entry{}, fmt.Errorf("append: type %v cannot be appended by callers", typ)
 	}
 	if typ.needsReason() && reasonOf(payload) == "" {
-		return Entry{}, fmt.Errorf("append %v: payload needs a non-empty reason (reason= field or JSON \"reason\")", typ)
+		return Entry{}, fmt.Errorf("append %v: payload needs a non-empty reason (reason= field, or JSON \"reason\" or \"error\")", typ)
 	}
 	if l.cfg.EpochEvery > 0 && l.inEpoch >= l.cfg.EpochEvery {
 		if err := l.newEpoch("interval", t); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -25,6 +26,12 @@ func (v *verification) checkpoints(trusted note.Verifier) error {
 	sizes := make([]int64, 0, len(names))
 	for _, name := range names {
 		size, err := parseSize(name)
+		if err != nil && strings.HasPrefix(name, ".") {
+			// A temporary file a crash left mid-write (atomicfile names
+			// them ".<name>.tmp-*"); it was never a checkpoint.
+			v.warn(-1, "ignored leftover temporary file checkpoints/%s", name)
+			continue
+		}
 		if err != nil {
 			v.problem(v.r.Entries, "unexpected file checkpoints/%s", name)
 			continue
