@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"hash/crc32"
@@ -222,4 +224,32 @@ func TestBadSignatureWithGoodCRC(t *testing.T) {
 // little-endian at 1196.
 func fixCRC(b []byte) {
 	binary.LittleEndian.PutUint32(b[1196:], crc32.ChecksumIEEE(b[:1196]))
+}
+
+// TestVectorCopies checks the copied vectors against the SHA256SUMS that
+// came with them, and that every image file is covered by a test above.
+func TestVectorCopies(t *testing.T) {
+	sums := readFile(t, filepath.Join(vecDir, "SHA256SUMS"))
+	listed := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			t.Fatalf("bad SHA256SUMS line %q", line)
+		}
+		got := sha256.Sum256(readFile(t, filepath.Join(vecDir, f[1])))
+		if hex.EncodeToString(got[:]) != f[0] {
+			t.Errorf("%s: sha256 %x, SHA256SUMS says %s", f[1], got, f[0])
+		}
+		listed[f[1]] = true
+	}
+	covered := map[string]bool{"app-sv3.bin": true, "app-sv4-c6.bin": true, "boot-sv1.bin": true}
+	for _, v := range readVerdicts(t) {
+		covered[v.file] = true
+	}
+	names, _ := filepath.Glob(filepath.Join(vecDir, "*.bin"))
+	for _, n := range names {
+		if b := filepath.Base(n); !covered[b] || !listed[b] {
+			t.Errorf("%s: covered by a test %v, in SHA256SUMS %v", b, covered[b], listed[b])
+		}
+	}
 }
