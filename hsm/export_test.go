@@ -50,7 +50,11 @@ func (f faulty) Sign(sh pkcs11.SessionHandle, m []byte) ([]byte, error) {
 	if rv, ok := f.fail["Sign"]; ok {
 		return nil, rv
 	}
-	return f.session.Sign(sh, m)
+	sig, err := f.session.Sign(sh, m)
+	if _, ok := f.fail["CorruptSign"]; ok && err == nil {
+		sig[len(sig)/2] ^= 1 // a fault-attacked or broken token
+	}
+	return sig, err
 }
 
 func (f faulty) GenerateRandom(sh pkcs11.SessionHandle, n int) ([]byte, error) {
@@ -68,7 +72,7 @@ func (f faulty) GenerateKeyPair(sh pkcs11.SessionHandle, m []*pkcs11.Mechanism, 
 }
 
 // InjectFaults makes call (Sign, GenerateRandom, GenerateKeyPair) fail with
-// rv on t until the returned function restores the real calls. Not safe to
+// rv, or with call "CorruptSign" flips a bit of every signature, on t until the returned function restores the real calls. Not safe to
 // call while t is in use.
 func InjectFaults(t *Token, call string, rv uint) (restore func()) {
 	real := t.ctx

@@ -76,3 +76,24 @@ func TestTokenFailuresSurface(t *testing.T) {
 	}
 	restore()
 }
+
+func TestCorruptSignatureNeverLeaves(t *testing.T) {
+	tok := hsmtest.NewToken(t)
+	for _, tc := range sigCases {
+		if _, err := tok.GenerateKey(string(tc.alg), tc.alg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restore := hsm.InjectFaults(tok, "CorruptSign", 0)
+	defer restore()
+	for _, tc := range sigCases {
+		s, err := tok.Signer(string(tc.alg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := s.Sign(nil, tc.digest([]byte("m")), tc.opts)
+		if sig != nil || err == nil || !strings.Contains(err.Error(), "does not verify under the key's public half") {
+			t.Errorf("%s: sig %x, err %v", tc.alg, sig, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package hsm
 
 import (
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/asn1"
@@ -22,6 +23,7 @@ import (
 //   - Ed25519: opts.HashFunc() == 0 and the raw message (pure Ed25519).
 //
 // The rand argument of Sign is ignored: the token makes its own randomness.
+// Every signature is verified against the public key before it is returned.
 func (t *Token) Signer(label string) (crypto.Signer, error) {
 	k, err := t.find(pkcs11.CKA_LABEL, []byte(label))
 	if err != nil {
@@ -89,9 +91,35 @@ func (s *signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 		return nil, fmt.Errorf("key %q: %w", s.key.Label, err)
 	}
 	if mech.Mechanism == pkcs11.CKM_ECDSA {
-		return ecdsaDER(sig)
+		if sig, err = ecdsaDER(sig); err != nil {
+			return nil, fmt.Errorf("key %q: %w", s.key.Label, err)
+		}
+	}
+	if err := verify(s.key.Public, digest, sig, opts); err != nil {
+		return nil, fmt.Errorf("key %q: token returned a signature that does not verify under the key's public half: %w", s.key.Label, err)
 	}
 	return sig, nil
+}
+
+// verify checks every token signature before it leaves this package: a
+// faulty RSA-CRT signature reveals the private key to whoever sees it, and
+// a wrong signature should fail here, not on a device in the field.
+func verify(pub crypto.PublicKey, digest, sig []byte, opts crypto.SignerOpts) error {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return rsa.VerifyPSS(k, opts.HashFunc(), digest, sig, opts.(*rsa.PSSOptions))
+	case *ecdsa.PublicKey:
+		if !ecdsa.VerifyASN1(k, digest, sig) {
+			return errors.New("ECDSA verification failed")
+		}
+	case ed25519.PublicKey:
+		if !ed25519.Verify(k, digest, sig) {
+			return errors.New("Ed25519 verification failed")
+		}
+	default:
+		return fmt.Errorf("unexpected public key type %T", pub)
+	}
+	return nil
 }
 
 // mechanism checks opts against the key type and builds the mechanism.
