@@ -26,7 +26,7 @@ type Block struct {
 	// Err is why the bootloader would skip this block (bad magic, CRC,
 	// version or fields); nil for a well-formed block. It is a *BlockError.
 	Err error
-	Raw []byte // the 1216 bytes
+	Raw []byte // the 1216 bytes, referring into the parsed sector
 }
 
 // Sector is a parsed signature sector: 1 to 3 blocks, in order.

@@ -23,7 +23,8 @@ var ErrDuplicateKey = errors.New("key already signs this image")
 // Sign refuses what the image's chip would not boot: unknown chip, a scheme
 // the chip lacks, mixed schemes, more blocks than the chip reads. Every new
 // block is parsed back and its signature verified before Sign returns; the
-// input is never modified.
+// input is never modified. rand is handed to the signers (an HSM signer
+// may ignore it and use the token's generator).
 func Sign(file []byte, signers []crypto.Signer, rand io.Reader) ([]byte, error) {
 	img, err := ParseImage(file)
 	if err != nil {
@@ -127,7 +128,10 @@ func signBlock(idx int, s crypto.Signer, digest []byte, rand io.Reader) ([]byte,
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		var sig []byte
-		if sig, err = s.Sign(rand, digest, pssOptions); err == nil {
+		// A fresh options value per call: a signer cannot alter what the
+		// next one is asked for.
+		opts := &rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}
+		if sig, err = s.Sign(rand, digest, opts); err == nil {
 			raw, err = encodeRSABlock(digest, k, leftPad(sig, rsaBytes))
 		}
 	case *ecdsa.PublicKey:
