@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/miekg/pkcs11"
 )
 
 // Sentinel errors. Test for them with errors.Is; the wrapping error says which
@@ -65,9 +63,3 @@ func (e *FingerprintError) Error() string {
 }
 
 func (e *FingerprintError) Unwrap() error { return ErrFingerprintMismatch }
-
-// isRV reports whether err is the PKCS#11 return value rv.
-func isRV(err error, rv uint) bool {
-	var pe pkcs11.Error
-	return errors.As(err, &pe) && uint(pe) == rv
-}

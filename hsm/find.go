@@ -1,3 +1,5 @@
+//go:build cgo
+
 package hsm
 
 import (
@@ -9,19 +11,6 @@ import (
 
 	"github.com/miekg/pkcs11"
 )
-
-// KeyInfo describes a key on the token.
-type KeyInfo struct {
-	Label       string
-	ID          []byte
-	Algorithm   Algorithm
-	Public      crypto.PublicKey // nil for HMAC keys
-	Fingerprint string           // Fingerprint(Public); "" for HMAC keys
-	Extractable bool             // true only for keys generated Wrappable
-}
-
-// IDHex is the CKA_ID in lowercase hex, as listings show it.
-func (k KeyInfo) IDHex() string { return hex.EncodeToString(k.ID) }
 
 // keyRef is a located private or secret key.
 type keyRef struct {

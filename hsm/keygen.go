@@ -1,3 +1,5 @@
+//go:build cgo
+
 package hsm
 
 import (
@@ -10,19 +12,6 @@ import (
 
 // idBytes is the CKA_ID length; 16 random bytes make collisions negligible.
 const idBytes = 16
-
-// GenOption adjusts GenerateKey.
-type GenOption func(*genConfig)
-
-type genConfig struct {
-	wrappable bool
-}
-
-// Wrappable makes the private or secret key CKA_EXTRACTABLE (still
-// CKA_SENSITIVE), so it can later be wrapped for a backup token. PKCS#11
-// lets this be set only at generation time, which is why it is an explicit
-// choice here; the default is non-extractable.
-func Wrappable() GenOption { return func(c *genConfig) { c.wrappable = true } }
 
 // GenerateKey makes a new key of type alg in the token, labelled label, with
 // a CKA_ID from the token's RNG. It refuses a label any object already uses.
@@ -55,18 +44,6 @@ func (t *Token) GenerateKey(label string, alg Algorithm, opts ...GenOption) (Key
 		return KeyInfo{}, fmt.Errorf("token %q: generate %s key %q: %w", t.info.Label, alg, label, err)
 	}
 	return k.KeyInfo, nil
-}
-
-func checkLabel(label string) error {
-	switch {
-	case label == "":
-		return errors.New("empty key label")
-	case len(label) > 128:
-		return fmt.Errorf("key label of %d bytes; at most 128", len(label))
-	case strings.ContainsFunc(label, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return fmt.Errorf("key label %q contains control characters", label)
-	}
-	return nil
 }
 
 func (t *Token) generate(sh pkcs11.SessionHandle, label string, alg Algorithm, cfg genConfig) (keyRef, error) {
@@ -136,4 +113,16 @@ func common(label string, id []byte, class, keyType uint) []*pkcs11.Attribute {
 		pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
 		pkcs11.NewAttribute(pkcs11.CKA_ID, id),
 	}
+}
+
+func checkLabel(label string) error {
+	switch {
+	case label == "":
+		return errors.New("empty key label")
+	case len(label) > 128:
+		return fmt.Errorf("key label of %d bytes; at most 128", len(label))
+	case strings.ContainsFunc(label, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return fmt.Errorf("key label %q contains control characters", label)
+	}
+	return nil
 }

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package hsm
 
 import (
@@ -49,6 +51,10 @@ func pinMAC(pin []byte) []byte {
 	m.Write(pin)
 	return m.Sum(nil)
 }
+
+// Available reports whether this build can use PKCS#11 at all; builds
+// without cgo cannot (see nocgo.go).
+func Available() error { return nil }
 
 // acquireModule loads and initialises the library at path, or reuses it.
 func acquireModule(path string) (*module, error) {
@@ -160,4 +166,10 @@ func ModuleLoaded(path string) bool {
 	defer modulesMu.Unlock()
 	_, ok := modules[resolved]
 	return ok
+}
+
+// isRV reports whether err is the PKCS#11 return value rv.
+func isRV(err error, rv uint) bool {
+	var pe pkcs11.Error
+	return errors.As(err, &pe) && uint(pe) == rv
 }

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package hsm
 
 import (
@@ -7,29 +9,14 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
 	"encoding/asn1"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
 
 	"github.com/miekg/pkcs11"
 )
-
-// Fingerprint is "sha256:" + lowercase hex SHA-256 of the PKIX
-// SubjectPublicKeyInfo DER of pub: the same value `openssl pkey -pubin
-// -outform DER | sha256sum` gives, so custodians can check it independently.
-func Fingerprint(pub crypto.PublicKey) (string, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return "", fmt.Errorf("fingerprint: %w", err)
-	}
-	sum := sha256.Sum256(der)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
-}
 
 // readPublic builds the stdlib public key of public key object h.
 func readPublic(ctx session, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, alg Algorithm) (crypto.PublicKey, error) {

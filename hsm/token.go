@@ -1,3 +1,5 @@
+//go:build cgo
+
 package hsm
 
 import (
@@ -9,10 +11,6 @@ import (
 
 	"github.com/miekg/pkcs11"
 )
-
-// PINFunc supplies the user PIN when Open needs it. Callers read it from a
-// terminal, a file descriptor or a named environment variable; never argv.
-type PINFunc func() ([]byte, error)
 
 // Token is an open, logged-in PKCS#11 token. It is safe for concurrent use.
 type Token struct {

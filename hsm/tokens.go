@@ -1,3 +1,5 @@
+//go:build cgo
+
 package hsm
 
 import (
@@ -6,21 +8,6 @@ import (
 
 	"github.com/miekg/pkcs11"
 )
-
-// TokenSummary describes one initialised token a module offers.
-type TokenSummary struct {
-	SlotID       uint
-	Label        string
-	Serial       string
-	Manufacturer string
-	Model        string
-	PINLocked    bool
-	URI          string // pkcs11: URI selecting this token by label and serial
-}
-
-func (s TokenSummary) String() string {
-	return fmt.Sprintf("%q (serial %s, slot %d)", s.Label, s.Serial, s.SlotID)
-}
 
 // ListTokens lists the initialised tokens of the PKCS#11 library at
 // modulePath. It needs no PIN.
