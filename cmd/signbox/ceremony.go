@@ -12,9 +12,9 @@ import (
 func init() {
 	register(&command{path: "ceremony plan", usage: "--workspace WS --date YYYY-MM-DD --kind release|key-generation|key-revocation|policy-change [kind flags]",
 		summary: "plan a ceremony and print its digest to read aloud", run: ceremonyPlan})
-	register(&command{path: "ceremony approve", usage: "--workspace WS --id ID --custodian NAME --token URI [--key-label L] --pin-env VAR|--pin-fd N",
+	register(&command{path: "ceremony approve", usage: "--workspace WS --id ID --custodian NAME --token URI [--key-label L] [--digest sha256:...] [--pin-fd N|--pin-env NAME]",
 		summary: "approve a planned ceremony with one custodian's token", run: ceremonyApprove})
-	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --token URI --pin-env VAR|--pin-fd N",
+	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --token URI [--pin-fd N|--pin-env NAME]",
 		summary: "verify, check quorum, sign with the appliance HSM, verify and export", run: ceremonyRun})
 	register(&command{path: "ceremony abort", usage: "--workspace WS --id ID --reason TEXT",
 		summary: "close a ceremony for good, recording why", run: ceremonyAbort})
@@ -111,8 +111,7 @@ func ceremonyApprove(e *env, args []string) error {
 	uri := fs.String("token", "", "your approval token's pkcs11: `URI`")
 	label := fs.String("key-label", "approval", "`label` of the approval key on your token")
 	expect := fs.String("digest", "", "approve only if the plan digest is this `sha256:...` (the value read aloud)")
-	var pin ceremonyPIN
-	pin.register(fs)
+	pin := addPINFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -127,7 +126,7 @@ func ceremonyApprove(e *env, args []string) error {
 		return withHint(fmt.Errorf("plan %s has digest %s, not the %s you were given", s.ID(), s.Digest(), *expect),
 			"do not approve: compare the plan with `signbox ceremony show` and the words read aloud")
 	}
-	tok, err := openToken(e, *uri, &pin)
+	tok, err := openTokenFor(e, *uri, pin, fmt.Sprintf("%s's approval token", *who))
 	if err != nil {
 		return err
 	}
@@ -165,8 +164,7 @@ func ceremonyRun(e *env, args []string) error {
 	ws := fs.String("workspace", "", "workspace `directory`")
 	id := fs.String("id", "", "ceremony `id`")
 	uri := fs.String("token", "", "the appliance HSM's pkcs11: `URI` (not needed to resume after signing)")
-	var pin ceremonyPIN
-	pin.register(fs)
+	pin := addPINFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -175,7 +173,7 @@ func ceremonyRun(e *env, args []string) error {
 		return err
 	}
 	if s.Step() == ceremony.StepPlanned {
-		if err := runToSigned(e, s, *uri, &pin); err != nil {
+		if err := runToSigned(e, s, *uri, pin); err != nil {
 			return ceremonyErr(err)
 		}
 	}
@@ -191,7 +189,7 @@ func ceremonyRun(e *env, args []string) error {
 	return nil
 }
 
-func runToSigned(e *env, s *ceremony.Session, uri string, pin *ceremonyPIN) error {
+func runToSigned(e *env, s *ceremony.Session, uri string, pin *pinFlags) error {
 	if err := step(e.stdout, "verify inputs", s.VerifyInputs); err != nil {
 		return err
 	}
@@ -208,7 +206,7 @@ func runToSigned(e *env, s *ceremony.Session, uri string, pin *ceremonyPIN) erro
 	}
 	var ks ceremony.KeyStore
 	if uri != "" || s.Plan().Kind != "policy_change" {
-		tok, err := openToken(e, uri, pin)
+		tok, err := openTokenFor(e, uri, pin, "the appliance HSM")
 		if err != nil {
 			return err
 		}

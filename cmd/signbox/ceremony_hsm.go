@@ -3,10 +3,8 @@ package main
 import (
 	"crypto"
 	"errors"
+	"flag"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 
 	"signbox/hsm"
 	"signbox/policy"
@@ -27,55 +25,27 @@ func (t tokenStore) GenerateKey(label string, alg policy.Algorithm) (crypto.Publ
 	return ki.Public, nil
 }
 
-// ceremonyPIN reads a PIN from an explicitly named environment variable or
-// an inherited file descriptor, never from argv.
-// TODO: switch to the shared pin flags of cmd/signbox/pin.go once present.
-type ceremonyPIN struct {
-	envName string
-	fd      int
-}
+// ceremonyPIN is the first spelling of the PIN flags, from before pin.go;
+// audit's commands still use it. New code calls addPINFlags directly.
+type ceremonyPIN struct{ flags *pinFlags }
 
-func (p *ceremonyPIN) register(fs interface {
-	StringVar(*string, string, string, string)
-	IntVar(*int, string, int, string)
-}) {
-	fs.StringVar(&p.envName, "pin-env", "", "read the token PIN from this environment `variable`")
-	fs.IntVar(&p.fd, "pin-fd", -1, "read the token PIN from this open file `descriptor`")
-}
+func (c *ceremonyPIN) register(fs *flag.FlagSet) { c.flags = addPINFlags(fs) }
 
-func (p *ceremonyPIN) pinFunc(e *env) hsm.PINFunc {
-	return func() ([]byte, error) {
-		switch {
-		case p.envName != "" && p.fd >= 0:
-			return nil, usageErr("give --pin-env or --pin-fd, not both")
-		case p.envName != "":
-			v := e.getenv(p.envName)
-			if v == "" {
-				return nil, fmt.Errorf("environment variable %s is empty or unset", p.envName)
-			}
-			return []byte(v), nil
-		case p.fd >= 0:
-			f := os.NewFile(uintptr(p.fd), "pin-fd-"+strconv.Itoa(p.fd))
-			if f == nil {
-				return nil, fmt.Errorf("file descriptor %d is not open", p.fd)
-			}
-			defer f.Close()
-			buf := make([]byte, 256)
-			n, err := f.Read(buf)
-			if err != nil {
-				return nil, fmt.Errorf("read PIN from fd %d: %w", p.fd, err)
-			}
-			return []byte(strings.TrimRight(string(buf[:n]), "\r\n")), nil
-		}
-		return nil, errors.New("no PIN source: give --pin-env VARIABLE or --pin-fd N")
-	}
-}
-
+// openToken opens uri with the PIN from a ceremonyPIN.
 func openToken(e *env, uri string, pin *ceremonyPIN) (*hsm.Token, error) {
+	if pin.flags == nil {
+		return nil, errors.New("openToken: PIN flags were not registered")
+	}
+	return openTokenFor(e, uri, pin.flags, "token "+uri)
+}
+
+// openTokenFor opens uri with the PIN from the shared pin flags (pin.go);
+// who names the token in a terminal prompt.
+func openTokenFor(e *env, uri string, pin *pinFlags, who string) (*hsm.Token, error) {
 	if uri == "" {
 		return nil, usageErr("--token URI is required")
 	}
-	tok, err := hsm.Open(uri, pin.pinFunc(e))
+	tok, err := hsm.Open(uri, pin.source(e, who))
 	if err != nil {
 		return nil, fmt.Errorf("open token: %w", err)
 	}
