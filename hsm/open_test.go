@@ -46,6 +46,15 @@ func TestOpenErrors(t *testing.T) {
 		{"two PIN sources", info.URI + "&pin-source=/dev/null", good, nil, []string{"pin-source and a PIN callback"}},
 		{"not a URI", "token=x", good, nil, []string{`must start with "pkcs11:"`}},
 	}
+	if libs, _ := filepath.Glob("/usr/lib/*/libm.so.6"); len(libs) > 0 {
+		tests = append(tests, struct {
+			name     string
+			uri      string
+			pin      hsm.PINFunc
+			sentinel error
+			want     []string
+		}{"shared library without C_GetFunctionList", "pkcs11:token=x?module-path=" + libs[0], good, nil, []string{"not a PKCS#11 library"}})
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tok, err := hsm.Open(tc.uri, tc.pin)
