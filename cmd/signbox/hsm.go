@@ -183,19 +183,23 @@ func runHSMKeygen(e *env, args []string) error {
 		return err
 	}
 	defer tok.Close()
+	return generateKey(e, tok, *label, alg, *wrappable, *pubOut)
+}
+
+func generateKey(e *env, tok *hsm.Token, label string, alg hsm.Algorithm, wrappable bool, pubOut string) error {
 	var opts []hsm.GenOption
-	if *wrappable {
+	if wrappable {
 		opts = append(opts, hsm.Wrappable())
 	}
-	k, err := tok.GenerateKey(*label, alg, opts...)
+	k, err := tok.GenerateKey(label, alg, opts...)
 	if errors.Is(err, hsm.ErrLabelExists) {
 		return withHint(err, "choose another --label; `signbox hsm keys` lists the labels in use")
 	}
 	if err != nil {
 		return err
 	}
-	if *pubOut != "" {
-		if err := writePublicPEM(*pubOut, k); err != nil {
+	if pubOut != "" {
+		if err := writePublicPEM(pubOut, k); err != nil {
 			return fmt.Errorf("key %q was generated, but: %w", k.Label, err)
 		}
 	}
