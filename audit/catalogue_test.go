@@ -264,6 +264,7 @@ func badProof(t *testing.T, f *fixture) {
 }
 
 func removeCheckpoints(t *testing.T, f *fixture) {
+	require.NoError(t, os.RemoveAll(filepath.Join(f.export, dirInclusion)))
 	require.NoError(t, os.RemoveAll(filepath.Join(f.export, dirCheckpoints)))
 	require.NoError(t, os.Remove(filepath.Join(f.export, fileCheckpoint)))
 }

@@ -69,6 +69,9 @@ func (l *Log) exportFiles() (map[string][]byte, error) {
 		sizes = append(sizes, size)
 	}
 	slices.Sort(sizes)
+	if err := l.inclusionFiles(files, files[fileLog], files[fileCheckpoint]); err != nil {
+		return nil, err
+	}
 	for i := 1; i < len(sizes); i++ {
 		p, err := tlog.ProveTree(sizes[i], sizes[i-1], &l.tree)
 		if err != nil {
@@ -106,7 +109,7 @@ func writeDir(dir string, files map[string][]byte) error {
 }
 
 func fillDir(root string, files map[string][]byte) error {
-	for _, sub := range []string{dirCheckpoints, dirProofs} {
+	for _, sub := range []string{dirCheckpoints, dirProofs, dirInclusion} {
 		if err := os.Mkdir(filepath.Join(root, sub), 0o755); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
@@ -117,4 +120,40 @@ func fillDir(root string, files map[string][]byte) error {
 		}
 	}
 	return atomicfile.SyncDir(root)
+}
+
+// maxInclusionProofs bounds the tlog-proofs one export carries (the most
+// recent flagged events); each is about 1 KB.
+const maxInclusionProofs = 4096
+
+// inclusionFiles adds a tlog-proof against the export's checkpoint for
+// each flagged entry of the log.
+func (l *Log) inclusionFiles(files map[string][]byte, raw, ckpt []byte) error {
+	type flaggedEntry struct {
+		seq int64
+		raw []byte
+	}
+	var flagged []flaggedEntry
+	for seq := int64(0); len(raw) > 0; seq++ {
+		ent, _, n, _, err := readFrame(raw)
+		if err != nil {
+			return fmt.Errorf("export: entry %d: %w", seq, err)
+		}
+		if e, err := ParseEntry(ent); err == nil && e.Type.flagged() {
+			flagged = append(flagged, flaggedEntry{seq, ent})
+		}
+		raw = raw[n:]
+	}
+	if len(flagged) > maxInclusionProofs {
+		flagged = flagged[len(flagged)-maxInclusionProofs:]
+	}
+	for _, f := range flagged {
+		p, err := tlog.ProveRecord(l.tree.n, f.seq, &l.tree)
+		if err != nil {
+			return fmt.Errorf("export: prove entry %d: %w", f.seq, err)
+		}
+		ip := InclusionProof{Extra: f.raw, Index: f.seq, Proof: p, Checkpoint: ckpt}
+		files[inclusionName(f.seq)] = ip.Marshal()
+	}
+	return nil
 }

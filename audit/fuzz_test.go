@@ -170,3 +170,23 @@ func FuzzParseFields(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseInclusionProof(f *testing.F) {
+	for _, b := range seedFiles(f, goldenDir+"/inclusion/*.tlog-proof") {
+		f.Add(b)
+	}
+	v, err := note.NewVerifier(string(bytes.TrimSpace(seedFiles(f, goldenDir+"/vkey")[0])))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParseInclusionProof(b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(p.Marshal(), b) {
+			t.Fatalf("not canonical:\n%q\n%q", b, p.Marshal())
+		}
+		_, _, _ = VerifyInclusion(b, v)
+	})
+}

@@ -243,3 +243,29 @@ func TestLeftoverTempCheckpointIsNotTamper(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(f.export, dirCheckpoints, "junk"), []byte("x"), 0o644))
 	require.Equal(t, Tampered, f.verify(t, false, nil).Verdict)
 }
+
+func TestInclusionProofs(t *testing.T) {
+	f := newFixture(t)
+	names, err := os.ReadDir(filepath.Join(f.export, dirInclusion))
+	require.NoError(t, err)
+	require.Len(t, names, 4, "import rejected, update rejected, auth failure, ceremony aborted")
+	raw, err := os.ReadFile(filepath.Join(f.export, dirInclusion, names[0].Name()))
+	require.NoError(t, err)
+	e, h, err := VerifyInclusion(raw, trusted(t, testOrigin, testKey(1)))
+	require.NoError(t, err)
+	require.True(t, e.Type.flagged())
+	require.Equal(t, f.verify(t, false, nil).Entries, h.Size)
+	_, _, err = VerifyInclusion(raw, trusted(t, testOrigin, testKey(9)))
+	require.ErrorIs(t, err, ErrUntrustedNote)
+
+	// Another entry's bytes under this index: CheckRecord fails.
+	p, err := ParseInclusionProof(raw)
+	require.NoError(t, err)
+	p.Extra = readRecs(t, f.export)[p.Index+1].raw
+	_, _, err = VerifyInclusion(p.Marshal(), trusted(t, testOrigin, testKey(1)))
+	require.Error(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(f.export, dirInclusion, names[0].Name()), p.Marshal(), 0o644))
+	r := f.verify(t, false, nil)
+	require.Equal(t, Tampered, r.Verdict)
+	require.Contains(t, r.Reason, "inclusion proof")
+}

@@ -20,6 +20,7 @@ const (
 	fileCheckpoint = "checkpoint"  // latest signed checkpoint (replaced)
 	dirCheckpoints = "checkpoints" // every signed checkpoint, by size
 	dirProofs      = "proofs"      // consistency proofs (exports only)
+	dirInclusion   = "inclusion"   // tlog-proofs of flagged entries (exports only)
 	fileVKey       = "vkey"        // checkpoint verifier key
 )
 

@@ -18,7 +18,8 @@ func TestExportVerifiesOK(t *testing.T) {
 		require.Equal(t, int64(-1), r.FirstBad)
 		require.Equal(t, r.Entries, r.Sealed)
 		require.Empty(t, r.Problems)
-		require.True(t, r.Checks.Chain && r.Checks.Tree && r.Checks.Signatures && r.Checks.Proofs && r.Checks.KeyPinned)
+		require.True(t, r.Checks.Chain && r.Checks.Tree && r.Checks.Signatures && r.Checks.Proofs && r.Checks.KeyPinned && r.Checks.Inclusion)
+		require.Equal(t, 4, r.Inclusions)
 		require.Equal(t, keys, r.Checks.MACs)
 		if keys {
 			require.Equal(t, r.Entries, r.MACsChecked)

@@ -18,6 +18,11 @@ func proofName(a, b int64) string {
 	return dirProofs + "/" + strconv.FormatInt(a, 10) + "-" + strconv.FormatInt(b, 10)
 }
 
+// inclusionName is where the tlog-proof of entry seq lives in an export.
+func inclusionName(seq int64) string {
+	return dirInclusion + "/" + strconv.FormatInt(seq, 10) + ".tlog-proof"
+}
+
 // formatProof writes one base64 hash per line, the way C2SP tlog-proof
 // lists hashes, so an auditor can feed them to any RFC 6962 tool.
 func formatProof(p tlog.TreeProof) []byte {

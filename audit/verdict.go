@@ -38,6 +38,7 @@ type Checks struct {
 	Signatures bool // checkpoint notes against the trusted key
 	KeyPinned  bool // the trusted key came from the caller, not the export
 	Proofs     bool // consistency proofs between consecutive checkpoints
+	Inclusion  bool // tlog-proofs of flagged entries (exports only)
 	MACs       bool // every HMAC tag (needs the key ring for every epoch)
 	LastSeen   bool // consistency with the auditor's last-seen checkpoint
 }
@@ -53,6 +54,7 @@ type Report struct {
 	Sealed      int64 // size of the largest trusted checkpoint
 	Checkpoints int   // checkpoints verified
 	Proofs      int   // consistency proofs verified
+	Inclusions  int   // tlog-proofs of flagged entries verified
 	MACsChecked int64
 	Checks      Checks
 	Problems    []Finding // every contradiction found (capped)

@@ -74,6 +74,9 @@ func (v *verification) run() error {
 	if err := v.proofs(); err != nil {
 		return err
 	}
+	if err := v.inclusions(trusted); err != nil {
+		return err
+	}
 	return v.lastSeen(trusted)
 }
 

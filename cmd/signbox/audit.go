@@ -21,6 +21,12 @@ func init() {
 		run:     runAuditVerify,
 	})
 	register(&command{
+		path:    "audit verify-proof",
+		usage:   "(--vkey VKEY | --vkey-file FILE) PROOF.tlog-proof",
+		summary: "verify one exported event's inclusion proof against the pinned key",
+		run:     runAuditVerifyProof,
+	})
+	register(&command{
 		path:    "audit show",
 		usage:   "[--from N] [--limit N] DIR",
 		summary: "list the entries of an audit log or export",
@@ -148,7 +154,8 @@ func printReport(w io.Writer, r *audit.Report) {
 		fmt.Fprintf(w, "%v\n", r.Verdict)
 	}
 	fmt.Fprintf(w, "origin       %s\n", r.Origin)
-	fmt.Fprintf(w, "entries      %d, sealed %d, by %d checkpoints, %d consistency proofs\n", r.Entries, r.Sealed, r.Checkpoints, r.Proofs)
+	fmt.Fprintf(w, "entries      %d, sealed %d, by %d checkpoints, %d consistency proofs, %d inclusion proofs\n",
+		r.Entries, r.Sealed, r.Checkpoints, r.Proofs, r.Inclusions)
 	ran, skipped := checkNames(r)
 	fmt.Fprintf(w, "checked      %s\n", strings.Join(ran, " "))
 	if len(skipped) > 0 {
@@ -173,7 +180,8 @@ func checkNames(r *audit.Report) (ran, skipped []string) {
 		ok   bool
 	}{
 		{"chain", c.Chain}, {"tree", c.Tree}, {"signatures", c.Signatures}, {"key-pinned", c.KeyPinned},
-		{"proofs", c.Proofs}, {fmt.Sprintf("macs(%d)", r.MACsChecked), c.MACs}, {"last-seen", c.LastSeen},
+		{"proofs", c.Proofs}, {"inclusion", c.Inclusion}, {fmt.Sprintf("macs(%d)", r.MACsChecked), c.MACs},
+		{"last-seen", c.LastSeen},
 	} {
 		if x.ok {
 			ran = append(ran, x.name)
@@ -247,4 +255,36 @@ func quoteIfNeeded(v string) string {
 		return fmt.Sprintf("%q", v)
 	}
 	return v
+}
+
+func runAuditVerifyProof(e *env, args []string) error {
+	var f auditVerifyFlags
+	fs := newFlags(e, "audit verify-proof")
+	fs.StringVar(&f.vkey, "vkey", "", "pinned checkpoint verifier `key` (name+hash+key)")
+	fs.StringVar(&f.vkeyFile, "vkey-file", "", "read the pinned verifier key from `FILE`")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("want exactly one PROOF file")
+	}
+	v, err := f.verifier()
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return usageErr("a proof means nothing without the pinned key: give --vkey or --vkey-file")
+	}
+	raw, err := os.ReadFile(pos[0])
+	if err != nil {
+		return couldNotCheck{err}
+	}
+	en, h, err := audit.VerifyInclusion(raw, v)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "OK: entry %d is in %s at size %d\n", en.Seq, h.Origin, h.Size)
+	fmt.Fprintf(e.stdout, "%6d  %s  e%-3d %-18v %s\n", en.Seq, en.Time.UTC().Format("2006-01-02T15:04:05.000Z"), en.Epoch, en.Type, showPayload(en.Payload))
+	return nil
 }
