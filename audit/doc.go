@@ -47,8 +47,10 @@
 // An export (and a log directory) holds: log (the records), checkpoint
 // (the latest signed note), checkpoints/<size> (every signed note),
 // proofs/<a>-<b> (RFC 6962 consistency proofs between consecutive
-// checkpoints, one base64 hash per line; exports only) and vkey (the
-// signed-note verifier key). Stock golang.org/x/mod note.Open,
+// checkpoints, one base64 hash per line; exports only),
+// inclusion/<index>.tlog-proof (a C2SP tlog-proof for each refusal, abort,
+// auth failure and recovery, carrying the entry itself; exports only, see
+// [VerifyInclusion]) and vkey (the signed-note verifier key). Stock golang.org/x/mod note.Open,
 // tlog.CheckTree and tlog.CheckRecord verify them.
 //
 // # Crash consistency
