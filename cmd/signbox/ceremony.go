@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"signbox/ceremony"
+	"signbox/hsm"
+	"signbox/policy"
 )
 
 func init() {
@@ -149,6 +151,10 @@ func openSession(ws, id string) (*ceremony.Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openSessionIn(w, id)
+}
+
+func openSessionIn(w *ceremony.Workspace, id string) (*ceremony.Session, error) {
 	if id == "" {
 		return nil, usageErr("--id is required")
 	}
@@ -163,17 +169,38 @@ func ceremonyRun(e *env, args []string) error {
 	fs := newFlags(e, "ceremony run")
 	ws := fs.String("workspace", "", "workspace `directory`")
 	id := fs.String("id", "", "ceremony `id`")
-	uri := fs.String("token", "", "the appliance HSM's pkcs11: `URI` (not needed to resume after signing)")
+	uri := fs.String("token", "", "the appliance HSM's pkcs11: `URI` (signing keys and audit keys)")
 	pin := addPINFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openSession(*ws, *id)
+	if *id == "" {
+		return usageErr("--id is required")
+	}
+	w, err := openWorkspace(*ws)
 	if err != nil {
 		return err
 	}
+	tok, closeAll, err := openApplianceForRun(e, w, *uri, pin)
+	if err != nil {
+		return err
+	}
+	s, err := openSessionIn(w, *id)
+	if err != nil {
+		closeAll()
+		return err
+	}
+	err = runSteps(e, s, tok)
+	if cerr := closeAll(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// runSteps takes the session from wherever it stands to exported.
+func runSteps(e *env, s *ceremony.Session, tok *hsm.Token) error {
 	if s.Step() == ceremony.StepPlanned {
-		if err := runToSigned(e, s, *uri, pin); err != nil {
+		if err := runToSigned(e, s, tok); err != nil {
 			return ceremonyErr(err)
 		}
 	}
@@ -189,7 +216,46 @@ func ceremonyRun(e *env, args []string) error {
 	return nil
 }
 
-func runToSigned(e *env, s *ceremony.Session, uri string, pin *pinFlags) error {
+// openApplianceForRun opens the appliance token (if given) and, when the
+// policy's audit keys are active, the audit log, which then records every
+// step. With active audit keys the token is required: a ceremony step is
+// never run unrecorded.
+func openApplianceForRun(e *env, w *ceremony.Workspace, uri string, pin *pinFlags) (*hsm.Token, func() error, error) {
+	pol, err := w.Policy()
+	if err != nil {
+		return nil, nil, err
+	}
+	mac, cp := pol.Keys.AuditMAC, pol.Keys.AuditCheckpoint
+	audited := mac.Status == policy.StatusActive && cp.Status == policy.StatusActive
+	if uri == "" {
+		if audited {
+			return nil, nil, usageErr("--token is required: the policy's audit keys are active and every step goes to the audit log")
+		}
+		return nil, func() error { return nil }, nil
+	}
+	tok, err := openTokenFor(e, uri, pin, "the appliance HSM")
+	if err != nil {
+		return nil, nil, err
+	}
+	if !audited {
+		return tok, tok.Close, nil
+	}
+	l, err := openApplianceAudit(w.Root(), pol, tok, e.now())
+	if err != nil {
+		tok.Close()
+		return nil, nil, err
+	}
+	w.SetRecorder(auditRecorder{log: l, now: e.now})
+	return tok, func() error {
+		err := l.Close(e.now())
+		if cerr := tok.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}, nil
+}
+
+func runToSigned(e *env, s *ceremony.Session, tok *hsm.Token) error {
 	if err := step(e.stdout, "verify inputs", s.VerifyInputs); err != nil {
 		return err
 	}
@@ -205,13 +271,10 @@ func runToSigned(e *env, s *ceremony.Session, uri string, pin *pinFlags) error {
 		fmt.Fprintf(e.stdout, "  %s (%s) %s\n", a.Custodian, a.Role, a.Fingerprint)
 	}
 	var ks ceremony.KeyStore
-	if uri != "" || s.Plan().Kind != "policy_change" {
-		tok, err := openTokenFor(e, uri, pin, "the appliance HSM")
-		if err != nil {
-			return err
-		}
-		defer tok.Close()
+	if tok != nil {
 		ks = tokenStore{tok}
+	} else if s.Plan().Kind != policy.KindPolicyChange {
+		return usageErr("--token is required to sign")
 	}
 	outs, err := s.Sign(q, ks)
 	if err != nil {
