@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		path:    "audit verify",
-		usage:   "[--vkey VKEY | --vkey-file FILE] [--last-seen CHECKPOINT] [--token URI --mac-key LABEL (--pin-env VAR | --pin-fd N)] EXPORT",
+		usage:   "[--vkey VKEY | --vkey-file FILE] [--last-seen CHECKPOINT] [--token URI --mac-key LABEL [--pin-fd N | --pin-env NAME]] EXPORT",
 		summary: "verify an audit log export: OK (0), TAMPERED (1), UNSEALED TAIL (4)",
 		run:     runAuditVerify,
 	})
@@ -60,7 +60,7 @@ func (c couldNotCheck) Unwrap() error { return c.error }
 
 type auditVerifyFlags struct {
 	vkey, vkeyFile, lastSeen, token, macKey string
-	pin                                     ceremonyPIN
+	pin                                     *pinFlags
 }
 
 func runAuditVerify(e *env, args []string) error {
@@ -71,7 +71,7 @@ func runAuditVerify(e *env, args []string) error {
 	fs.StringVar(&f.lastSeen, "last-seen", "", "a checkpoint `FILE` kept from an earlier export")
 	fs.StringVar(&f.token, "token", "", "pkcs11: `URI` of the token holding the audit MAC keys")
 	fs.StringVar(&f.macKey, "mac-key", "", "`LABEL` of the epoch-0 audit MAC key (later epochs: LABEL.eN)")
-	f.pin.register(fs)
+	f.pin = addPINFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -116,7 +116,7 @@ func (f *auditVerifyFlags) options(e *env) (audit.VerifyOptions, func(), error) 
 	if f.token == "" {
 		return opt, noop, nil
 	}
-	tok, err := openToken(e, f.token, &f.pin)
+	tok, err := openTokenFor(e, f.token, f.pin, "token "+f.token)
 	if err != nil {
 		return opt, noop, couldNotCheck{err}
 	}

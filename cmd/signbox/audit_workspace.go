@@ -31,7 +31,7 @@ const (
 func init() {
 	register(&command{
 		path:    "audit export",
-		usage:   "--workspace WS --token URI (--pin-env VAR | --pin-fd N) OUT",
+		usage:   "--workspace WS --token URI [--pin-fd N | --pin-env NAME] OUT",
 		summary: "seal and export the appliance audit log for an auditor",
 		run:     runAuditExport,
 	})
@@ -118,8 +118,7 @@ func runAuditExport(e *env, args []string) error {
 	fs := newFlags(e, "audit export")
 	ws := fs.String("workspace", "", "workspace `directory`")
 	uri := fs.String("token", "", "pkcs11: `URI` of the appliance token")
-	var pin ceremonyPIN
-	pin.register(fs)
+	pin := addPINFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -135,7 +134,7 @@ func runAuditExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tok, err := openToken(e, *uri, &pin)
+	tok, err := openTokenFor(e, *uri, pin, "appliance token")
 	if err != nil {
 		return err
 	}
