@@ -25,6 +25,25 @@ func KeyFlags(t *Token, label string) (sensitive, extractable bool, err error) {
 	return sensitive, extractable, err
 }
 
+// ImportForeignKeys stores what other tools leave on tokens: an AES key
+// labelled aesLabel and an EC private key without a public key object
+// labelled orphanLabel.
+func ImportForeignKeys(t *Token, aesLabel, orphanLabel string) error {
+	return t.pool.with(func(sh pkcs11.SessionHandle) error {
+		aes := append(common(aesLabel, []byte(aesLabel), pkcs11.CKO_SECRET_KEY, pkcs11.CKK_AES),
+			pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, 32))
+		if _, err := t.ctx.GenerateKey(sh, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_GEN, nil)}, aes); err != nil {
+			return fmt.Errorf("AES key: %w", err)
+		}
+		pub, priv := pairTemplates(orphanLabel, []byte(orphanLabel), ECDSAP256, genConfig{})
+		pubH, _, err := t.ctx.GenerateKeyPair(sh, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_EC_KEY_PAIR_GEN, nil)}, pub, priv)
+		if err != nil {
+			return fmt.Errorf("EC pair: %w", err)
+		}
+		return t.mod.ctx.DestroyObject(sh, pubH)
+	})
+}
+
 // ImportHMACKey stores a known generic-secret key so tests can compare the
 // token's HMAC with crypto/hmac. Production code only generates keys.
 func ImportHMACKey(t *Token, label string, key []byte) error {

@@ -129,14 +129,18 @@ func (t *Token) describe(sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (keyRef
 	if k.Extractable, err = attrBool(ctx, sh, h, pkcs11.CKA_EXTRACTABLE); err != nil {
 		return k, err
 	}
+	// A token may hold keys signbox did not make; list them as unusable
+	// rather than fail the whole listing.
 	if k.Algorithm, err = algorithmOf(ctx, sh, h); err != nil {
-		return k, fmt.Errorf("key %q: %w", k.Label, err)
+		k.Unusable = err.Error()
+		return k, nil
 	}
 	if k.Algorithm == HMACSHA256 {
 		return k, nil
 	}
 	if k.Public, err = t.publicFor(sh, k.KeyInfo); err != nil {
-		return k, fmt.Errorf("key %q: %w", k.Label, err)
+		k.Unusable = err.Error()
+		return k, nil
 	}
 	if rk, ok := k.Public.(*rsa.PublicKey); ok && rk.N.BitLen() != rsaBits {
 		k.Algorithm = Algorithm(fmt.Sprintf("rsa-%d", rk.N.BitLen()))
@@ -155,7 +159,7 @@ func (t *Token) publicFor(sh pkcs11.SessionHandle, k KeyInfo) (crypto.PublicKey,
 		return nil, err
 	}
 	if len(hs) != 1 {
-		return nil, fmt.Errorf("%d public key objects with id %x, want 1", len(hs), k.ID)
+		return nil, fmt.Errorf("%d public key objects with its id, want 1", len(hs))
 	}
 	return readPublic(t.ctx, sh, hs[0], k.Algorithm)
 }

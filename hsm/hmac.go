@@ -22,6 +22,9 @@ func (t *Token) HMAC(label string) (func() hash.Hash, error) {
 	if err != nil {
 		return nil, err
 	}
+	if k.Unusable != "" {
+		return nil, fmt.Errorf("key %q cannot be used: %s", label, k.Unusable)
+	}
 	if k.Algorithm != HMACSHA256 {
 		return nil, fmt.Errorf("key %q is an %s key, not an HMAC key", label, k.Algorithm)
 	}

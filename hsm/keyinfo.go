@@ -16,6 +16,9 @@ type KeyInfo struct {
 	Public      crypto.PublicKey // nil for HMAC keys
 	Fingerprint string           // Fingerprint(Public); "" for HMAC keys
 	Extractable bool             // true only for keys generated Wrappable
+	// Unusable says why signbox cannot use a key it found (a key type it
+	// does not support, no public key object); "" for usable keys.
+	Unusable string
 }
 
 // IDHex is the CKA_ID in lowercase hex, as listings show it.

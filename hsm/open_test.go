@@ -183,6 +183,35 @@ func TestKeysListing(t *testing.T) {
 	}
 }
 
+func TestForeignKeysListedAsUnusable(t *testing.T) {
+	tok := hsmtest.NewToken(t)
+	if err := hsm.ImportForeignKeys(tok, "aes", "orphan"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tok.GenerateKey("mine", hsm.ECDSAP256); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := tok.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"aes": "unsupported key type 0x1f", "orphan": "0 public key objects", "mine": ""}
+	if len(keys) != len(want) {
+		t.Fatalf("Keys() = %+v", keys)
+	}
+	for _, k := range keys {
+		if w := want[k.Label]; (w == "") != (k.Unusable == "") || !strings.Contains(k.Unusable, w) {
+			t.Errorf("key %q: Unusable = %q, want %q", k.Label, k.Unusable, w)
+		}
+	}
+	if _, err := tok.Signer("orphan"); err == nil || !strings.Contains(err.Error(), `key "orphan" cannot be used: 0 public key objects`) {
+		t.Errorf("Signer(orphan): %v", err)
+	}
+	if _, err := tok.HMAC("aes"); err == nil || !strings.Contains(err.Error(), "cannot be used") {
+		t.Errorf("HMAC(aes): %v", err)
+	}
+}
+
 // TestMechanismUnsupported runs itself in a child process whose SoftHSM
 // lacks the EdDSA mechanisms: SOFTHSM2_CONF is read once per process.
 func TestMechanismUnsupported(t *testing.T) {

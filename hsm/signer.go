@@ -57,6 +57,9 @@ func (t *Token) PinnedSigner(label, fingerprint string) (crypto.Signer, error) {
 }
 
 func (t *Token) signerFor(k keyRef) (crypto.Signer, error) {
+	if k.Unusable != "" {
+		return nil, fmt.Errorf("key %q cannot be used: %s", k.Label, k.Unusable)
+	}
 	if k.Public == nil {
 		return nil, fmt.Errorf("key %q is an %s key, not a signing key pair", k.Label, k.Algorithm)
 	}

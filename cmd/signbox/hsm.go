@@ -136,10 +136,22 @@ func runHSMKeys(e *env, args []string) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LABEL\tALGORITHM\tID\tFINGERPRINT\tBACKUP")
+	var notes []string
 	for _, k := range keys {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Label, k.Algorithm, k.IDHex(), orDash(k.Fingerprint), backupNote(k))
+		alg := string(k.Algorithm)
+		if k.Unusable != "" {
+			alg = "unusable"
+			notes = append(notes, fmt.Sprintf("key %q is not usable by signbox: %s", k.Label, k.Unusable))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Label, orDash(alg), k.IDHex(), orDash(k.Fingerprint), backupNote(k))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(e.stdout, "note:", n)
+	}
+	return nil
 }
 
 func orDash(s string) string {
