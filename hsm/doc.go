@@ -33,6 +33,24 @@
 // second Open of an already logged-in token must present the same PIN, which
 // is checked here because the token would not check it again.
 //
+// # Building without cgo
+//
+// miekg/pkcs11 loads the library through cgo. With CGO_ENABLED=0 the package
+// still builds (nocgo.go) and every call returns an error saying why, so
+// vet, staticcheck and cross-compiles of the rest of signbox keep working.
+//
+// # Known limits
+//
+//   - miekg/pkcs11 takes PINs as Go strings, which cannot be wiped; the
+//     []byte copies this package holds are cleared after login.
+//   - Label uniqueness is checked and enforced within one process. Two
+//     processes generating the same label at the same instant could both
+//     succeed; ceremonies run one signbox process per token.
+//   - SoftHSM 2.6 never locks a user PIN (it only raises CKF_USER_PIN_COUNT_LOW),
+//     so ErrPINLocked is tested against the return value, not a real lockout.
+//   - Every signature is verified against the key's public half before it is
+//     returned (see Signer), so a faulty token cannot hand out a bad one.
+//
 // # Errors
 //
 // Failures wrap one of the sentinels ([ErrTokenNotFound], [ErrPINIncorrect],
