@@ -23,6 +23,11 @@ const (
 	// plus a few officer cosignatures. x/mod's note.Open allows 100.
 	maxNoteSigs = 8
 
+	// maxLogBytes bounds the log file Verify reads into memory (plus 64
+	// bytes of tree per entry): about 25 million entries, decades of
+	// appliance use.
+	maxLogBytes = 4 << 30
+
 	// maxCheckpoints bounds the checkpoint files one export may carry.
 	maxCheckpoints = 1 << 20
 )

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -28,6 +30,9 @@ type VerifyOptions struct {
 // the appliance. An error means the evidence could not be read; a damaged
 // log is a Report with Verdict Tampered.
 func Verify(dir string, opt VerifyOptions) (*Report, error) {
+	if fi, err := os.Stat(filepath.Join(dir, fileLog)); err == nil && fi.Size() > maxLogBytes {
+		return nil, fmt.Errorf("log is %d bytes, limit %d", fi.Size(), int64(maxLogBytes))
+	}
 	return VerifyFS(DirFS(dir), opt)
 }
 
