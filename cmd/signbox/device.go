@@ -117,21 +117,20 @@ func runDeviceStatus(e *env, d *emu.Device) error {
 func runDeviceInstall(e *env, args []string) error {
 	fs := newFlags(e, "device install")
 	state := fs.String("state", "", "device state directory")
+	keyPath := fs.String("release-key", "", "release-bundle public key `PEM` the device trusts (required for bundles)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr("want one image file")
+		return usageErr("want one release bundle (directory or .tar) or signed app image")
 	}
-	// emulator: a release bundle will become another emu.Source here, once
-	// bundle/ can verify one; for now the argument is a signed app image.
-	b, err := os.ReadFile(pos[0])
+	src, err := installSource(pos[0], *keyPath)
 	if err != nil {
 		return err
 	}
 	return withDevice(*state, func(d *emu.Device) error {
-		r, err := d.Install(emu.AppImage(b))
+		r, err := d.Install(src(d))
 		if err != nil {
 			return err
 		}
@@ -140,6 +139,31 @@ func runDeviceInstall(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "reboot (`signbox device boot`) to try it, then confirm or reject")
 		return nil
 	})
+}
+
+// installSource picks how the device takes the update: a release bundle
+// (a directory or a .tar, whose signature is checked first, as a fielded
+// updater would) or a bare signed app image (bench use).
+func installSource(path, keyPath string) (func(*emu.Device) emu.Source, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() || strings.HasSuffix(path, ".tar") {
+		if keyPath == "" {
+			return nil, usageErr("--release-key is required to install a release bundle")
+		}
+		pub, err := readPublicKey(keyPath)
+		if err != nil {
+			return nil, err
+		}
+		return func(d *emu.Device) emu.Source { return emu.BundleSource(path, pub, d) }, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return func(*emu.Device) emu.Source { return emu.AppImage(b) }, nil
 }
 
 func runDeviceRevoke(e *env, args []string) error {
