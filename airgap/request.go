@@ -26,6 +26,8 @@ type Request struct {
 	SecurityVersion uint32  `json:"security_version"`
 	Images          []Image `json:"images"`
 	SBOM            FileRef `json:"sbom"`
+	// Clinical is optional; see Clinical for why.
+	Clinical *Clinical `json:"clinical,omitempty"`
 }
 
 // Image is one unsigned firmware image in a request.
@@ -68,6 +70,11 @@ func (r *Request) Validate() error {
 	}
 	if err := r.SBOM.check("sbom", MaxSBOMBytes); err != nil {
 		return err
+	}
+	if r.Clinical != nil {
+		if err := r.Clinical.Validate(); err != nil {
+			return err
+		}
 	}
 	return checkDistinct(r.Files())
 }
