@@ -28,6 +28,9 @@ type Contents struct {
 	Transcript      []byte
 	Approvals       []NamedFile
 	Checkpoint      []byte
+	// Documents are further files for people (advisory, notice, rollout
+	// plan, evidence pack), each at the bundle path given by its Name.
+	Documents []NamedFile
 }
 
 // ImageInput is one signed image.
@@ -91,6 +94,9 @@ func Build(c *Contents, releaseKey crypto.Signer) (*Bundle, error) {
 		addFile("ceremony/approvals/"+a.Name, RoleApproval, a.Data)
 	}
 	addFile("audit/checkpoint.txt", RoleCheckpoint, c.Checkpoint)
+	for _, d := range c.Documents {
+		addFile(d.Name, RoleDocument, d.Data)
+	}
 	return seal(m, files, releaseKey, c.CeremonyDate)
 }
 

@@ -28,6 +28,7 @@ const (
 	RoleTranscript = "transcript"
 	RoleApproval   = "approval"
 	RoleCheckpoint = "checkpoint"
+	RoleDocument   = "document" // optional: advisory, notice, rollout plan, evidence
 )
 
 // requiredRoles must each appear at least once.
@@ -175,8 +176,8 @@ func (m *Manifest) checkFiles() error {
 			return fmt.Errorf("%s.path: %q listed twice (ignoring case)", field, f.Path)
 		}
 		seen[strings.ToLower(f.Path)] = true
-		if !slices.Contains(requiredRoles, f.Role) {
-			return fmt.Errorf("%s.role: %q is not one of %v", field, f.Role, requiredRoles)
+		if !slices.Contains(requiredRoles, f.Role) && f.Role != RoleDocument {
+			return fmt.Errorf("%s.role: %q is not one of %v or %q", field, f.Role, requiredRoles, RoleDocument)
 		}
 		roles[f.Role] = true
 		if err := checkHex(f.SHA256); err != nil {
