@@ -323,6 +323,18 @@ func (s *Session) Outputs() []Input { return append([]Input(nil), s.state.Output
 // transcript (after Export) is "transcript.json".
 func (s *Session) OutputPath(name string) string { return s.outPath(name) }
 
+// InputPath is the ceremony's own copy of input name, as planned; ok is
+// false when the plan has no such input. Later steps (and the bundle)
+// read these copies, never the media the inputs came from.
+func (s *Session) InputPath(name string) (path string, ok bool) {
+	for _, in := range s.plan.Inputs {
+		if in.Name == name {
+			return filepath.Join(s.dir, "inputs", name), true
+		}
+	}
+	return "", false
+}
+
 // EnvelopePath is the approvals envelope (DSSE) on disk.
 func (s *Session) EnvelopePath() string { return s.envelopePath() }
 

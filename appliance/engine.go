@@ -1,0 +1,343 @@
+package appliance
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"signbox/ceremony"
+	"signbox/hsm"
+	"signbox/policy"
+	"signbox/tui/api"
+)
+
+// Engine adapts an Appliance to the TUI's api.Engine. The ceremony date
+// is the one the operators confirmed; the TUI passes it with each plan.
+type Engine struct {
+	A *Appliance
+}
+
+var _ api.Engine = Engine{}
+
+// lock serialises engine calls and refuses one whose context is already
+// cancelled, so a step the operator walked away from never starts late.
+func (e Engine) lock(ctx context.Context) (func(), error) {
+	e.A.mu.Lock()
+	if err := ctx.Err(); err != nil {
+		e.A.mu.Unlock()
+		return nil, err
+	}
+	return e.A.mu.Unlock, nil
+}
+
+// hinted is an error with a next step for the operator.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h hinted) Error() string { return h.err.Error() }
+func (h hinted) Unwrap() error { return h.err }
+func (h hinted) Hint() string  { return h.hint }
+
+func hint(err error, next string) error {
+	if err == nil {
+		return nil
+	}
+	return hinted{err: err, hint: next}
+}
+
+// Kinds lists the ceremonies the policy has a quorum for.
+func (e Engine) Kinds(ctx context.Context) ([]api.CeremonyKind, error) {
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	p, err := e.A.policy()
+	if err != nil {
+		return nil, err
+	}
+	kinds := []struct {
+		k       api.Kind
+		pk      policy.Kind
+		title   string
+		summary string
+	}{
+		{api.KindRelease, policy.KindReleaseSigning, "Release signing", "sign a release request's images and export a release bundle"},
+		{api.KindKeyGen, policy.KindKeyGeneration, "Key generation", "create the policy's planned keys inside the HSM"},
+		{api.KindRevocation, policy.KindKeyRevocation, "Key revocation", "retire a Secure Boot key slot"},
+		{api.KindPolicyChange, policy.KindPolicyChange, "Policy change", "adopt a new policy, approved under the current one"},
+	}
+	var out []api.CeremonyKind
+	for _, k := range kinds {
+		ck := api.CeremonyKind{Kind: k.k, Title: k.title, Summary: k.summary, Available: true}
+		if r := p.Rule(k.pk); r != nil {
+			ck.Quorum = quorumText(r)
+		} else {
+			ck.Available, ck.Reason = false, "the policy has no quorum for it"
+		}
+		out = append(out, ck)
+	}
+	return out, nil
+}
+
+func quorumText(r *policy.QuorumRule) string {
+	roles := make([]string, len(r.Roles))
+	for i, ro := range r.Roles {
+		roles[i] = string(ro)
+	}
+	return fmt.Sprintf("%d approvals from %s", r.Threshold, strings.Join(roles, ", "))
+}
+
+// Keys lists the key inventory with each key's state.
+func (e Engine) Keys(ctx context.Context) ([]api.Key, error) {
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	inv, err := e.A.ws.KeyInventory()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.Key, 0, len(inv))
+	for _, k := range inv {
+		purpose := strings.ReplaceAll(k.Purpose, "_", " ")
+		if k.Slot >= 0 {
+			purpose = fmt.Sprintf("%s slot %d", purpose, k.Slot)
+		}
+		out = append(out, api.Key{Label: k.Label, Purpose: purpose, Algorithm: string(k.Algorithm),
+			Fingerprint: k.Fingerprint, State: string(k.Status)})
+	}
+	return out, nil
+}
+
+// Plan plans a ceremony of any kind.
+func (e Engine) Plan(ctx context.Context, req api.PlanRequest) (api.Plan, error) {
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return api.Plan{}, err
+	}
+	defer unlock()
+	s, err := e.A.plan(req)
+	if err != nil {
+		return api.Plan{}, err
+	}
+	return planView(s)
+}
+
+func (a *Appliance) plan(req api.PlanRequest) (*ceremony.Session, error) {
+	var (
+		s   *ceremony.Session
+		err error
+	)
+	switch req.Kind {
+	case api.KindRelease:
+		return a.PlanRelease(req.RequestID, req.Date)
+	case api.KindKeyGen:
+		s, err = a.ws.PlanKeyGeneration(ceremony.KeyGenInputs{Date: req.Date})
+	case api.KindRevocation:
+		slot, serr := a.slotOf(req.KeyLabel)
+		if serr != nil {
+			return nil, serr
+		}
+		s, err = a.ws.PlanRevocation(ceremony.RevocationInputs{Date: req.Date, Slot: slot, Reason: "retired in a revocation ceremony"})
+	case api.KindPolicyChange:
+		s, err = a.ws.PlanPolicyChange(ceremony.PolicyChangeInputs{Date: req.Date, NewPolicy: req.RequestID})
+	default:
+		return nil, fmt.Errorf("unknown ceremony kind %q", req.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.sessions[s.ID()] = s
+	return s, nil
+}
+
+func (a *Appliance) slotOf(label string) (int, error) {
+	inv, err := a.ws.KeyInventory()
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range inv {
+		if k.Label == label && k.Purpose == "secure_boot" {
+			return k.Slot, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a Secure Boot key in the policy", label)
+}
+
+func planView(s *ceremony.Session) (api.Plan, error) {
+	sm := s.Summary()
+	prog, err := s.Progress()
+	if err != nil {
+		return api.Plan{}, err
+	}
+	d := s.Digest()
+	return api.Plan{
+		ID: s.ID(), Kind: kindOf(s.Plan().Kind), Digest: strings.TrimPrefix(d.String(), "sha256:"),
+		Words: d.Words(), Lines: sm.Lines, Irreversible: irreversible(s.Plan()), Quorum: quorumOf(prog),
+	}, nil
+}
+
+func kindOf(k policy.Kind) api.Kind {
+	switch k {
+	case policy.KindReleaseSigning:
+		return api.KindRelease
+	case policy.KindKeyGeneration:
+		return api.KindKeyGen
+	case policy.KindKeyRevocation:
+		return api.KindRevocation
+	}
+	return api.KindPolicyChange
+}
+
+func irreversible(p ceremony.Plan) []string {
+	switch p.Kind {
+	case policy.KindReleaseSigning:
+		rp := p.Release
+		return []string{
+			fmt.Sprintf("%s security version becomes %d: no later release may go below it", rp.Product, rp.SecurityVersion.New),
+			"devices that confirm this image burn their anti-rollback eFuse to it",
+		}
+	case policy.KindKeyGeneration:
+		return []string{"keys are created inside the HSM and cannot be exported"}
+	case policy.KindKeyRevocation:
+		return []string{"the slot is retired for every later release; devices burn its revoke bit"}
+	}
+	return []string{"the new policy replaces the current one for every later ceremony"}
+}
+
+func quorumOf(p ceremony.Progress) api.Quorum {
+	q := api.Quorum{Have: len(p.Approved), Need: p.Threshold}
+	for _, a := range p.Approved {
+		q.Approvers = append(q.Approvers, a.Custodian)
+	}
+	return q
+}
+
+// Custodians lists who may approve, with the tokens that are plugged in
+// (a custodian's token carries their policy name as its label).
+func (e Engine) Custodians(ctx context.Context, planID string) ([]api.Custodian, error) {
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	s, err := e.A.session(planID)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := s.Progress()
+	if err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	for _, a := range prog.Approved {
+		done[a.Custodian] = true
+	}
+	tokens, err := hsm.ListTokens(e.A.cfg.Module)
+	if err != nil {
+		return nil, err
+	}
+	rule := s.Policy().Rule(s.Plan().Kind)
+	var out []api.Custodian
+	for _, c := range s.Policy().Custodians {
+		if rule == nil || !rule.Allows(c.Role) {
+			continue
+		}
+		ac := api.Custodian{Name: c.Name, Role: string(c.Role), Approved: done[c.Name]}
+		for _, t := range tokens {
+			if t.Label == c.Name {
+				ac.Tokens = append(ac.Tokens, api.Token{ID: t.URI, Label: t.Label, Serial: t.Serial})
+			}
+		}
+		out = append(out, ac)
+	}
+	return out, nil
+}
+
+// Approve signs the plan digest with the custodian's token. The PIN is
+// copied once into the login call and the copy wiped afterwards.
+func (e Engine) Approve(ctx context.Context, planID, custodian, tokenID string, pin []byte) (api.Quorum, error) {
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return api.Quorum{}, err
+	}
+	defer unlock()
+	own := append([]byte(nil), pin...)
+	defer clear(own)
+	prog, err := e.A.Approve(planID, custodian, tokenID, func() ([]byte, error) { return own, nil })
+	if err != nil {
+		return api.Quorum{}, hint(err, "check the PIN and that this is "+custodian+"'s own token; repeated wrong PINs may lock it")
+	}
+	return quorumOf(prog), nil
+}
+
+// Execute runs the irreversible step, reporting progress.
+func (e Engine) Execute(ctx context.Context, planID string, progress chan<- api.Progress) (api.Outcome, error) {
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return api.Outcome{}, err
+	}
+	defer unlock()
+	send := func(step string, done, total int) {
+		select {
+		case progress <- api.Progress{Step: step, Done: done, Total: total}:
+		case <-ctx.Done():
+		}
+	}
+	outs, err := e.A.Execute(planID, send)
+	if err != nil {
+		return api.Outcome{}, hint(err, "nothing was exported; read the error, then abort the ceremony or fix the cause and run it again")
+	}
+	var o api.Outcome
+	for _, in := range outs {
+		o.Lines = append(o.Lines, fmt.Sprintf("%s  %d bytes  sha256:%s", in.Name, in.Size, in.SHA256))
+	}
+	return o, nil
+}
+
+// Verify lists the independent checks of the outputs.
+func (e Engine) Verify(ctx context.Context, planID string) ([]api.Check, error) {
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	checks, err := e.A.VerifyOutputs(planID)
+	if err != nil {
+		return []api.Check{{Name: "verify outputs", OK: false, Detail: err.Error()}}, err
+	}
+	out := make([]api.Check, 0, len(checks))
+	for _, c := range checks {
+		out = append(out, api.Check{Name: c, OK: true})
+	}
+	return out, nil
+}
+
+// Export closes the ceremony and writes its outputs to media.
+func (e Engine) Export(ctx context.Context, planID, mediaPath string) (api.Export, error) {
+	unlock, err := e.lock(ctx)
+	if err != nil {
+		return api.Export{}, err
+	}
+	defer unlock()
+	x, err := e.A.Export(planID, mediaPath)
+	if err != nil {
+		return api.Export{}, hint(err, "the ceremony stays signed and verified; fix the media and export again")
+	}
+	out := api.Export{BundlePath: x.BundlePath, BundleDigest: x.BundleDigest, Files: x.Files, Checkpoint: string(x.Checkpoint)}
+	if d, err := ceremony.ParseDigest("sha256:" + x.BundleDigest); err == nil {
+		out.Words = d.Words()
+	}
+	return out, nil
+}
+
+// Abort records that the ceremony was abandoned.
+func (e Engine) Abort(ctx context.Context, planID, reason string) error {
+	e.A.mu.Lock() // an abort must run even when the operator has cancelled
+	defer e.A.mu.Unlock()
+	return e.A.Abort(planID, reason)
+}

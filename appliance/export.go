@@ -1,0 +1,193 @@
+package appliance
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"signbox/audit"
+	"signbox/bundle"
+	"signbox/ceremony"
+	"signbox/policy"
+	"signbox/sbom"
+	"signbox/vuln"
+)
+
+// Exported is what Export wrote.
+type Exported struct {
+	Checks       ceremony.Checks
+	BundlePath   string // "" for ceremonies without a bundle
+	BundleDigest string // hex SHA-256 of the signed manifest
+	Files        int
+	// Checkpoint is the signed audit checkpoint issued after the export
+	// (a C2SP signed note), for the paper log.
+	Checkpoint []byte
+}
+
+// Export closes a ceremony: the engine records its transcript and, for a
+// release, the new security version; a release bundle is then assembled,
+// signed with the release-bundle key, written under media and read back.
+func (a *Appliance) Export(planID, media string) (*Exported, error) {
+	s, err := a.session(planID)
+	if err != nil {
+		return nil, err
+	}
+	checks, err := s.Export()
+	if err != nil {
+		return nil, err
+	}
+	out := &Exported{Checks: checks}
+	closing, err := a.checkpoint("ceremony " + s.ID() + " closed")
+	if err != nil {
+		return nil, err
+	}
+	if s.Plan().Kind == policy.KindReleaseSigning {
+		if err := a.exportBundle(s, media, closing, out); err != nil {
+			return nil, err
+		}
+		if err := a.event(audit.Export, "ceremony", s.ID(), "bundle", filepath.Base(out.BundlePath), "manifest", out.BundleDigest); err != nil {
+			return nil, err
+		}
+	}
+	if out.Checkpoint, err = a.checkpoint("export of " + s.ID()); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkpoint issues a signed checkpoint, or returns nil without a log.
+func (a *Appliance) checkpoint(reason string) ([]byte, error) {
+	if a.log == nil {
+		return nil, nil
+	}
+	h, err := a.log.Checkpoint(reason, a.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	return h.Note, nil
+}
+
+func (a *Appliance) exportBundle(s *ceremony.Session, media string, checkpoint []byte, out *Exported) error {
+	c, err := a.bundleContents(s, checkpoint)
+	if err != nil {
+		return fmt.Errorf("assemble release bundle: %w", err)
+	}
+	p := s.Policy()
+	rk := p.Keys.ReleaseBundle
+	if rk == nil || rk.Status != policy.StatusActive {
+		return errors.New("the policy has no active release_bundle key")
+	}
+	signer, err := a.tok.PinnedSigner(rk.Label, rk.Fingerprint)
+	if err != nil {
+		return fmt.Errorf("release-bundle key %s: %w", rk.Label, err)
+	}
+	b, err := bundle.Build(c, signer)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(media, 0o755); err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	target := filepath.Join(media, BundleName(c.Product, c.Version))
+	if err := b.WriteDir(target); err != nil {
+		return err
+	}
+	res, err := bundle.Verify(target, signer.Public(), bundle.VerifyOptions{Product: c.Product, ManifestSHA256: b.ManifestSHA256})
+	if err != nil {
+		return fmt.Errorf("read back %s: %w", target, err)
+	}
+	out.BundlePath, out.BundleDigest, out.Files = target, res.ManifestSHA256, res.Files
+	return nil
+}
+
+// BundleName is the directory name of a release bundle on media.
+func BundleName(product, version string) string {
+	return product + "-" + version + ".bundle"
+}
+
+// bundleContents gathers everything a release bundle carries, re-deriving
+// the SBOM and VEX from the same inputs the plan bound and refusing if the
+// decisions changed since the custodians approved.
+func (a *Appliance) bundleContents(s *ceremony.Session, checkpoint []byte) (*bundle.Contents, error) {
+	plan := s.Plan()
+	rp := plan.Release
+	date, err := ceremony.ParseDate(plan.Date)
+	if err != nil {
+		return nil, err
+	}
+	c := &bundle.Contents{
+		Product: rp.Product, Version: rp.Version, Chip: rp.Chip, SecurityVersion: rp.SecurityVersion.New,
+		CeremonyDate: date, PlanDigest: s.Digest().String(), Checkpoint: checkpoint,
+		Approvals: []bundle.NamedFile{{Name: "approvals.dsse.json", Data: s.Envelope()}},
+	}
+	images := map[string]string{}
+	for _, img := range []struct{ role, name string }{{"bootloader", ceremony.OutputBootloader}, {"app", ceremony.OutputApp}} {
+		data, err := os.ReadFile(s.OutputPath(img.name))
+		if err != nil {
+			return nil, err
+		}
+		c.Images = append(c.Images, bundle.ImageInput{Role: img.role, Data: data})
+		sum := sha256.Sum256(data)
+		images[img.role+".bin"] = hex.EncodeToString(sum[:])
+	}
+	if c.Keys, err = a.secureBootKeys(rp.Keys); err != nil {
+		return nil, err
+	}
+	if c.Transcript, err = os.ReadFile(s.OutputPath("transcript.json")); err != nil {
+		return nil, err
+	}
+	if c.SBOM, c.VEX, err = a.releaseSBOMAndVEX(s, images); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (a *Appliance) secureBootKeys(refs []ceremony.KeyRef) ([]bundle.KeyInput, error) {
+	var keys []bundle.KeyInput
+	for _, k := range refs {
+		if k.Purpose != "secure_boot" {
+			continue
+		}
+		ki, err := a.tok.Key(k.Label)
+		if err != nil {
+			return nil, fmt.Errorf("secure boot key %s: %w", k.Label, err)
+		}
+		if k.Fingerprint != "" && ki.Fingerprint != k.Fingerprint {
+			return nil, fmt.Errorf("secure boot key %s: HSM key %s is not the planned %s", k.Label, ki.Fingerprint, k.Fingerprint)
+		}
+		keys = append(keys, bundle.KeyInput{Name: k.Label, Public: ki.Public, Slot: k.Slot})
+	}
+	return keys, nil
+}
+
+func (a *Appliance) releaseSBOMAndVEX(s *ceremony.Session, images map[string]string) ([]byte, []byte, error) {
+	plan := s.Plan()
+	sbomIn, ok := s.InputPath(ceremony.InputSBOM)
+	if !ok {
+		return nil, nil, errors.New("the release has no SBOM input")
+	}
+	t, err := RunTriage(a.cfg.Root, s.Policy(), sbomIn, plan.Date)
+	if err != nil {
+		return nil, nil, err
+	}
+	if g := plan.Release.VulnGate; g != nil && g.DecisionsDigest != t.Gate.DecisionsDigest {
+		return nil, nil, fmt.Errorf("triage decisions changed since the plan was approved (%s, now %s): plan and approve again",
+			g.DecisionsDigest, t.Gate.DecisionsDigest)
+	}
+	date, _ := ceremony.ParseDate(plan.Date)
+	var sb bytes.Buffer
+	rel := sbom.Release{FirmwareName: plan.Release.Product, FirmwareVersion: plan.Release.Version, Images: images, Source: t.SBOM, Timestamp: date}
+	if err := sbom.WriteRelease(&sb, rel, sbom.ReleasePolicy{}); err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(sb.Bytes())
+	var vex bytes.Buffer
+	if err := vuln.WriteVEX(&vex, t.Result, t.Decisions, vuln.VEXInfo{Timestamp: date, SBOMDigest: "sha256:" + hex.EncodeToString(sum[:])}); err != nil {
+		return nil, nil, err
+	}
+	return sb.Bytes(), vex.Bytes(), nil
+}
