@@ -2,7 +2,7 @@ package appliance
 
 import (
 	"crypto"
-		"fmt"
+	"fmt"
 
 	"signbox/audit"
 	"signbox/ceremony"
