@@ -13,6 +13,7 @@ require (
 	github.com/google/osv-scalibr v0.5.3
 	github.com/miekg/pkcs11 v1.1.2
 	github.com/rogpeppe/go-internal v1.16.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
 	github.com/secure-systems-lab/go-securesystemslib v0.11.1
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/mod v0.41.0

@@ -1,0 +1,50 @@
+package evidence
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Generate writes the hospital and regulator documents for one release,
+// keyed by bundle path (see Documents). It refuses inputs without a
+// clinical block (ErrNoClinical) and names every missing or inconsistent
+// field (ErrInputs). The output depends only on the inputs.
+func Generate(in Inputs) (map[string][]byte, error) {
+	if err := in.validate(); err != nil {
+		return nil, fmt.Errorf("evidence: %w", err)
+	}
+	rel, err := parseRelease(in.SBOM, in.VEX)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: %w", err)
+	}
+	if err := checkSupport(rel); err != nil {
+		return nil, fmt.Errorf("evidence: %w: %w", ErrInputs, err)
+	}
+	all := append(slices.Clone(in.Files), ManifestName)
+	for _, d := range Documents() {
+		if slices.Contains(in.Files, d) {
+			return nil, fmt.Errorf("evidence: %w: Files already holds %s", ErrInputs, d)
+		}
+		all = append(all, d)
+	}
+	rs, err := rows(all)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: %w: %w", ErrInputs, err)
+	}
+	out := map[string][]byte{NoticeName: buildNotice(&in, rel)}
+	if out[AdvisoryName], err = buildAdvisory(&in, rel); err != nil {
+		return nil, err
+	}
+	if out[RolloutName], err = buildRollout(&in); err != nil {
+		return nil, err
+	}
+	if out[PackName], err = buildPack(&in, rs); err != nil {
+		return nil, err
+	}
+	p, err := ParsePack(out[PackName])
+	if err != nil {
+		return nil, fmt.Errorf("evidence: read back: %w", err)
+	}
+	out[TableName] = renderTable(p)
+	return out, nil
+}
