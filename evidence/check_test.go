@@ -1,4 +1,4 @@
-package evidence
+package evidence_test
 
 import (
 	"errors"
@@ -9,22 +9,16 @@ import (
 	"testing"
 
 	"signbox/bundle"
+	"signbox/evidence"
+	"signbox/evidence/evidencetest"
 )
 
-// demoBundle builds and writes the demo bundle with real signed images and
-// the generated documents, then verifies it.
-func demoBundle(t *testing.T, editDocs func(map[string][]byte)) (string, *bundle.Result, map[string][]byte) {
+// demoBundle builds the demo bundle with real signed images (RSA-3072
+// Secure Boot key, ECDSA release key), writes it, verifies it and reads it
+// back.
+func demoBundle(t *testing.T, edit func(map[string][]byte)) (string, *bundle.Result, map[string][]byte) {
 	t.Helper()
-	boot, app := signedImages(t)
-	in := demoInputs(t, map[string]string{"bootloader.bin": sha(boot), "app.bin": sha(app)})
-	docs, err := Generate(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if editDocs != nil {
-		editDocs(docs)
-	}
-	b, err := bundle.Build(demoContents(t, boot, app, in, docs), loadKey(t, "release"))
+	b, err := evidencetest.Build(loadKey(t, "release"), loadKey(t, "rsa3072-a"), t.TempDir(), edit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,43 +30,46 @@ func demoBundle(t *testing.T, editDocs func(map[string][]byte)) (string, *bundle
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := ReadBundle(dir, res)
+	files, err := evidence.ReadBundle(dir, res)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return dir, res, files
 }
 
+func report(rep *evidence.Report) string {
+	var out strings.Builder
+	_ = rep.Write(&out)
+	return out.String()
+}
+
 func TestCheckDemoBundle(t *testing.T) {
 	_, res, files := demoBundle(t, nil)
-	rep := Check(res, files)
-	var out strings.Builder
-	if err := rep.Write(&out); err != nil {
-		t.Fatal(err)
-	}
+	rep := evidence.Check(res, files)
+	out := report(rep)
 	if !rep.Pass() {
-		t.Fatalf("demo bundle fails its evidence check:\n%s", out.String())
+		t.Fatalf("demo bundle fails its evidence check:\n%s", out)
 	}
-	if got := len(rep.Rows); got != len(rowDefs())+1 {
-		t.Fatalf("%d rows, want %d", got, len(rowDefs())+1)
+	if got, want := len(rep.Rows), len(evidence.RowIDs())+1; got != want {
+		t.Fatalf("%d rows, want %d", got, want)
 	}
 	for _, want := range []string{"evidence PASS: infusion-pump 2.5.0", "FDA-SBOM          pass", "IEC81001-6.3.3    pass",
 		"security version raised 3 → 4", "4 vulnerabilities: 1 fixed, 2 not affected, 1 affected"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("report lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
 }
 
-// TestCheckFailsOnRemovedOrAlteredFile: every file any row names, removed
-// or altered after verification, fails the check, and the rows naming it
-// say so.
+// TestCheckFailsOnRemovedOrAlteredFile: every bundle file, removed or
+// altered after verification, fails the check, and every row naming it
+// says so.
 func TestCheckFailsOnRemovedOrAlteredFile(t *testing.T) {
 	_, res, files := demoBundle(t, nil)
 	var referenced []string
-	for _, r := range Check(res, files).Rows {
+	for _, r := range evidence.Check(res, files).Rows {
 		for _, f := range r.Row.Files {
-			if f != ManifestName && !slices.Contains(referenced, f) {
+			if f != evidence.ManifestName && !slices.Contains(referenced, f) {
 				referenced = append(referenced, f)
 			}
 		}
@@ -92,7 +89,7 @@ func TestCheckFailsOnRemovedOrAlteredFile(t *testing.T) {
 				} else {
 					c[f] = append(slices.Clone(c[f]), ' ')
 				}
-				rep := Check(res, c)
+				rep := evidence.Check(res, c)
 				if rep.Pass() {
 					t.Fatal("check passed")
 				}
@@ -106,42 +103,40 @@ func TestCheckFailsOnRemovedOrAlteredFile(t *testing.T) {
 	}
 }
 
-// TestCheckFailsOnResignedBundle: even a bundle re-signed by the release
-// key fails when a document is missing or says the wrong thing.
+// TestCheckFailsOnResignedBundle: even a bundle signed by the release key
+// fails when a document is missing or says the wrong thing.
 func TestCheckFailsOnResignedBundle(t *testing.T) {
 	tests := []struct {
 		name, row, want string
 		edit            func(map[string][]byte)
 	}{
-		{"no notice", "IEC81001-6.1", "NOTICE.md", func(d map[string][]byte) { delete(d, NoticeName) }},
-		{"no rollout plan", "FDA-ANTIROLLBACK", "rollout.json", func(d map[string][]byte) { delete(d, RolloutName) }},
-		{"no advisory", "FDA-VULN", "advisory.csaf.json", func(d map[string][]byte) { delete(d, AdvisoryName) }},
-		{"no evidence.json", PackRowID, "evidence.json", func(d map[string][]byte) { delete(d, PackName) }},
+		{"no notice", "IEC81001-6.1", "NOTICE.md", func(d map[string][]byte) { d[evidence.NoticeName] = nil }},
+		{"no rollout plan", "FDA-ANTIROLLBACK", "rollout.json", func(d map[string][]byte) { d[evidence.RolloutName] = nil }},
+		{"no advisory", "FDA-VULN", "advisory.csaf.json", func(d map[string][]byte) { d[evidence.AdvisoryName] = nil }},
+		{"no evidence.json", evidence.PackRowID, "evidence.json", func(d map[string][]byte) { d[evidence.PackName] = nil }},
 		{"notice without rollback", "IEC81001-6.1", `"## Roll back" missing`, func(d map[string][]byte) {
-			d[NoticeName] = []byte(strings.Replace(string(d[NoticeName]), "## Roll back", "## Later", 1))
+			d[evidence.NoticeName] = []byte(strings.Replace(string(d[evidence.NoticeName]), "## Roll back", "## Later", 1))
 		}},
-		{"EVIDENCE.md edited", PackRowID, "EVIDENCE.md does not match evidence.json", func(d map[string][]byte) {
-			d[TableName] = append(d[TableName], "| EXTRA | | | | | |\n"...)
+		{"EVIDENCE.md edited", evidence.PackRowID, "EVIDENCE.md does not match evidence.json", func(d map[string][]byte) {
+			d[evidence.TableName] = append(d[evidence.TableName], "| EXTRA | | | | | |\n"...)
 		}},
 		{"advisory says affected", "FDA-VULN", "CVE-2024-28755 is known_affected, the VEX says fixed", func(d map[string][]byte) {
-			d[AdvisoryName] = []byte(strings.Replace(string(d[AdvisoryName]), `"fixed": [`, `"known_affected": [`, 1))
+			d[evidence.AdvisoryName] = []byte(strings.Replace(string(d[evidence.AdvisoryName]), `"fixed": [`, `"known_affected": [`, 1))
 		}},
-		{"rollout lowers security version", "FDA-ANTIROLLBACK", "security version", func(d map[string][]byte) {
-			d[RolloutName] = []byte(strings.Replace(string(d[RolloutName]), `"new": 4`, `"new": 5`, 1))
+		{"rollout claims another security version", "FDA-ANTIROLLBACK", "rollout.json: security version 3 → 5", func(d map[string][]byte) {
+			d[evidence.RolloutName] = []byte(strings.Replace(string(d[evidence.RolloutName]), `"new": 4`, `"new": 5`, 1))
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, res, files := demoBundle(t, tt.edit)
-			rep := Check(res, files)
+			rep := evidence.Check(res, files)
 			if rep.Pass() {
 				t.Fatal("check passed")
 			}
-			i := slices.IndexFunc(rep.Rows, func(r Result) bool { return r.Row.ID == tt.row })
+			i := slices.IndexFunc(rep.Rows, func(r evidence.Result) bool { return r.Row.ID == tt.row })
 			if i < 0 || rep.Rows[i].Pass || !strings.Contains(rep.Rows[i].Detail, tt.want) {
-				var out strings.Builder
-				_ = rep.Write(&out)
-				t.Fatalf("row %s should fail naming %q:\n%s", tt.row, tt.want, out.String())
+				t.Fatalf("row %s should fail naming %q:\n%s", tt.row, tt.want, report(rep))
 			}
 		})
 	}
@@ -150,7 +145,7 @@ func TestCheckFailsOnResignedBundle(t *testing.T) {
 // TestRemovedFromDisk: bundle.Verify runs first and refuses the bundle.
 func TestRemovedFromDisk(t *testing.T) {
 	dir, _, _ := demoBundle(t, nil)
-	if err := os.Remove(filepath.Join(dir, NoticeName)); err != nil {
+	if err := os.Remove(filepath.Join(dir, evidence.NoticeName)); err != nil {
 		t.Fatal(err)
 	}
 	_, err := bundle.Verify(dir, loadKey(t, "release").Public(), bundle.VerifyOptions{})

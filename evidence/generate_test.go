@@ -1,4 +1,4 @@
-package evidence
+package evidence_test
 
 import (
 	"errors"
@@ -7,20 +7,22 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"signbox/evidence"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestGolden pins every document of the demo release.
 func TestGolden(t *testing.T) {
-	docs, err := Generate(demoInputs(t, goldenImages))
+	docs, err := evidence.Generate(demoInputs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(docs) != len(Documents()) {
-		t.Fatalf("got %d documents, want %d", len(docs), len(Documents()))
+	if len(docs) != len(evidence.Documents()) {
+		t.Fatalf("got %d documents, want %d", len(docs), len(evidence.Documents()))
 	}
-	for _, name := range Documents() {
+	for _, name := range evidence.Documents() {
 		golden := filepath.Join("testdata", "golden", name)
 		if *update {
 			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
@@ -44,28 +46,28 @@ func TestGolden(t *testing.T) {
 // the OASIS CSAF 2.0 schema.
 func TestAdvisorySchema(t *testing.T) {
 	s := csafSchema(t)
-	tests := map[string]func(in *Inputs){
-		"demo":        func(in *Inputs) {},
-		"no findings": func(in *Inputs) { in.VEX = emptyVEX },
-		"not staged":  func(in *Inputs) { in.Clinical.Rollout = nil },
+	tests := map[string]func(in *evidence.Inputs){
+		"demo":        func(in *evidence.Inputs) {},
+		"no findings": func(in *evidence.Inputs) { in.VEX = emptyVEX },
+		"not staged":  func(in *evidence.Inputs) { in.Clinical.Rollout = nil },
 	}
 	for name, edit := range tests {
 		t.Run(name, func(t *testing.T) {
-			in := demoInputs(t, goldenImages)
+			in := demoInputs(t)
 			edit(&in)
-			docs, err := Generate(in)
+			docs, err := evidence.Generate(in)
 			if err != nil {
 				t.Fatal(err)
 			}
-			validateCSAF(t, s, docs[AdvisoryName])
+			validateCSAF(t, s, docs[evidence.AdvisoryName])
 		})
 	}
 	t.Run("schema catches a bad document", func(t *testing.T) {
-		docs, err := Generate(demoInputs(t, goldenImages))
+		docs, err := evidence.Generate(demoInputs(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		bad := strings.Replace(string(docs[AdvisoryName]), `"csaf_version": "2.0"`, `"csaf_version": "2.1"`, 1)
+		bad := strings.Replace(string(docs[evidence.AdvisoryName]), `"csaf_version": "2.0"`, `"csaf_version": "2.1"`, 1)
 		inst := []byte(bad)
 		if err := s.Validate(mustJSON(t, inst)); err == nil {
 			t.Fatal("schema accepted csaf_version 2.1")
@@ -76,31 +78,30 @@ func TestAdvisorySchema(t *testing.T) {
 var emptyVEX = []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"timestamp":"2026-11-21T00:00:00Z"}}`)
 
 func TestGenerateRefuses(t *testing.T) {
-	in := demoInputs(t, goldenImages)
+	in := demoInputs(t)
 	in.Clinical = nil
-	if _, err := Generate(in); !errors.Is(err, ErrNoClinical) {
-		t.Fatalf("no clinical block: got %v, want ErrNoClinical", err)
+	if _, err := evidence.Generate(in); !errors.Is(err, evidence.ErrNoClinical) {
+		t.Fatalf("no clinical block: got %v, want evidence.ErrNoClinical", err)
 	}
-	in = demoInputs(t, goldenImages)
+	in = demoInputs(t)
 	in.Manufacturer, in.Namespace, in.Clinical.UDIDI = "", "ftp://x", ""
-	_, err := Generate(in)
-	if !errors.Is(err, ErrInputs) {
-		t.Fatalf("got %v, want ErrInputs", err)
+	_, err := evidence.Generate(in)
+	if !errors.Is(err, evidence.ErrInputs) {
+		t.Fatalf("got %v, want evidence.ErrInputs", err)
 	}
 	for _, want := range []string{"Manufacturer is required", `Namespace: "ftp://x"`, "clinical.udi_di"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %q", err, want)
 		}
 	}
-	in = demoInputs(t, goldenImages)
-	in.Files = in.Files[1:] // no bootloader is fine, but no images at all is not
+	in = demoInputs(t)
 	in.Files = []string{"sbom.cdx.json", "vex.cdx.json"}
-	if _, err := Generate(in); err == nil || !strings.Contains(err.Error(), "no file under images/") {
+	if _, err := evidence.Generate(in); err == nil || !strings.Contains(err.Error(), "no file under images/") {
 		t.Fatalf("bundle without images: got %v", err)
 	}
-	in = demoInputs(t, goldenImages)
-	in.SecurityVersion = Versions{Old: 5, New: 4}
-	if _, err := Generate(in); err == nil || !strings.Contains(err.Error(), "new 4 below old 5") {
+	in = demoInputs(t)
+	in.SecurityVersion = evidence.Versions{Old: 5, New: 4}
+	if _, err := evidence.Generate(in); err == nil || !strings.Contains(err.Error(), "new 4 below old 5") {
 		t.Fatalf("security version going down: got %v", err)
 	}
 }

@@ -124,3 +124,13 @@ func renderTable(p *Pack) []byte {
 	}
 	return []byte(b.String())
 }
+
+// RowIDs lists the traceability rows Check runs after the pack row, in
+// order.
+func RowIDs() []string {
+	var ids []string
+	for _, d := range rowDefs() {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
