@@ -47,6 +47,7 @@ func TestCheckDemoBundle(t *testing.T) {
 	_, res, files := demoBundle(t, nil)
 	rep := evidence.Check(res, files)
 	out := report(rep)
+	t.Log("\n" + out)
 	if !rep.Pass() {
 		t.Fatalf("demo bundle fails its evidence check:\n%s", out)
 	}

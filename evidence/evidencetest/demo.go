@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"time"
 
 	"signbox/airgap"
@@ -99,7 +100,7 @@ func ReleaseSBOM(images map[string]string) ([]byte, error) {
 }
 
 // VEX writes the demo triage with package vuln, as the appliance does.
-// scratch is an empty directory for the decisions file.
+// scratch is a directory (created if needed) for the decisions file.
 func VEX(scratch string) ([]byte, error) {
 	s, err := sbom.Parse([]byte(SourceSBOM), sbom.FormatJSON)
 	if err != nil {
@@ -114,6 +115,9 @@ func VEX(scratch string) ([]byte, error) {
 	}
 	feed := sha256.Sum256([]byte("demo feed"))
 	res := &vuln.Result{FeedDigest: "sha256:" + hex.EncodeToString(feed[:]), Scanned: len(comp), Findings: findings(comp)}
+	if err := os.MkdirAll(scratch, 0o700); err != nil {
+		return nil, err
+	}
 	ds, err := vuln.LoadDecisions(scratch)
 	if err != nil {
 		return nil, err
