@@ -2,7 +2,9 @@
 // tests, the `signbox evidence` scripts and demos: infusion-pump 2.5.0 on
 // an ESP32-C6, security version 3 → 4, four findings (one fixed, two not
 // affected, one exploitable with a workaround) and a three-wave rollout.
-// Everything but the image signatures is deterministic.
+// Everything but the image signatures is deterministic. The findings,
+// their summaries and decisions are illustrative: they are not statements
+// about those components.
 package evidencetest
 
 import (
@@ -135,7 +137,7 @@ func VEX(scratch string) ([]byte, error) {
 
 func findings(comp map[string]sbom.Component) []vuln.Finding {
 	return []vuln.Finding{
-		{ID: "CVE-2024-28755", Aliases: []string{"GHSA-2024-mbed-0001"}, Records: []string{"CVE-2024-28755"}, Component: comp["mbedtls"],
+		{ID: "CVE-2024-28755", Aliases: []string{"GHSA-7h2q-x9f3-q8wm"}, Records: []string{"CVE-2024-28755"}, Component: comp["mbedtls"],
 			Summary: "TLS 1.2 client accepts a renegotiation that bypasses certificate checks",
 			Rating:  vuln.Rating{Severity: vuln.SeverityHigh, Score: 7.4, Vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N", Method: "CVSSv31"}, Match: "range"},
 		{ID: "CVE-2020-22283", Records: []string{"CVE-2020-22283"}, Component: comp["lwip"],
@@ -143,7 +145,7 @@ func findings(comp map[string]sbom.Component) []vuln.Finding {
 				Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", Method: "CVSSv31"}, Match: "range"},
 		{ID: "CVE-2023-53154", Records: []string{"CVE-2023-53154"}, Component: comp["cjson"],
 			Summary: "Out-of-bounds read in cJSON_ParseWithLength", Rating: vuln.Rating{Severity: vuln.SeverityMedium}, Match: "range"},
-		{ID: "GO-2026-9999", Records: []string{"GO-2026-9999"}, Component: comp["esp-idf"],
+		{ID: "GHSA-4v7x-pqxf-cx7m", Records: []string{"GHSA-4v7x-pqxf-cx7m"}, Component: comp["esp-idf"],
 			Summary: "Wi-Fi provisioning accepts replayed session tokens", Rating: vuln.Rating{Severity: vuln.SeverityLow}, Match: "range"},
 	}
 }
@@ -156,7 +158,7 @@ func decisions(comp map[string]sbom.Component) []vuln.Decision {
 			Detail: "IPv6 is disabled in the firmware configuration (CONFIG_LWIP_IPV6=n)."},
 		{Vuln: "CVE-2023-53154", Component: comp["cjson"].Key(), State: vuln.StateNotAffected, Justification: "code_not_reachable",
 			Detail: "The firmware parses JSON only with cJSON_Parse on bounded, NUL-terminated buffers."},
-		{Vuln: "GO-2026-9999", Component: comp["esp-idf"].Key(), State: vuln.StateExploitable, Responses: []string{"workaround_available"},
+		{Vuln: "GHSA-4v7x-pqxf-cx7m", Component: comp["esp-idf"].Key(), State: vuln.StateExploitable, Responses: []string{"workaround_available"},
 			Detail: "Keep Wi-Fi provisioning disabled (the factory default); a fix is planned for 2.6.0."},
 	}
 }
