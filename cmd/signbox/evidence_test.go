@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 
+	"signbox/airgap"
+	"signbox/device/esp/esptest"
 	"signbox/evidence"
 	"signbox/evidence/evidencetest"
 )
@@ -65,6 +68,38 @@ func writeEvidenceFixture(dir string) error {
 	for _, s := range steps {
 		if err := s(); err != nil {
 			return err
+		}
+	}
+	return writeClinicalRequests(dir)
+}
+
+// writeClinicalRequests writes request-clinical/ (a release request with a
+// complete clinical block) and request-incomplete/ (one missing fields).
+func writeClinicalRequests(dir string) error {
+	app := esptest.App(4096, 4)
+	sbom := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6"}`)
+	for sub, edit := range map[string]func(*airgap.Clinical){
+		"request-clinical":   func(*airgap.Clinical) {},
+		"request-incomplete": func(c *airgap.Clinical) { c.Reboot, c.UDIDI, c.MDS2 = nil, "", "" },
+	} {
+		c := evidencetest.Clinical()
+		edit(c)
+		req := airgap.Request{Kind: airgap.KindRequest, Product: "infusion-pump", Version: "2.5.0", Chip: "esp32c6", SecurityVersion: 4,
+			Images:   []airgap.Image{{Role: "app", FileRef: airgap.FileRef{Path: "app.bin", SHA256: hexSum(app), Size: int64(len(app))}}},
+			SBOM:     airgap.FileRef{Path: "sbom.cdx.json", SHA256: hexSum(sbom), Size: int64(len(sbom))},
+			Clinical: c,
+		}
+		raw, err := json.MarshalIndent(req, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return err
+		}
+		for name, b := range map[string][]byte{"request.json": raw, "app.bin": app, "sbom.cdx.json": sbom} {
+			if err := os.WriteFile(filepath.Join(dir, sub, name), b, 0o644); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
