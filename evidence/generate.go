@@ -21,12 +21,7 @@ func Generate(in Inputs) (map[string][]byte, error) {
 		return nil, fmt.Errorf("evidence: %w: %w", ErrInputs, err)
 	}
 	all := append(slices.Clone(in.Files), ManifestName)
-	for _, d := range Documents() {
-		if slices.Contains(in.Files, d) {
-			return nil, fmt.Errorf("evidence: %w: Files already holds %s", ErrInputs, d)
-		}
-		all = append(all, d)
-	}
+	all = append(all, Documents()...)
 	rs, err := rows(all)
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w: %w", ErrInputs, err)

@@ -100,6 +100,14 @@ func TestGenerateRefuses(t *testing.T) {
 		t.Fatalf("bundle without images: got %v", err)
 	}
 	in = demoInputs(t)
+	in.Files = append(in.Files, "images/app.bin", "../x", evidence.NoticeName)
+	_, err = evidence.Generate(in)
+	for _, want := range []string{`"images/app.bin" listed twice`, `"../x"`, `"NOTICE.md" is written by bundle or evidence itself`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("bad Files: error %v does not name %q", err, want)
+		}
+	}
+	in = demoInputs(t)
 	in.SecurityVersion = evidence.Versions{Old: 5, New: 4}
 	if _, err := evidence.Generate(in); err == nil || !strings.Contains(err.Error(), "new 4 below old 5") {
 		t.Fatalf("security version going down: got %v", err)

@@ -3,6 +3,7 @@ package evidence
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,9 @@ func (in *Inputs) validate() error {
 	}
 	req("Product", in.Product)
 	req("Version", in.Version)
-	req("Chip", in.Chip)
+	if !slices.Contains(airgap.Chips, in.Chip) {
+		bad = append(bad, fmt.Sprintf("Chip: %q is not one of %v", in.Chip, airgap.Chips))
+	}
 	req("Manufacturer", in.Manufacturer)
 	if u, err := url.Parse(in.Namespace); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad = append(bad, fmt.Sprintf("Namespace: %q is not an http(s) URL", in.Namespace))
@@ -77,6 +80,7 @@ func (in *Inputs) validate() error {
 	if len(in.VEX) == 0 {
 		bad = append(bad, "VEX is required")
 	}
+	bad = append(bad, in.checkFiles()...)
 	if err := in.Clinical.Validate(); err != nil {
 		bad = append(bad, err.Error())
 	}
@@ -87,3 +91,22 @@ func (in *Inputs) validate() error {
 }
 
 func (in *Inputs) date() string { return in.CeremonyDate.UTC().Format(time.DateOnly) }
+
+// checkFiles: the other bundle files are safe, distinct paths, and none is
+// the manifest or a document Generate writes.
+func (in *Inputs) checkFiles() []string {
+	var bad []string
+	seen := map[string]bool{}
+	for _, f := range in.Files {
+		switch {
+		case airgap.CheckPath(f) != nil:
+			bad = append(bad, fmt.Sprintf("Files: %q: %v", f, airgap.CheckPath(f)))
+		case seen[f]:
+			bad = append(bad, fmt.Sprintf("Files: %q listed twice", f))
+		case f == ManifestName || slices.Contains(Documents(), f):
+			bad = append(bad, fmt.Sprintf("Files: %q is written by bundle or evidence itself", f))
+		}
+		seen[f] = true
+	}
+	return bad
+}
