@@ -283,6 +283,9 @@ func (e Engine) Execute(ctx context.Context, planID string, progress chan<- api.
 	}
 	defer unlock()
 	send := func(step string, done, total int) {
+		if progress == nil {
+			return
+		}
 		select {
 		case progress <- api.Progress{Step: step, Done: done, Total: total}:
 		case <-ctx.Done():
@@ -294,7 +297,7 @@ func (e Engine) Execute(ctx context.Context, planID string, progress chan<- api.
 	}
 	var o api.Outcome
 	for _, in := range outs {
-		o.Lines = append(o.Lines, fmt.Sprintf("%s  %d bytes  sha256:%s", in.Name, in.Size, in.SHA256))
+		o.Lines = append(o.Lines, fmt.Sprintf("%s  %d bytes  %s", in.Name, in.Size, in.SHA256))
 	}
 	return o, nil
 }

@@ -49,7 +49,7 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 		if err := a.exportBundle(s, media, closing, out); err != nil {
 			return nil, err
 		}
-		if err := a.event(audit.Export, "ceremony", s.ID(), "bundle", filepath.Base(out.BundlePath), "manifest", out.BundleDigest); err != nil {
+		if err := a.event(audit.CeremonyStep, "ceremony", s.ID(), "step", "bundle written", "bundle", filepath.Base(out.BundlePath), "manifest", out.BundleDigest); err != nil {
 			return nil, err
 		}
 	}

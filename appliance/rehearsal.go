@@ -96,6 +96,9 @@ func (a *Appliance) FinishRehearsal(confirm bool) (*Rehearsal, error) {
 	if err := a.event(typ, "device", a.cfg.Device, "running", tr.App.Version, "reason", "operator decision"); err != nil {
 		return nil, err
 	}
+	if _, err := a.checkpoint("rehearsal finished"); err != nil {
+		return nil, err
+	}
 	return &Rehearsal{Boot: tr, Status: d.Status()}, nil
 }
 

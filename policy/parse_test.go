@@ -120,7 +120,7 @@ func TestParseErrors(t *testing.T) {
 		{"not monotonic", "monotonic: true", "monotonic: false", "release.security_version.monotonic: must be true; anti-rollback versions never decrease"},
 		{"max version", "max: 16", "max: 33", "release.security_version.max: 33 is outside 1-32"},
 		{"severity", "block_at: high", "block_at: severe", `release.vuln_gate.block_at: unknown severity "severe" (want none, low, medium, high or critical)`},
-		{"sbom version", `min_spec_version: "1.5"`, `min_spec_version: "1.2"`, `release.sbom.min_spec_version: "1.2" is not a CycloneDX version signbox reads [1.4 1.5 1.6]`},
+		{"sbom version", `min_spec_version: "1.5"`, `min_spec_version: "1.1"`, `release.sbom.min_spec_version: "1.1" is not a CycloneDX version signbox reads [1.2 1.3 1.4 1.5 1.6]`},
 		{"feed age syntax", "max_feed_age: 7d", "max_feed_age: a week", `release.max_feed_age: "a week" is not a duration like 7d or 72h (line 88)`},
 		{"feed age missing", "  max_feed_age: 7d\n", "", "release.max_feed_age: required and must be positive, e.g. 7d"},
 		{"two documents", "max_feed_age: 7d\n", "max_feed_age: 7d\n---\nversion: 1\n", "policy: more than one YAML document"},

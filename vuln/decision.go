@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -189,6 +190,10 @@ func (d *Decisions) Record(x Decision) error {
 	data, err := d.encode()
 	if err != nil {
 		return err
+	}
+	// The first decision in a workspace creates the triage directory.
+	if err := os.MkdirAll(d.dir, 0o700); err != nil {
+		return fmt.Errorf("triage directory: %w", err)
 	}
 	return atomicfile.Replace(filepath.Join(d.dir, DecisionsName), data, 0o644)
 }

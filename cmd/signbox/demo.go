@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"signbox/appliance"
+	"signbox/demo"
+	"signbox/hsm/softhsm"
+	"signbox/tui"
+)
+
+func init() {
+	register(&command{
+		path:    "demo",
+		usage:   "[--workspace DIR] [--headless] [--date YYYY-MM-DD] [--module PATH]",
+		summary: "create a SoftHSM-backed demo workspace and run the release ceremony (TUI or --headless)",
+		run:     runDemo,
+	})
+}
+
+func runDemo(e *env, args []string) error {
+	fs := newFlags(e, "demo")
+	wsFlag := fs.String("workspace", "demo-workspace", "demo workspace `directory` (created on first use, reused after)")
+	headless := fs.Bool("headless", false, "run the release ceremony scripted and print what it did")
+	date := fs.String("date", "", "ceremony date `YYYY-MM-DD` (default: today)")
+	module := fs.String("module", "", "SoftHSM2 PKCS#11 module `path` (default $SIGNBOX_SOFTHSM_MODULE or "+softhsm.DefaultModule+")")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *date == "" {
+		*date = e.now().Format("2006-01-02")
+	}
+	if *module == "" {
+		*module = e.getenv("SIGNBOX_SOFTHSM_MODULE")
+	}
+	if *module == "" {
+		*module = softhsm.DefaultModule
+	}
+	root, err := filepath.Abs(*wsFlag)
+	if err != nil {
+		return err
+	}
+	d, err := openOrSetUpDemo(e, root, *module, *date)
+	if err != nil {
+		return err
+	}
+	a, err := d.Appliance(e.now, "demo operator")
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	eng := appliance.Engine{A: a}
+	if *headless {
+		err = demo.Headless(ctx, eng, d, *date, e.stdout)
+	} else {
+		err = tui.Run(ctx, eng, tui.Options{
+			Date: *date, MediaPath: d.Request(), Operator: "release manager",
+			BundlePath: filepath.Join(d.Request(), appliance.BundleName(demo.Product, demo.NextVersion)),
+			NoColor:    e.getenv("NO_COLOR") != "", Start: tui.ScreenRelease,
+		}, e.stdin, e.stdout)
+	}
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// openOrSetUpDemo reuses a demo workspace or creates one. SoftHSM reads
+// SOFTHSM2_CONF once per process, so it is pointed at the demo's token
+// directory before anything touches the library.
+func openOrSetUpDemo(e *env, root, module, date string) (*demo.Demo, error) {
+	l := demo.Layout{Root: root}
+	if err := os.Setenv("SOFTHSM2_CONF", l.ConfPath()); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(root); err == nil {
+		fmt.Fprintf(e.stderr, "signbox demo: reusing %s (remove it for a fresh demo)\n", root)
+		return demo.Open(root, module)
+	}
+	d, err := demo.Setup(demo.Options{Root: root, Module: module, Date: date, Now: e.now, Log: e.stderr})
+	if errors.Is(err, demo.ErrExists) {
+		return demo.Open(root, module)
+	}
+	if err != nil {
+		return nil, withHint(err, "remove %s before trying again; the demo never reuses a half-made workspace", root)
+	}
+	fmt.Fprintf(e.stderr, "signbox demo: custodian PINs are alice-pin, bob-pin and carol-pin (throwaway SoftHSM tokens)\n")
+	return d, nil
+}

@@ -1,0 +1,268 @@
+package demo
+
+import (
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"signbox/airgap"
+	"signbox/appliance"
+	"signbox/bundle"
+	"signbox/device/emu"
+	"signbox/device/esp"
+	"signbox/device/esp/esptest"
+	"signbox/hsm"
+	"signbox/internal/atomicfile"
+	"signbox/tui/api"
+)
+
+// factoryRelease signs 1.0.0 through a real release ceremony (alice and
+// bob approve) and provisions the emulated device with the bundle's
+// images and the Secure Boot key digests, as a factory station would.
+func (d *Demo) factoryRelease(o Options) error {
+	sb, err := cleanSBOM(d, o)
+	if err != nil {
+		return err
+	}
+	media := filepath.Join(d.Media(), "request-"+FactoryVersion)
+	if err := writeRequest(media, FactoryVersion, 1, sb); err != nil {
+		return err
+	}
+	a, err := appliance.Open(appliance.Config{Root: d.Root, Module: d.Module, ApplianceToken: d.ApplianceURI,
+		PIN: func() ([]byte, error) { return AppliancePIN(), nil }, Operator: "factory", Now: o.Now})
+	if err != nil {
+		return err
+	}
+	x, err := d.runRelease(appliance.Engine{A: a}, media, o.Date, []string{"alice", "bob"}, nil)
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	var pub crypto.PublicKey
+	if err := withToken(d.ApplianceURI, AppliancePIN(), func(t *hsm.Token) error {
+		ki, err := t.Key("release-bundle")
+		pub = ki.Public
+		return err
+	}); err != nil {
+		return err
+	}
+	return d.provision(x.BundlePath, pub)
+}
+
+// provision burns the bundle's key digests and flashes its images.
+func (d *Demo) provision(bundlePath string, releaseKey crypto.PublicKey) error {
+	man, images, err := readBundle(bundlePath, releaseKey)
+	if err != nil {
+		return err
+	}
+	var digests [][32]byte
+	for _, k := range man.Keys {
+		dg, err := hex.DecodeString(k.EfuseDigest)
+		if err != nil || len(dg) != 32 {
+			return fmt.Errorf("bundle key %s: bad eFuse digest %q", k.Path, k.EfuseDigest)
+		}
+		digests = append(digests, [32]byte(dg))
+	}
+	chip, err := esp.ParseChip(Chip)
+	if err != nil {
+		return err
+	}
+	res, err := emu.ProvisionDir(d.Device(), emu.ProvisionConfig{Chip: chip, Layout: emu.DefaultLayout, KeyDigests: digests,
+		Bootloader: images["bootloader"], App: images["app"]})
+	if err != nil {
+		return err
+	}
+	if _, err := res.Device.Boot(); err != nil {
+		return err
+	}
+	return res.Device.Save()
+}
+
+// readBundle verifies a bundle the appliance just wrote under its own
+// release key, as the factory station would, and returns its manifest and
+// the verified images by role.
+func readBundle(path string, releaseKey crypto.PublicKey) (*bundle.Manifest, map[string][]byte, error) {
+	res, err := bundle.Verify(path, releaseKey, bundle.VerifyOptions{Product: Product})
+	if err != nil {
+		return nil, nil, err
+	}
+	images := map[string][]byte{}
+	for _, im := range res.Images {
+		images[im.Role] = im.Data
+	}
+	return res.Manifest, images, nil
+}
+
+// runRelease drives one release through the Engine, the same calls the
+// TUI makes. decide, if set, triages every finding still undecided.
+func (d *Demo) runRelease(eng appliance.Engine, media, date string, approvers []string, decide func(api.Finding) api.Decision) (api.Export, error) {
+	ctx := context.Background()
+	req, err := eng.ImportRequest(ctx, media)
+	if err != nil {
+		return api.Export{}, err
+	}
+	if decide != nil {
+		t, err := eng.Triage(ctx, req.ID)
+		if err != nil {
+			return api.Export{}, err
+		}
+		for _, f := range t.Findings {
+			if f.Decision == nil {
+				if _, err := eng.Decide(ctx, req.ID, f.ID, decide(f)); err != nil {
+					return api.Export{}, err
+				}
+			}
+		}
+	}
+	plan, err := eng.Plan(ctx, api.PlanRequest{Kind: api.KindRelease, RequestID: req.ID, Date: date})
+	if err != nil {
+		return api.Export{}, err
+	}
+	for _, name := range approvers {
+		if _, err := eng.Approve(ctx, plan.ID, name, d.Custodian[name], PIN(name)); err != nil {
+			return api.Export{}, err
+		}
+	}
+	if _, err := eng.Execute(ctx, plan.ID, nil); err != nil {
+		return api.Export{}, err
+	}
+	if _, err := eng.Verify(ctx, plan.ID); err != nil {
+		return api.Export{}, err
+	}
+	return eng.Export(ctx, plan.ID, d.Out())
+}
+
+// writeRequest writes release request media the way CI would: unsigned
+// images for the demo chip and the SBOM, listed in request.json.
+func writeRequest(dir, version string, sv uint32, sbom []byte) error {
+	chip, err := esp.ParseChip(Chip)
+	if err != nil {
+		return err
+	}
+	bl, err := esptest.Build(esptest.Options{Kind: esp.KindBootloader, Chip: chip, Size: 32 << 10, Project: Product})
+	if err != nil {
+		return err
+	}
+	app, err := esptest.Build(esptest.Options{Kind: esp.KindApp, Chip: chip, Size: 256 << 10, Version: version, Project: Product, Seed: uint64(sv)})
+	if err != nil {
+		return err
+	}
+	ref := func(name string, b []byte) airgap.FileRef {
+		s := sha256.Sum256(b)
+		return airgap.FileRef{Path: name, SHA256: hex.EncodeToString(s[:]), Size: int64(len(b))}
+	}
+	req := airgap.Request{Kind: airgap.KindRequest, Product: Product, Version: version, Chip: Chip, SecurityVersion: sv,
+		Images: []airgap.Image{{Role: airgap.RoleBootloader, FileRef: ref("bootloader.bin", bl)}, {Role: airgap.RoleApp, FileRef: ref("app.bin", app)}},
+		SBOM:   ref("sbom.cdx.json", sbom)}
+	raw, err := json.MarshalIndent(req, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := []struct {
+		name string
+		data []byte
+	}{{"bootloader.bin", bl}, {"app.bin", app}, {"sbom.cdx.json", sbom}, {"request.json", append(raw, '\n')}}
+	for _, f := range files {
+		if err := atomicfile.WriteNew(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cleanSBOM is the factory release's SBOM: the real SBOM's components
+// that have no known vulnerability in the shipped feed (1.0.0 shipped
+// with fewer dependencies; 1.1.0 brings in the rest).
+func cleanSBOM(d *Demo, o Options) ([]byte, error) {
+	full, err := data.ReadFile(sbomFile)
+	if err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(d.Media(), ".full-sbom.json")
+	if err := os.MkdirAll(d.Media(), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(tmp, full, 0o600); err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp)
+	pol, err := readPolicy(d.Root)
+	if err != nil {
+		return nil, err
+	}
+	t, err := appliance.RunTriage(d.Root, pol, tmp, o.Date)
+	if err != nil {
+		return nil, err
+	}
+	vulnerable := map[string]bool{}
+	for _, f := range t.Result.Findings {
+		vulnerable[f.Component.Ref] = true
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(full, &doc); err != nil {
+		return nil, err
+	}
+	comps, _ := doc["components"].([]any)
+	var keep []any
+	for _, c := range comps {
+		m, _ := c.(map[string]any)
+		if ref, _ := m["bom-ref"].(string); !vulnerable[ref] {
+			keep = append(keep, c)
+		}
+	}
+	doc["components"] = keep
+	delete(doc, "dependencies") // they would dangle without the dropped components
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// preTriage records the release manager's decisions for every finding
+// of the next release except the first few, which the custodians decide
+// in the ceremony.
+func (d *Demo) preTriage(o Options) error {
+	full, err := data.ReadFile(sbomFile)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(d.Media(), ".full-sbom.json")
+	if err := os.WriteFile(tmp, full, 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	pol, err := readPolicy(d.Root)
+	if err != nil {
+		return err
+	}
+	t, err := appliance.RunTriage(d.Root, pol, tmp, o.Date)
+	if err != nil {
+		return err
+	}
+	fs := t.Result.Findings
+	sort.Slice(fs, func(i, j int) bool { return fs[i].ID < fs[j].ID })
+	for _, f := range fs[min(untriagedInDemo, len(fs)):] {
+		dec := PreTriageDecision(f.ID, f.Component.Key(), o.Now())
+		if err := t.Decisions.Record(dec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nextRequest writes the 1.1.0 request (security version 2, the full SBOM).
+func (d *Demo) nextRequest(o Options) error {
+	full, err := data.ReadFile(sbomFile)
+	if err != nil {
+		return err
+	}
+	return writeRequest(d.Request(), NextVersion, 2, full)
+}
