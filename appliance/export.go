@@ -36,6 +36,10 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 	if err != nil {
 		return nil, err
 	}
+	prev, err := a.ws.Versions()
+	if err != nil {
+		return nil, err
+	}
 	checks, err := s.Export()
 	if err != nil {
 		return nil, err
@@ -46,7 +50,8 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 		return nil, err
 	}
 	if s.Plan().Kind == policy.KindReleaseSigning {
-		if err := a.exportBundle(s, media, closing, out); err != nil {
+		previous := prev.Products[s.Plan().Release.Product].Version
+		if err := a.exportBundle(s, media, closing, previous, out); err != nil {
 			return nil, err
 		}
 		if err := a.event(audit.CeremonyStep, "ceremony", s.ID(), "step", "bundle written", "bundle", filepath.Base(out.BundlePath), "manifest", out.BundleDigest); err != nil {
@@ -71,10 +76,13 @@ func (a *Appliance) checkpoint(reason string) ([]byte, error) {
 	return h.Note, nil
 }
 
-func (a *Appliance) exportBundle(s *ceremony.Session, media string, checkpoint []byte, out *Exported) error {
+func (a *Appliance) exportBundle(s *ceremony.Session, media string, checkpoint []byte, previous string, out *Exported) error {
 	c, err := a.bundleContents(s, checkpoint)
 	if err != nil {
 		return fmt.Errorf("assemble release bundle: %w", err)
+	}
+	if err := addDocuments(s, c, previous); err != nil {
+		return fmt.Errorf("hospital documents: %w", err)
 	}
 	p := s.Policy()
 	rk := p.Keys.ReleaseBundle

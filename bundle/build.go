@@ -67,6 +67,31 @@ type Bundle struct {
 // with the release-bundle key (an HSM key from hsm.Token.Signer). The
 // signature is verified before Build returns.
 func Build(c *Contents, releaseKey crypto.Signer) (*Bundle, error) {
+	m, files, err := c.layout()
+	if err != nil {
+		return nil, err
+	}
+	return seal(m, files, releaseKey, c.CeremonyDate)
+}
+
+// Paths lists the bundle path of every file the contents become, in
+// writing order (the signed manifest envelope, written last, excluded).
+// Documents that describe the bundle, such as an evidence pack, are
+// generated from these paths before they are added themselves.
+func (c *Contents) Paths() ([]string, error) {
+	m, _, err := c.layout()
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(m.Files))
+	for i, f := range m.Files {
+		paths[i] = f.Path
+	}
+	return paths, nil
+}
+
+// layout decides where each file goes and lists it in an unsigned manifest.
+func (c *Contents) layout() (*Manifest, []airgap.ExportFile, error) {
 	m := &Manifest{
 		Kind: ManifestKind, Product: c.Product, Version: c.Version, Chip: c.Chip,
 		SecurityVersion: c.SecurityVersion, CeremonyDate: c.CeremonyDate.Format(time.DateOnly), PlanDigest: c.PlanDigest,
@@ -84,7 +109,7 @@ func Build(c *Contents, releaseKey crypto.Signer) (*Bundle, error) {
 	}
 	for _, k := range c.Keys {
 		if err := addKey(m, k, addFile); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	addFile("sbom.cdx.json", RoleSBOM, c.SBOM)
@@ -97,7 +122,7 @@ func Build(c *Contents, releaseKey crypto.Signer) (*Bundle, error) {
 	for _, d := range c.Documents {
 		addFile(d.Name, RoleDocument, d.Data)
 	}
-	return seal(m, files, releaseKey, c.CeremonyDate)
+	return m, files, nil
 }
 
 func addKey(m *Manifest, k KeyInput, addFile func(path, role string, data []byte)) error {

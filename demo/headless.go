@@ -90,6 +90,8 @@ func Headless(ctx context.Context, eng appliance.Engine, d *Demo, date string, w
 	say("exported %s (%d files), manifest sha256:%s", x.BundlePath, x.Files, x.BundleDigest)
 	say("  read aloud: %s", strings.Join(x.Words, " "))
 	say("audit checkpoint:\n%s", indent(x.Checkpoint))
+	say("anyone can check it without a secret:\n  signbox bundle verify %s --release-key %s\n  signbox evidence check %s --release-key %s",
+		x.BundlePath, d.ReleaseKey(), x.BundlePath, d.ReleaseKey())
 	return rehearse(ctx, eng, x.BundlePath, say)
 }
 

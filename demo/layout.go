@@ -25,6 +25,9 @@ func (l Layout) Feed() string { return filepath.Join(l.Media(), "osv-snapshot") 
 // Out is where exported bundles are written.
 func (l Layout) Out() string { return filepath.Join(l.Media(), "out") }
 
+// ReleaseKey is the release-bundle public key (PEM) on the media.
+func (l Layout) ReleaseKey() string { return filepath.Join(l.Media(), "release-bundle.pub.pem") }
+
 // ConfPath is the SoftHSM2 configuration the demo's tokens live under.
 func (l Layout) ConfPath() string { return filepath.Join(l.HSM(), "softhsm2.conf") }
 

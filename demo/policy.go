@@ -35,6 +35,7 @@ func policyYAML(pems, fps map[string]string) []byte {
 	fmt.Fprintf(&b, "  release_bundle:\n    label: release-bundle\n    algorithm: ecdsa-p256\n    status: active\n    fingerprint: %s\n", fps["release-bundle"])
 	b.WriteString("  audit_mac:\n    label: audit-mac\n    algorithm: hmac-sha256\n    status: active\n")
 	fmt.Fprintf(&b, "  audit_checkpoint:\n    label: audit-checkpoint\n    algorithm: ed25519\n    status: active\n    fingerprint: %s\n", fps["audit-checkpoint"])
+	b.WriteString("\nmanufacturer: {name: Demo Medical Devices, namespace: \"https://demo-medical.example\"}\n")
 	b.WriteString("\nrelease:\n  security_version: {monotonic: true, max: 16}\n")
 	b.WriteString("  vuln_gate: {block_at: high, block_in_triage: true, exploitable_needs_response: true, allow_unchecked: true}\n")
 	b.WriteString("  # The shipped SBOM is CycloneDX 1.2, as real ones often still are.\n")

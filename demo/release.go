@@ -31,7 +31,7 @@ func (d *Demo) factoryRelease(o Options) error {
 		return err
 	}
 	media := filepath.Join(d.Media(), "request-"+FactoryVersion)
-	if err := writeRequest(media, FactoryVersion, 1, sb); err != nil {
+	if err := writeRequest(media, FactoryVersion, 1, sb, nil); err != nil {
 		return err
 	}
 	a, err := appliance.Open(appliance.Config{Root: d.Root, Module: d.Module, ApplianceToken: d.ApplianceURI,
@@ -142,7 +142,7 @@ func (d *Demo) runRelease(eng appliance.Engine, media, date string, approvers []
 
 // writeRequest writes release request media the way CI would: unsigned
 // images for the demo chip and the SBOM, listed in request.json.
-func writeRequest(dir, version string, sv uint32, sbom []byte) error {
+func writeRequest(dir, version string, sv uint32, sbom []byte, clin *airgap.Clinical) error {
 	chip, err := esp.ParseChip(Chip)
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func writeRequest(dir, version string, sv uint32, sbom []byte) error {
 	}
 	req := airgap.Request{Kind: airgap.KindRequest, Product: Product, Version: version, Chip: Chip, SecurityVersion: sv,
 		Images: []airgap.Image{{Role: airgap.RoleBootloader, FileRef: ref("bootloader.bin", bl)}, {Role: airgap.RoleApp, FileRef: ref("app.bin", app)}},
-		SBOM:   ref("sbom.cdx.json", sbom)}
+		SBOM:   ref("sbom.cdx.json", sbom), Clinical: clin}
 	raw, err := json.MarshalIndent(req, "", "  ")
 	if err != nil {
 		return err
@@ -264,5 +264,9 @@ func (d *Demo) nextRequest(o Options) error {
 	if err != nil {
 		return err
 	}
-	return writeRequest(d.Request(), NextVersion, 2, full)
+	enriched, err := withSupport(full)
+	if err != nil {
+		return err
+	}
+	return writeRequest(d.Request(), NextVersion, 2, enriched, clinical())
 }

@@ -143,6 +143,11 @@ func (d *Demo) makeTokens(o Options) error {
 				return fmt.Errorf("generate %s: %w", k.label, err)
 			}
 			fps[k.label] = ki.Fingerprint
+			if k.label == "release-bundle" {
+				if err := writeReleaseKey(d, ki.Public); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	}); err != nil {
@@ -167,6 +172,19 @@ func (d *Demo) makeTokens(o Options) error {
 		}
 	}
 	return atomicfile.WriteNew(filepath.Join(d.Root, "policy.yaml"), policyYAML(pems, fps), 0o644)
+}
+
+// writeReleaseKey puts the release-bundle public key on the media, where
+// a device team or auditor picks it up to verify bundles without a secret.
+func writeReleaseKey(d *Demo, pub crypto.PublicKey) error {
+	p, err := publicPEM(pub)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(d.Media(), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteNew(d.ReleaseKey(), []byte(p), 0o644)
 }
 
 func withToken(uri string, pin []byte, f func(*hsm.Token) error) error {

@@ -32,7 +32,7 @@ func checkSupport(r *release) error {
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("%s: %d components lack FDA support fields: %s", SBOMName, len(bad), strings.Join(bad, "; "))
+		return fmt.Errorf("%s: %d components lack FDA support fields: %s", SBOMName, len(bad), firstFew(bad, 5))
 	}
 	return nil
 }
@@ -346,4 +346,13 @@ func checkUpdateIntegrity(c *checkCtx) (string, error) {
 		}
 	}
 	return fmt.Sprintf("all %d files, %d documents included, covered by the manifest signed by %s", len(m.Files), len(Documents()), c.res.ReleaseKeyID), nil
+}
+
+// firstFew joins up to n items and counts the rest, so one error stays
+// readable when a large SBOM lacks a field everywhere.
+func firstFew(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(items[:n], "; "), len(items)-n)
 }

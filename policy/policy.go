@@ -13,6 +13,10 @@ type Policy struct {
 	Quorum     Quorums      `yaml:"quorum"`
 	Keys       Keys         `yaml:"keys"`
 	Release    ReleaseRules `yaml:"release"`
+	// Manufacturer identifies who publishes the hospital documents
+	// (security advisory, update notice); optional until a release request
+	// carries a clinical block.
+	Manufacturer *Manufacturer `yaml:"manufacturer"`
 
 	raw []byte // exact file bytes; the digest covers these
 }

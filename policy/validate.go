@@ -45,6 +45,9 @@ func (p *Policy) validate() error {
 	if err := p.validateChipSchemes(); err != nil {
 		return err
 	}
+	if err := p.Manufacturer.validate("manufacturer"); err != nil {
+		return err
+	}
 	return p.Release.validate("release")
 }
 
