@@ -53,7 +53,7 @@ func Open(cfg Config) (*Appliance, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := airgap.NewStore(filepath.Join(cfg.Root, "objects"), filepath.Join(cfg.Root, "imports"))
+	st, err := OpenStore(cfg.Root)
 	if err != nil {
 		return nil, err
 	}
@@ -92,8 +92,7 @@ func (a *Appliance) Workspace() *ceremony.Workspace { return a.ws }
 
 func (a *Appliance) policy() (*policy.Policy, error) { return a.ws.Policy() }
 
-func (a *Appliance) feedDir() string   { return FeedDir(a.cfg.Root) }
-func (a *Appliance) triageDir() string { return TriageDir(a.cfg.Root) }
+func (a *Appliance) feedDir() string { return FeedDir(a.cfg.Root) }
 
 // FeedDir is where the imported OSV feed index lives in a workspace.
 func FeedDir(root string) string { return filepath.Join(root, "vuln", "feed") }

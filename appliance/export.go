@@ -12,6 +12,7 @@ import (
 	"signbox/audit"
 	"signbox/bundle"
 	"signbox/ceremony"
+	"signbox/internal/atomicfile"
 	"signbox/policy"
 	"signbox/sbom"
 	"signbox/vuln"
@@ -31,27 +32,43 @@ type Exported struct {
 // Export closes a ceremony: the engine records its transcript and, for a
 // release, the new security version; a release bundle is then assembled,
 // signed with the release-bundle key, written under media and read back.
+//
+// Everything about the bundle that can be refused (triage changed since
+// the approval, missing FDA fields, the hospital documents) is prepared
+// before the ceremony is marked exported. If writing the media fails
+// afterwards, Export can be called again: the ceremony stays exported and
+// only the bundle is written anew.
 func (a *Appliance) Export(planID, media string) (*Exported, error) {
 	s, err := a.session(planID)
 	if err != nil {
 		return nil, err
 	}
-	prev, err := a.ws.Versions()
-	if err != nil {
+	if st := s.Step(); st != ceremony.StepVerified && st != ceremony.StepExported {
+		_, err := s.Export() // refuses, naming the step that has not run
 		return nil, err
 	}
-	checks, err := s.Export()
-	if err != nil {
-		return nil, err
+	release := s.Plan().Kind == policy.KindReleaseSigning
+	var c *bundle.Contents
+	if release {
+		if c, err = a.prepareBundle(s); err != nil {
+			return nil, fmt.Errorf("release bundle: %w", err)
+		}
+		if _, err := os.Lstat(filepath.Join(media, BundleName(c.Product, c.Version))); err == nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(media, BundleName(c.Product, c.Version)), atomicfile.ErrExists)
+		}
 	}
-	out := &Exported{Checks: checks}
+	out := &Exported{}
+	if s.Step() != ceremony.StepExported {
+		if out.Checks, err = s.Export(); err != nil {
+			return nil, err
+		}
+	}
 	closing, err := a.checkpoint("ceremony " + s.ID() + " closed")
 	if err != nil {
 		return nil, err
 	}
-	if s.Plan().Kind == policy.KindReleaseSigning {
-		previous := prev.Products[s.Plan().Release.Product].Version
-		if err := a.exportBundle(s, media, closing, previous, out); err != nil {
+	if release {
+		if err := a.writeBundle(s, c, media, closing, out); err != nil {
 			return nil, err
 		}
 		if err := a.event(audit.CeremonyStep, "ceremony", s.ID(), "step", "bundle written", "bundle", filepath.Base(out.BundlePath), "manifest", out.BundleDigest); err != nil {
@@ -76,16 +93,34 @@ func (a *Appliance) checkpoint(reason string) ([]byte, error) {
 	return h.Note, nil
 }
 
-func (a *Appliance) exportBundle(s *ceremony.Session, media string, checkpoint []byte, previous string, out *Exported) error {
-	c, err := a.bundleContents(s, checkpoint)
+// prepareBundle assembles everything but the transcript and checkpoint,
+// which exist only once the ceremony is closed.
+func (a *Appliance) prepareBundle(s *ceremony.Session) (*bundle.Contents, error) {
+	prev, err := a.ws.Versions()
 	if err != nil {
-		return fmt.Errorf("assemble release bundle: %w", err)
+		return nil, err
+	}
+	previous := ""
+	if r := prev.Products[s.Plan().Release.Product]; r.Ceremony != s.ID() {
+		previous = r.Version
+	}
+	c, err := a.bundleContents(s)
+	if err != nil {
+		return nil, err
 	}
 	if err := addDocuments(s, c, previous); err != nil {
-		return fmt.Errorf("hospital documents: %w", err)
+		return nil, fmt.Errorf("hospital documents: %w", err)
 	}
-	p := s.Policy()
-	rk := p.Keys.ReleaseBundle
+	return c, nil
+}
+
+func (a *Appliance) writeBundle(s *ceremony.Session, c *bundle.Contents, media string, checkpoint []byte, out *Exported) error {
+	var err error
+	if c.Transcript, err = os.ReadFile(s.OutputPath("transcript.json")); err != nil {
+		return err
+	}
+	c.Checkpoint = checkpoint
+	rk := s.Policy().Keys.ReleaseBundle
 	if rk == nil || rk.Status != policy.StatusActive {
 		return errors.New("the policy has no active release_bundle key")
 	}
@@ -120,7 +155,7 @@ func BundleName(product, version string) string {
 // bundleContents gathers everything a release bundle carries, re-deriving
 // the SBOM and VEX from the same inputs the plan bound and refusing if the
 // decisions changed since the custodians approved.
-func (a *Appliance) bundleContents(s *ceremony.Session, checkpoint []byte) (*bundle.Contents, error) {
+func (a *Appliance) bundleContents(s *ceremony.Session) (*bundle.Contents, error) {
 	plan := s.Plan()
 	rp := plan.Release
 	date, err := ceremony.ParseDate(plan.Date)
@@ -129,7 +164,7 @@ func (a *Appliance) bundleContents(s *ceremony.Session, checkpoint []byte) (*bun
 	}
 	c := &bundle.Contents{
 		Product: rp.Product, Version: rp.Version, Chip: rp.Chip, SecurityVersion: rp.SecurityVersion.New,
-		CeremonyDate: date, PlanDigest: s.Digest().String(), Checkpoint: checkpoint,
+		CeremonyDate: date, PlanDigest: s.Digest().String(),
 		Approvals: []bundle.NamedFile{{Name: "approvals.dsse.json", Data: s.Envelope()}},
 	}
 	images := map[string]string{}
@@ -143,9 +178,6 @@ func (a *Appliance) bundleContents(s *ceremony.Session, checkpoint []byte) (*bun
 		images[img.role+".bin"] = hex.EncodeToString(sum[:])
 	}
 	if c.Keys, err = a.secureBootKeys(rp.Keys); err != nil {
-		return nil, err
-	}
-	if c.Transcript, err = os.ReadFile(s.OutputPath("transcript.json")); err != nil {
 		return nil, err
 	}
 	if c.SBOM, c.VEX, err = a.releaseSBOMAndVEX(s, images); err != nil {

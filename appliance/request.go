@@ -65,7 +65,7 @@ func storedRequest(st *airgap.Store, id string, r *airgap.Request) (*Imported, e
 	bl, okB := r.Image(airgap.RoleBootloader)
 	app, okA := r.Image(airgap.RoleApp)
 	if !okB || !okA {
-		return nil, errors.New("release request needs a bootloader and an app image")
+		return nil, ErrIncompleteRequest
 	}
 	return &Imported{
 		ID: id, Request: r,

@@ -40,7 +40,7 @@ func RunTriage(root string, p *policy.Policy, sbomPath, date string) (*Triage, e
 	}
 	feed, err := vuln.OpenFeed(FeedDir(root), vuln.Freshness{CeremonyDate: day, MaxAge: p.Release.MaxFeedAge.Duration})
 	if err != nil {
-		return nil, fmt.Errorf("vulnerability feed: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrFeed, err)
 	}
 	bom, err := ReadSBOM(sbomPath)
 	if err != nil {

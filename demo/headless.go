@@ -17,6 +17,12 @@ import (
 // emulated device that ends with the update confirmed.
 func Headless(ctx context.Context, eng appliance.Engine, d *Demo, date string, w io.Writer) error {
 	say := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	if done, err := released(eng); err != nil || done {
+		if err == nil {
+			err = fmt.Errorf("%w: %s %s was already released from %s; remove it for a fresh demo", ErrExists, Product, NextVersion, d.Root)
+		}
+		return err
+	}
 	req, err := eng.ImportRequest(ctx, d.Request())
 	if err != nil {
 		return fmt.Errorf("import request: %w", err)
@@ -124,4 +130,14 @@ func rehearse(ctx context.Context, eng appliance.Engine, bundlePath string, say 
 
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
+}
+
+// released reports whether this workspace already released the demo's
+// next version, so a second headless run refuses instead of signing again.
+func released(eng appliance.Engine) (bool, error) {
+	v, err := eng.A.Workspace().Versions()
+	if err != nil {
+		return false, err
+	}
+	return v.Products[Product].Version == NextVersion, nil
 }
