@@ -106,8 +106,9 @@ func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.In
 	if err != nil {
 		return nil, err
 	}
-	if s.Step() >= ceremony.StepSigned {
-		return s.Outputs(), nil
+	switch s.Step() {
+	case ceremony.StepSigned, ceremony.StepVerified, ceremony.StepExported:
+		return s.Outputs(), nil // signed earlier: never sign twice
 	}
 	steps := []string{"verify inputs", "evaluate policy", "collect quorum", "sign in the HSM"}
 	report := func(i int) {
@@ -145,7 +146,8 @@ func (a *Appliance) VerifyOutputs(planID string) (ceremony.Checks, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Step() > ceremony.StepSigned {
+	switch s.Step() {
+	case ceremony.StepVerified, ceremony.StepExported:
 		return ceremony.Checks{"outputs verified earlier in this ceremony"}, nil
 	}
 	return s.Verify()

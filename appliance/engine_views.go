@@ -271,12 +271,13 @@ func (a *Appliance) triageView(requestID, _ string) (api.Triage, error) {
 		out.Findings = append(out.Findings, af)
 	}
 	sort.SliceStable(out.Findings, func(i, j int) bool { return out.Findings[i].Decision == nil && out.Findings[j].Decision != nil })
+	// The TUI prints the reason after "Gate: OPEN" or "Gate: CLOSED".
 	if out.GateOpen {
-		out.GateReason = fmt.Sprintf("gate open: %d findings reviewed", t.Gate.FindingsReviewed)
+		out.GateReason = fmt.Sprintf("%d findings reviewed", t.Gate.FindingsReviewed)
 	} else {
-		out.GateReason = fmt.Sprintf("gate closed: %d blocking", len(t.Gate.Blocking))
+		out.GateReason = fmt.Sprintf("%d blocking", len(t.Gate.Blocking))
 		if len(t.Gate.Blocking) > 0 {
-			out.GateReason += " (first: " + t.Gate.Blocking[0].String() + ")"
+			out.GateReason += ", first " + t.Gate.Blocking[0].String()
 		}
 	}
 	return out, nil
