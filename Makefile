@@ -47,7 +47,7 @@ fuzz:
 
 ## tui-smoke: drives `signbox demo` in a real terminal through tmux.
 tui-smoke: build
-	scripts/tui-smoke.sh $(BIN)/signbox
+	SIGNBOX_SMOKE_PINS="$${SIGNBOX_SMOKE_PINS:-alice-pin bob-pin}" scripts/tui-smoke.sh $(BIN)/signbox
 
 clean:
 	rm -rf $(BIN) $(CURDIR)/demo-workspace

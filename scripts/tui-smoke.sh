@@ -3,10 +3,11 @@
 # and check what a person would see. Usage: scripts/tui-smoke.sh BIN
 #
 # Walks the release ceremony: import -> review -> triage (decides every
-# finding) -> plan -> approvals -> sign -> verify -> export -> done.
+# open finding) -> plan -> approvals -> sign -> verify -> export -> done.
 # Approvals need the demo custodians' PINs: set SIGNBOX_SMOKE_PINS to two
 # of them, space-separated, in custodian order (or let the demo write
-# <workspace>/demo-pins, one per line). Without them the walk stops after
+# <workspace>/demo-pins, one per line). SMOKE_SCREENS=FILE keeps every
+# checked screen. Without them the walk stops after
 # the plan, leaves the ceremony and checks the audit log instead.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ session="signbox-smoke-$$"
 log="$work/screens.txt"
 
 cleanup() {
+	if [[ -n ${SMOKE_SCREENS:-} && -f $log ]]; then cp "$log" "$SMOKE_SCREENS"; fi
 	tmux kill-session -t "$session" 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -76,7 +78,7 @@ check_frame() {
 	local help
 	help=$(tail -n 1 <<<"$s")
 	[[ $help == *"•"* || $help == *enter* || $help == *esc* ]] || fail "no help line at the bottom"
-	if grep -qiE 'panic|goroutine [0-9]+' <<<"$s"; then fail "panic on screen"; fi
+	if grep -qE '^panic: |goroutine [0-9]+ \[' <<<"$s"; then fail "panic on screen"; fi
 }
 
 keys() { tmux send-keys -t "$session" "$@"; }
@@ -93,17 +95,19 @@ keys Enter
 wait_for "Vulnerability triage"
 wait_for "Gate:"
 
-# Decide every finding (re-deciding any already decided): not_affected /
-# code_not_present with a detail.
-n=$(screen | grep -oE '^[0-9]+ findings' | grep -oE '^[0-9]+' || echo 0)
+# Decide every open finding, as the custodians would: the list shows the
+# undecided ones first and the cursor moves to the next one after each
+# save. not_affected / code_not_present with a detail.
+n=$(screen | grep -oE '^[0-9]+ findings, [0-9]+ decided' | awk '{print $1 - $3}' || echo 0)
 for ((i = 0; i < n; i++)); do
+	wait_for "> GO-"
+	screen | grep -E '^> ' | grep -qF UNDECIDED || fail "the cursor is not on an undecided finding"
 	keys Enter
 	wait_for "Decided by"
 	keys Tab Right Tab Tab
 	type_text "tui smoke: not reachable in this configuration"
 	keys Enter
 	wait_gone "Decided by"
-	keys Down
 done
 wait_for "Gate: OPEN"
 keys c

@@ -27,14 +27,19 @@ type Model struct {
 	list      picker.Model
 	form      *form
 	problem   *common.Problem
+	decided   string // the finding whose decision is being saved
 }
 
-// listHeight leaves room for the detail and gate lines at 80×24.
-const listHeight = 7
+// reserved is the body lines around the list: the count line, the
+// finding's detail (4), the gate line, two blanks and up to three error
+// lines, so the list grows with the terminal and still fits at 80×24.
+const reserved = 11
+
+func listHeight(s common.Size) int { return max(s.Height-reserved, 3) }
 
 // New builds the page for an imported request.
 func New(c common.Common, requestID string) Model {
-	m := Model{c: c, requestID: requestID, list: picker.New(c, nil, listHeight)}
+	m := Model{c: c, requestID: requestID, list: picker.New(c, nil, listHeight(c.Size))}
 	m, m.init = m.load()
 	return m
 }
@@ -55,6 +60,7 @@ func (m Model) decide(findingID string, d api.Decision) (Model, tea.Cmd) {
 	eng, id := m.c.Engine, m.requestID
 	d.Response = append([]string(nil), d.Response...)
 	var cmd tea.Cmd
+	m.decided = findingID
 	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Triage, error) {
 		return eng.Decide(ctx, id, findingID, d)
 	})
@@ -67,7 +73,7 @@ func (m Model) Title() string { return "Vulnerability triage" }
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
-	m.list = m.list.SetWidth(s.Width)
+	m.list = m.list.SetWidth(s.Width).SetHeight(listHeight(s))
 	return m
 }
 
@@ -115,7 +121,28 @@ func (m Model) loaded(r common.Result[api.Triage]) (common.Component, tea.Cmd) {
 	t := r.Value
 	m.triage, m.form, m.problem = &t, nil, nil
 	m.list = m.list.SetItems(m.items())
+	if m.decided != "" {
+		m.list = m.list.Select(next(t.Findings, m.decided))
+		m.decided = ""
+	}
 	return m, nil
+}
+
+// next is where the cursor goes after a decision is saved: the first
+// finding still undecided, so the custodians work down the open ones
+// without hunting for them in a re-sorted list, or else the finding just
+// decided.
+func next(fs []api.Finding, decided string) int {
+	at := 0
+	for i, f := range fs {
+		if f.Decision == nil {
+			return i
+		}
+		if f.ID == decided {
+			at = i
+		}
+	}
+	return at
 }
 
 func (m Model) items() []string {
@@ -205,7 +232,11 @@ func (m Model) listLines() []string {
 			decided++
 		}
 	}
-	lines := []string{fmt.Sprintf("%d findings, %d decided. Feed of %s.", len(t.Findings), decided, t.FeedDate)}
+	head := fmt.Sprintf("%d findings, %d decided. Feed of %s.", len(t.Findings), decided, t.FeedDate)
+	if open := len(t.Findings) - decided; open > 0 {
+		head = fmt.Sprintf("%d findings, %d decided, %d to decide. Feed of %s.", len(t.Findings), decided, open, t.FeedDate)
+	}
+	lines := []string{head}
 	lines = append(lines, m.list.Lines()...)
 	lines = append(lines, "")
 	if len(t.Findings) > 0 {
