@@ -65,7 +65,7 @@ func TestReleaseFlowSynchronous(t *testing.T) {
 	h.keys("c")
 	h.mustSee("Press y to confirm")
 	h.keys("y")
-	h.mustSee("state VALID")
+	h.mustSee("State   VALID")
 	h.mustSee("eFuse secure version 3")
 }
 

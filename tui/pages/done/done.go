@@ -35,9 +35,16 @@ func lines(c common.Common, e api.Export) []string {
 	s := c.Styles
 	out := []string{
 		s.OK.Render("Ceremony complete.") + fmt.Sprintf(" %d files written and verified.", e.Files),
-		c.Pair("Bundle", 8, e.BundlePath),
-		s.Bold.Render("Bundle digest") + " (read aloud; the receiving side checks it):",
 	}
+	// The path is shown whole: the custodians carry this directory away.
+	for i, l := range common.Wrap(e.BundlePath, c.Size.Width-9) {
+		if i == 0 {
+			out = append(out, c.Pair("Bundle", 8, l))
+		} else {
+			out = append(out, "         "+l)
+		}
+	}
+	out = append(out, s.Bold.Render("Bundle digest")+" (read aloud; the receiving side checks it):")
 	for _, row := range common.HexGroups(e.BundleDigest, 8) {
 		out = append(out, "  "+s.Digest.Render(row))
 	}

@@ -132,8 +132,10 @@ func (m Model) View() string {
 		"",
 	}
 	if m.confirming {
-		lines = append(lines, s.Warn.Render("Write the bundle to "+strings.TrimSpace(m.path.Value())+" and close the ceremony?"),
-			s.Bold.Render("Press y to write, n to change the path."))
+		for _, l := range common.Wrap("Write the bundle to "+strings.TrimSpace(m.path.Value())+" and close the ceremony?", m.c.Size.Width) {
+			lines = append(lines, s.Warn.Render(l))
+		}
+		lines = append(lines, s.Bold.Render("Press y to write, n to change the path."))
 	}
 	if m.op.Running() {
 		lines = append(lines, m.c.Busy("writing and verifying the bundle"))

@@ -18,8 +18,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// traceHeight leaves room for the path, state and prompt lines.
-const traceHeight = 11
+// traceHeight leaves room for the path, device, state and prompt lines.
+const traceHeight = 10
 
 // Model is the page.
 type Model struct {
@@ -160,8 +160,11 @@ func (m Model) View() string {
 	s := m.c.Styles
 	lines := []string{m.path.View()}
 	if d := m.dev; d != nil {
+		// The state and the eFuse value get a line of their own: a long
+		// device path must never push them off the screen.
 		lines = append(lines,
-			fmt.Sprintf("Device %s  state %s  eFuse secure version %d", s.Bold.Render(d.Device), s.Bold.Render(d.State), d.SecureVersion),
+			"Device  "+d.Device,
+			fmt.Sprintf("State   %s  eFuse secure version %s", s.Bold.Render(d.State), s.Bold.Render(fmt.Sprint(d.SecureVersion))),
 			"Running "+d.Running)
 		lines = append(lines, s.Subtle.Render("Boot trace "+m.trace.Position()))
 		lines = append(lines, m.trace.Lines()...)

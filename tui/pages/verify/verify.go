@@ -111,7 +111,7 @@ func (m Model) View() string {
 		lines = append(lines, m.c.Busy("verifying every output against the pinned keys"))
 	}
 	for _, c := range m.checks {
-		lines = append(lines, s.Mark(c.OK)+" "+common.Pad(c.Name, 32)+" "+c.Detail)
+		lines = append(lines, checkLines(s, c, m.c.Size.Width)...)
 	}
 	switch {
 	case m.allOK():
@@ -122,4 +122,23 @@ func (m Model) View() string {
 	}
 	lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)
 	return m.c.Body(lines)
+}
+
+// checkLines shows one check whole: a custodian must be able to read what
+// was verified, so a long check wraps under its mark instead of being cut.
+func checkLines(s common.Styles, c api.Check, width int) []string {
+	const indent = "       " // as wide as "[ OK ] "
+	text := common.Pad(c.Name, 32) + " " + c.Detail
+	if len([]rune(indent+text)) <= width {
+		return []string{s.Mark(c.OK) + " " + text}
+	}
+	lines := common.Wrap(c.Name+" "+c.Detail, width-len(indent))
+	for i := range lines {
+		if i == 0 {
+			lines[i] = s.Mark(c.OK) + " " + lines[i]
+		} else {
+			lines[i] = indent + lines[i]
+		}
+	}
+	return lines
 }
