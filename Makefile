@@ -29,12 +29,17 @@ unit:
 ## test: everything CI runs — vet, staticcheck and the race-enabled test suite over real SoftHSM2 tokens.
 test: deps vet staticcheck unit
 
-## demo: a SoftHSM-backed demo workspace and the release ceremony in the TUI.
+## demo: a fresh SoftHSM-backed demo workspace and the release ceremony in the TUI
+## (headless when there is no terminal). The previous demo workspace is removed first:
+## it holds only throwaway demo tokens and outputs.
+DEMO_WS ?= $(CURDIR)/demo-workspace
 demo: build
-	$(BIN)/signbox demo --workspace $(CURDIR)/demo-workspace
+	rm -rf $(DEMO_WS)
+	$(BIN)/signbox demo --workspace $(DEMO_WS)
 
 demo-headless: build
-	$(BIN)/signbox demo --headless --workspace $(CURDIR)/demo-workspace
+	rm -rf $(DEMO_WS)
+	$(BIN)/signbox demo --headless --workspace $(DEMO_WS)
 
 ## bench: the figures in docs/BENCHMARKS.md.
 bench: deps

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"signbox/demo"
 	"signbox/hsm/softhsm"
 	"signbox/tui"
+
+	"golang.org/x/term"
 )
 
 func init() {
@@ -56,6 +59,10 @@ func runDemo(e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	eng := appliance.Engine{A: a}
+	if !*headless && !isTerminal(e.stdin) {
+		fmt.Fprintln(e.stderr, "signbox demo: standard input is not a terminal; running the ceremony headless (--headless)")
+		*headless = true
+	}
 	if *headless {
 		err = demo.Headless(ctx, eng, d, *date, e.stdout)
 	} else {
@@ -69,6 +76,12 @@ func runDemo(e *env, args []string) error {
 		err = cerr
 	}
 	return err
+}
+
+// isTerminal reports whether r is an interactive terminal the TUI can use.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // openOrSetUpDemo reuses a demo workspace or creates one. SoftHSM reads
