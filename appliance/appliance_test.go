@@ -19,6 +19,7 @@ import (
 	"signbox/hsm"
 	"signbox/hsm/hsmtest"
 	"signbox/hsm/softhsm"
+	"signbox/internal/atomicfile"
 	"signbox/policy"
 	"signbox/tui/api"
 )
@@ -155,6 +156,28 @@ func TestReleaseCeremonyRefusalsThenRelease(t *testing.T) {
 		log, err := eng.AuditLog(ctx)
 		require.NoError(t, err)
 		require.True(t, hasEntry(log, "UPDATE_REJECTED", "reason="))
+	})
+
+	t.Run("key generation for the planned slot 2 exports its outputs", func(t *testing.T) {
+		plan, err := eng.Plan(ctx, api.PlanRequest{Kind: api.KindKeyGen, Date: date})
+		require.NoError(t, err)
+		for _, name := range []string{"bob", "carol"} {
+			_, err := eng.Approve(ctx, plan.ID, name, d.Custodian[name], demo.PIN(name))
+			require.NoError(t, err)
+		}
+		_, err = eng.Execute(ctx, plan.ID, nil)
+		require.NoError(t, err)
+		_, err = eng.Verify(ctx, plan.ID)
+		require.NoError(t, err)
+		x, err := eng.Export(ctx, plan.ID, d.Out())
+		require.NoError(t, err)
+		require.FileExists(t, filepath.Join(x.BundlePath, "transcript.json"))
+		require.FileExists(t, filepath.Join(x.BundlePath, "approvals.dsse.json"))
+		entries, err := os.ReadDir(filepath.Join(x.BundlePath, "outputs"))
+		require.NoError(t, err)
+		require.NotEmpty(t, entries)
+		_, err = eng.Export(ctx, plan.ID, d.Out())
+		require.ErrorIs(t, err, atomicfile.ErrExists, "an export is never overwritten")
 	})
 
 	t.Run("a second run refuses to release again", func(t *testing.T) {

@@ -20,9 +20,13 @@ import (
 
 // Exported is what Export wrote.
 type Exported struct {
-	Checks       ceremony.Checks
-	BundlePath   string // "" for ceremonies without a bundle
-	BundleDigest string // hex SHA-256 of the signed manifest
+	Checks ceremony.Checks
+	// BundlePath is the release bundle, or for other ceremonies the
+	// directory holding their outputs and transcript.
+	BundlePath string
+	// BundleDigest is the hex SHA-256 of the signed manifest (release) or
+	// of the transcript (other ceremonies).
+	BundleDigest string
 	Files        int
 	// Checkpoint is the signed audit checkpoint issued after the export
 	// (a C2SP signed note), for the paper log.
@@ -68,12 +72,15 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 		return nil, err
 	}
 	if release {
-		if err := a.writeBundle(s, c, media, closing, out); err != nil {
-			return nil, err
-		}
-		if err := a.event(audit.CeremonyStep, "ceremony", s.ID(), "step", "bundle written", "bundle", filepath.Base(out.BundlePath), "manifest", out.BundleDigest); err != nil {
-			return nil, err
-		}
+		err = a.writeBundle(s, c, media, closing, out)
+	} else {
+		err = a.writeOutputs(s, media, out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := a.event(audit.CeremonyStep, "ceremony", s.ID(), "step", "written to media", "path", filepath.Base(out.BundlePath), "sha256", out.BundleDigest); err != nil {
+		return nil, err
 	}
 	if out.Checkpoint, err = a.checkpoint("export of " + s.ID()); err != nil {
 		return nil, err
