@@ -52,12 +52,6 @@ func (v verdictErr) ExitCode() int {
 	return 1
 }
 
-// couldNotCheck marks failures to read the evidence (exit 3).
-type couldNotCheck struct{ error }
-
-func (couldNotCheck) ExitCode() int   { return 3 }
-func (c couldNotCheck) Unwrap() error { return c.error }
-
 type auditVerifyFlags struct {
 	vkey, vkeyFile, lastSeen, token, macKey string
 	pin                                     *pinFlags

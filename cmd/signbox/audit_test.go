@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"signbox/appliance"
 	"signbox/audit"
 	"signbox/audit/hsmkeys"
 	"signbox/ceremony"
@@ -229,7 +230,7 @@ func TestAuditRecorder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := auditRecorder{log: l, now: func() time.Time { return auditT0 }}
+	rec := appliance.Recorder{Log: l, Now: func() time.Time { return auditT0 }}
 	for _, ev := range []ceremony.Event{
 		{Ceremony: "0001-release", Kind: "release", Step: "planned", PlanDigest: "sha256:ab"},
 		{Ceremony: "0001-release", Kind: "release", Step: "quorum reached", PlanDigest: "sha256:ab",

@@ -23,22 +23,6 @@ func init() {
 	})
 }
 
-// codedErr carries an exit code: 1 for a verdict of "invalid", 3 for
-// "could not check".
-type codedErr struct {
-	error
-	code int
-}
-
-func (e codedErr) ExitCode() int { return e.code }
-func (e codedErr) Unwrap() error { return e.error }
-
-// repeatedFlag collects a repeatable string flag.
-type repeatedFlag []string
-
-func (m *repeatedFlag) String() string     { return strings.Join(*m, ",") }
-func (m *repeatedFlag) Set(v string) error { *m = append(*m, v); return nil }
-
 func runBundleVerify(e *env, args []string) error {
 	fs := newFlags(e, "bundle verify")
 	keyPath := fs.String("release-key", "", "release-bundle public key (PEM)")
@@ -46,7 +30,7 @@ func runBundleVerify(e *env, args []string) error {
 	minSV := fs.Uint("min-security-version", 0, "refuse bundles below this security version")
 	lastV := fs.String("last-version", "", "version of the last release accepted (replay check)")
 	lastSV := fs.Uint("last-security-version", 0, "security version of the last release accepted")
-	var digests, revoked repeatedFlag
+	var digests, revoked listFlag
 	fs.Var(&digests, "efuse-digest", "device eFuse key digest (64 hex digits, or a file from espsecure digest_sbv2_public_key), slots 0, 1, 2 in order; replaces the bundle's own")
 	fs.Var(&revoked, "revoked-slot", "eFuse key slot revoked on the device (0-2)")
 	pos, err := parseFlags(fs, args)
@@ -56,13 +40,6 @@ func runBundleVerify(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("want exactly one BUNDLE")
 	}
-	if *keyPath == "" {
-		return usageErr("--release-key is required")
-	}
-	pub, err := readPublicKey(*keyPath)
-	if err != nil {
-		return codedErr{err, 3}
-	}
 	opts := bundle.VerifyOptions{Product: *product, MinSecurityVersion: uint32(*minSV)}
 	if *lastV != "" || *lastSV != 0 {
 		opts.LastSeen = &bundle.Release{Version: *lastV, SecurityVersion: uint32(*lastSV)}
@@ -70,16 +47,33 @@ func runBundleVerify(e *env, args []string) error {
 	if err := parseSlots(&opts, digests, revoked); err != nil {
 		return usageErr("%v", err)
 	}
-	res, err := bundle.Verify(pos[0], pub, opts)
+	res, err := verifyBundle(pos[0], *keyPath, opts, "do not install or ship this bundle; re-export it from the appliance")
 	if err != nil {
-		var ve *bundle.VerifyError
-		if errors.As(err, &ve) {
-			return withHint(codedErr{fmt.Errorf("INVALID: %w", err), 1}, "do not install or ship this bundle; re-export it from the appliance")
-		}
-		return codedErr{fmt.Errorf("could not check: %w", err), 3}
+		return err
 	}
 	printBundleResult(e.stdout, res)
 	return nil
+}
+
+// verifyBundle checks a bundle under the release key in keyPath: exit 1
+// (with invalidHint) when it is invalid, 3 when it could not be checked.
+func verifyBundle(path, keyPath string, opts bundle.VerifyOptions, invalidHint string) (*bundle.Result, error) {
+	if keyPath == "" {
+		return nil, usageErr("--release-key is required")
+	}
+	pub, err := readPublicKey(keyPath)
+	if err != nil {
+		return nil, codedErr{err, 3}
+	}
+	res, err := bundle.Verify(path, pub, opts)
+	if err != nil {
+		var ve *bundle.VerifyError
+		if errors.As(err, &ve) {
+			return nil, withHint(codedErr{fmt.Errorf("INVALID: %w", err), 1}, "%s", invalidHint)
+		}
+		return nil, codedErr{fmt.Errorf("could not check: %w", err), 3}
+	}
+	return res, nil
 }
 
 func parseSlots(opts *bundle.VerifyOptions, digests, revoked []string) error {

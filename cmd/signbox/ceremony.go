@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"signbox/appliance"
 	"signbox/ceremony"
 	"signbox/hsm"
 	"signbox/policy"
@@ -23,11 +24,6 @@ func init() {
 	register(&command{path: "ceremony show", usage: "--workspace WS [--id ID]",
 		summary: "show a ceremony's plan, digest words and approvals, or list ceremonies", run: ceremonyShow})
 }
-
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func openWorkspace(ws string) (*ceremony.Workspace, error) {
 	if ws == "" {
@@ -225,8 +221,7 @@ func openApplianceForRun(e *env, w *ceremony.Workspace, uri string, pin *pinFlag
 	if err != nil {
 		return nil, nil, err
 	}
-	mac, cp := pol.Keys.AuditMAC, pol.Keys.AuditCheckpoint
-	audited := mac.Status == policy.StatusActive && cp.Status == policy.StatusActive
+	audited := appliance.AuditActive(pol)
 	if uri == "" {
 		if audited {
 			return nil, nil, usageErr("--token is required: the policy's audit keys are active and every step goes to the audit log")
@@ -240,12 +235,12 @@ func openApplianceForRun(e *env, w *ceremony.Workspace, uri string, pin *pinFlag
 	if !audited {
 		return tok, tok.Close, nil
 	}
-	l, err := openApplianceAudit(w.Root(), pol, tok, e.now())
+	l, err := openAudit(w.Root(), pol, tok, e.now())
 	if err != nil {
 		tok.Close()
 		return nil, nil, err
 	}
-	w.SetRecorder(auditRecorder{log: l, now: e.now})
+	w.SetRecorder(appliance.Recorder{Log: l, Now: e.now})
 	return tok, func() error {
 		err := l.Close(e.now())
 		if cerr := tok.Close(); err == nil {
@@ -272,7 +267,7 @@ func runToSigned(e *env, s *ceremony.Session, tok *hsm.Token) error {
 	}
 	var ks ceremony.KeyStore
 	if tok != nil {
-		ks = tokenStore{tok}
+		ks = appliance.TokenStore{Token: tok}
 	} else if s.Plan().Kind != policy.KindPolicyChange {
 		return usageErr("--token is required to sign")
 	}
@@ -387,14 +382,11 @@ func ceremonyAbort(e *env, args []string) error {
 
 // planRelease adds the vulnerability gate's verdict to the inputs.
 func planRelease(w *ceremony.Workspace, rel ceremony.ReleaseInputs) (*ceremony.Session, error) {
-	pol, err := w.Policy()
-	if err != nil {
-		return nil, err
-	}
 	if rel.SBOM == "" {
 		return nil, usageErr("--sbom is required: the vulnerability gate scans it")
 	}
-	if rel.Gate, err = releaseGate(w.Root(), pol, rel.SBOM, rel.Date); err != nil {
+	var err error
+	if rel.Gate, err = releaseGate(w, rel); err != nil {
 		return nil, err
 	}
 	s, err := w.PlanRelease(rel)

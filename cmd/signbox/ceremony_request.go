@@ -1,53 +1,49 @@
 package main
 
 import (
-	"crypto"
 	"errors"
-	"fmt"
-	"path/filepath"
 
-	"signbox/airgap"
+	"signbox/appliance"
 	"signbox/ceremony"
-	"signbox/policy"
 )
 
 // releaseFromRequest verifies release request media under the policy's
-// pinned build key, imports it into the workspace object store (once) and
-// turns it into the ceremony's inputs. Nothing on the media is read before
-// airgap has verified it.
+// pinned build key, imports it into the workspace's content store (once)
+// and turns it into the ceremony's inputs (appliance.ImportRequest).
+// Nothing on the media is read before airgap has verified it.
 func releaseFromRequest(e *env, w *ceremony.Workspace, media, date string) (ceremony.ReleaseInputs, error) {
 	pol, err := w.Policy()
 	if err != nil {
 		return ceremony.ReleaseInputs{}, err
 	}
-	var keys []crypto.PublicKey
-	if pol.Release.BuildKey != "" {
-		k, err := policy.ParsePublicKeyPEM(pol.Release.BuildKey)
-		if err != nil {
-			return ceremony.ReleaseInputs{}, fmt.Errorf("policy release.build_key: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	v, err := airgap.VerifyRequest(media, airgap.VerifyOptions{BuildKeys: keys})
-	if err != nil {
-		return ceremony.ReleaseInputs{}, mediaErr(err)
-	}
-	st, err := airgap.NewStore(filepath.Join(w.Root(), "objects"), filepath.Join(w.Root(), "imports"))
+	st, err := appliance.OpenStore(w.Root())
 	if err != nil {
 		return ceremony.ReleaseInputs{}, err
 	}
-	if _, _, err := st.Import(&v.Verified, e.now()); err != nil && !errors.Is(err, airgap.ErrAlreadyImported) {
+	imp, err := appliance.ImportRequest(st, pol, media, e.now())
+	switch {
+	case errors.Is(err, appliance.ErrIncompleteRequest):
+		return ceremony.ReleaseInputs{}, err
+	case err != nil:
 		return ceremony.ReleaseInputs{}, mediaErr(err)
 	}
-	r := v.Request
-	bl, okB := r.Image("bootloader")
-	app, okA := r.Image("app")
-	if !okB || !okA {
-		return ceremony.ReleaseInputs{}, errors.New("release request needs a bootloader and an app image")
+	return imp.ReleaseInputs(date, nil), nil
+}
+
+// releaseGate runs the vulnerability gate for a release plan
+// (appliance.RunTriage): the verdict goes into the plan for the
+// custodians to see.
+func releaseGate(w *ceremony.Workspace, rel ceremony.ReleaseInputs) (*ceremony.GateRecord, error) {
+	pol, err := w.Policy()
+	if err != nil {
+		return nil, err
 	}
-	return ceremony.ReleaseInputs{
-		Date: date, Product: r.Product, Version: r.Version, Chip: r.Chip, SecurityVersion: r.SecurityVersion,
-		Bootloader: st.ObjectPath(bl.SHA256), App: st.ObjectPath(app.SHA256), SBOM: st.ObjectPath(r.SBOM.SHA256),
-		Extra: []ceremony.NamedPath{{Name: "request.json", Path: st.ObjectPath(v.ManifestSHA256)}},
-	}, nil
+	t, err := appliance.RunTriage(w.Root(), pol, rel.SBOM, rel.Date)
+	if errors.Is(err, appliance.ErrFeed) {
+		return nil, withHint(err, "import a current OSV snapshot with `signbox vuln import`")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t.Record(), nil
 }

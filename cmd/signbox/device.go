@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -40,12 +39,8 @@ func deviceOp(op func(e *env, d *emu.Device) error) func(e *env, args []string) 
 	return func(e *env, args []string) error {
 		fs := newFlags(e, "device")
 		state := fs.String("state", "", "device state directory")
-		pos, err := parseFlags(fs, args)
-		if err != nil {
+		if err := parseNoArgs(fs, args); err != nil {
 			return err
-		}
-		if len(pos) > 0 {
-			return usageErr("unexpected argument %q", pos[0])
 		}
 		return withDevice(*state, func(d *emu.Device) error { return op(e, d) })
 	}
@@ -193,14 +188,6 @@ func runDeviceRevoke(e *env, args []string) error {
 	})
 }
 
-// multiFlag collects a repeatable flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
-
-var _ flag.Value = (*multiFlag)(nil)
-
 func runDeviceProvision(e *env, args []string) error {
 	fs := newFlags(e, "device provision")
 	state := fs.String("state", "", "new device state directory (must not exist or be empty)")
@@ -209,14 +196,11 @@ func runDeviceProvision(e *env, args []string) error {
 	app := fs.String("app", "", "signed first app image (goes into ota_0)")
 	slot := fs.String("slot-size", "", "bytes per OTA slot (e.g. 1984K, 0x1F0000); default fits a 4 MiB flash")
 	secDL := fs.Bool("secure-download", false, "burn ENABLE_SECURITY_DOWNLOAD instead of disabling download mode")
-	var keys multiFlag
+	var keys listFlag
 	fs.Var(&keys, "key", "public key PEM or 32-byte eFuse digest file, one per key slot (repeat up to 3 times)")
-	pos, err := parseFlags(fs, args)
+	err := parseNoArgs(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErr("unexpected argument %q", pos[0])
 	}
 	if *state == "" || *chip == "" || *boot == "" || *app == "" || len(keys) == 0 {
 		return usageErr("--state, --chip, --key, --bootloader and --app are required")

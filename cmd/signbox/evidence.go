@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"signbox/bundle"
@@ -31,20 +30,10 @@ func runEvidenceCheck(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("want exactly one BUNDLE")
 	}
-	if *keyPath == "" {
-		return usageErr("--release-key is required")
-	}
-	pub, err := readPublicKey(*keyPath)
+	res, err := verifyBundle(pos[0], *keyPath, bundle.VerifyOptions{Product: *product},
+		"the evidence cannot be trusted; re-export the bundle from the appliance")
 	if err != nil {
-		return codedErr{err, 3}
-	}
-	res, err := bundle.Verify(pos[0], pub, bundle.VerifyOptions{Product: *product})
-	if err != nil {
-		var ve *bundle.VerifyError
-		if errors.As(err, &ve) {
-			return withHint(codedErr{fmt.Errorf("INVALID: %w", err), 1}, "the evidence cannot be trusted; re-export the bundle from the appliance")
-		}
-		return codedErr{fmt.Errorf("could not check: %w", err), 3}
+		return err
 	}
 	files, err := evidence.ReadBundle(pos[0], res)
 	if err != nil {

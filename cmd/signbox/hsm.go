@@ -33,10 +33,8 @@ func defaultModule(e *env) string {
 func runHSMTokens(e *env, args []string) error {
 	fs := newFlags(e, "hsm tokens")
 	module := fs.String("module", defaultModule(e), "PKCS#11 library `PATH`")
-	if rest, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageErr("unexpected argument %q", rest[0])
 	}
 	toks, err := hsm.ListTokens(*module)
 	if err != nil {
@@ -56,6 +54,19 @@ func runHSMTokens(e *env, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s %s\t%s\t%s\n", t.Label, t.Serial, t.SlotID, t.Manufacturer, t.Model, pin, t.URI)
 	}
 	return tw.Flush()
+}
+
+// openTokenFor opens uri with the PIN from the shared pin flags (pin.go);
+// who names the token in a terminal prompt.
+func openTokenFor(e *env, uri string, pin *pinFlags, who string) (*hsm.Token, error) {
+	if uri == "" {
+		return nil, usageErr("--token URI is required")
+	}
+	tok, err := hsm.Open(uri, pin.source(e, who))
+	if err != nil {
+		return nil, fmt.Errorf("open token: %w", err)
+	}
+	return tok, nil
 }
 
 // tokenFlags are the flags of commands that open one token.
@@ -116,10 +127,8 @@ func tokenHint(err error, u hsm.URI) error {
 func runHSMKeys(e *env, args []string) error {
 	fs := newFlags(e, "hsm keys")
 	tf := addTokenFlags(e, fs, addPINFlags(fs))
-	if rest, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageErr("unexpected argument %q", rest[0])
 	}
 	tok, err := tf.open(e)
 	if err != nil {
@@ -175,10 +184,8 @@ func runHSMKeygen(e *env, args []string) error {
 	algName := fs.String("alg", "", "algorithm: rsa-3072, ecdsa-p256, ecdsa-p384, ed25519 or hmac-sha256")
 	wrappable := fs.Bool("wrappable", false, "make the key extractable under wrapping, for a backup token (cannot be changed later)")
 	pubOut := fs.String("pub", "", "also write the public key as PEM to `FILE` (must not exist)")
-	if rest, err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageErr("unexpected argument %q", rest[0])
 	}
 	if *label == "" || *algName == "" {
 		return usageErr("--label and --alg are required")

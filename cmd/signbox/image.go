@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"signbox/device/esp"
 )
@@ -26,18 +25,6 @@ func init() {
 	register(&command{path: "image verify", usage: "FILE (--key PUB.pem... | --digest HEX... [--revoked N...])",
 		summary: "verify an ESP image's Secure Boot V2 signatures (exit 0 valid, 1 invalid, 3 could not check)", run: runImageVerify})
 }
-
-// imageCouldNotCheck marks failures that say nothing about the image
-// (unreadable key file, bad digest argument): exit 3, not 1.
-type imageCouldNotCheck struct{ error }
-
-func (imageCouldNotCheck) ExitCode() int   { return 3 }
-func (c imageCouldNotCheck) Unwrap() error { return c.error }
-
-type imageFlagList []string
-
-func (l *imageFlagList) Set(v string) error { *l = append(*l, v); return nil }
-func (l *imageFlagList) String() string     { return strings.Join(*l, ",") }
 
 func runImageInfo(e *env, args []string) error {
 	fs := newFlags(e, "image info")
@@ -63,14 +50,14 @@ func runImageInfo(e *env, args []string) error {
 func readImageFile(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, imageCouldNotCheck{err}
+		return nil, couldNotCheck{err}
 	}
 	if !fi.Mode().IsRegular() || fi.Size() > esp.MaxImageSize {
-		return nil, imageCouldNotCheck{fmt.Errorf("%s: not a regular file of at most %d bytes", path, esp.MaxImageSize)}
+		return nil, couldNotCheck{fmt.Errorf("%s: not a regular file of at most %d bytes", path, esp.MaxImageSize)}
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, imageCouldNotCheck{err}
+		return nil, couldNotCheck{err}
 	}
 	return b, nil
 }
@@ -133,7 +120,7 @@ func printSignatures(w io.Writer, img *esp.Image) {
 
 func runImageVerify(e *env, args []string) error {
 	fs := newFlags(e, "image verify")
-	var keys, digests, revoked imageFlagList
+	var keys, digests, revoked listFlag
 	fs.Var(&keys, "key", "public key PEM file (repeatable)")
 	fs.Var(&digests, "digest", "eFuse key digest, 64 hex digits, for slots 0, 1, 2 in order (repeatable)")
 	fs.Var(&revoked, "revoked", "revoked eFuse slot number (repeatable; with --digest)")
@@ -176,7 +163,7 @@ func imageVerifyKeys(b []byte, paths []string) (esp.Verified, error) {
 	for _, p := range paths {
 		k, err := imagePublicKey(p)
 		if err != nil {
-			return esp.Verified{}, imageCouldNotCheck{err}
+			return esp.Verified{}, couldNotCheck{err}
 		}
 		pubs = append(pubs, k)
 	}

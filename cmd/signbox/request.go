@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"signbox/airgap"
+	"signbox/appliance"
 )
 
 func init() {
@@ -34,7 +34,7 @@ func init() {
 // mediaFlags are shared by request and feed commands.
 type mediaFlags struct {
 	workspace string
-	buildKeys repeatedFlag
+	buildKeys listFlag
 }
 
 func parseMediaArgs(e *env, name string, args []string, needWS bool) (string, *mediaFlags, []crypto.PublicKey, error) {
@@ -98,7 +98,7 @@ func printCommon(w io.Writer, v *airgap.Verified) {
 }
 
 func importVerified(e *env, ws string, v *airgap.Verified) error {
-	st, err := airgap.NewStore(filepath.Join(ws, "objects"), filepath.Join(ws, "imports"))
+	st, err := appliance.OpenStore(ws)
 	if err != nil {
 		return codedErr{err, 3}
 	}

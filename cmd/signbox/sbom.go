@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"signbox/appliance"
 	"signbox/internal/atomicfile"
 	"signbox/sbom"
 )
@@ -34,7 +35,7 @@ func runSBOMCheck(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("need one SBOM")
 	}
-	s, err := readSBOMFile(pos[0])
+	s, err := appliance.ReadSBOM(pos[0])
 	if err != nil {
 		return sbomHint(err)
 	}
@@ -60,7 +61,7 @@ func runSBOMRelease(e *env, args []string) error {
 	fs := newFlags(e, "sbom release")
 	fw := fs.String("firmware", "", "firmware NAME@VERSION")
 	supplier := fs.String("supplier", "", "firmware supplier")
-	var images stringList
+	var images listFlag
 	fs.Var(&images, "image", "signed image NAME=SHA256HEX (repeatable)")
 	out := fs.String("out", "", "output file (must not exist)")
 	date := fs.String("date", "", "release timestamp (YYYY-MM-DD or RFC 3339); default now")
@@ -85,7 +86,7 @@ func runSBOMRelease(e *env, args []string) error {
 	if r.Timestamp, err = parseDate(e, *date); err != nil {
 		return err
 	}
-	if r.Source, err = readSBOMFile(pos[0]); err != nil {
+	if r.Source, err = appliance.ReadSBOM(pos[0]); err != nil {
 		return sbomHint(err)
 	}
 	var b bytes.Buffer

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"signbox/airgap"
+	"signbox/appliance"
 	"signbox/internal/atomicfile"
-	"signbox/sbom"
 	"signbox/vuln"
 )
 
@@ -42,16 +42,6 @@ func init() {
 		run:     runVulnTriage,
 	})
 }
-
-// Workspace layout for vulnerability data.
-func feedDir(ws string) string   { return filepath.Join(ws, "vuln", "feed") }
-func triageDir(ws string) string { return filepath.Join(ws, "vuln", "triage") }
-
-// stringList collects a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // parseDate accepts YYYY-MM-DD or RFC 3339; an empty string means now,
 // which only cmd/ may read.
@@ -136,7 +126,7 @@ func runVulnImport(e *env, args []string) error {
 	fs := newFlags(e, "vuln import")
 	ws := fs.String("workspace", "", "workspace directory")
 	fresh := addFresh(fs)
-	var buildKeys stringList
+	var buildKeys listFlag
 	fs.Var(&buildKeys, "build-key", "pinned build-system public key (PEM); when given, feed.json must be signed by it")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -152,10 +142,10 @@ func runVulnImport(e *env, args []string) error {
 	if err := verifyFeedMedia(e, pos[0], buildKeys); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(feedDir(*ws)), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(appliance.FeedDir(*ws)), 0o755); err != nil {
 		return err
 	}
-	info, err := vuln.Import(pos[0], feedDir(*ws), fr)
+	info, err := vuln.Import(pos[0], appliance.FeedDir(*ws), fr)
 	if err != nil {
 		return importHint(err)
 	}
@@ -163,7 +153,7 @@ func runVulnImport(e *env, args []string) error {
 	for _, s := range info.Ecosystems {
 		fmt.Fprintf(e.stdout, "  %-12s %6d records, %d withdrawn (ignored)\n", s.Ecosystem, s.Records, s.Withdrawn)
 	}
-	f, err := vuln.OpenFeed(feedDir(*ws), fr)
+	f, err := vuln.OpenFeed(appliance.FeedDir(*ws), fr)
 	if err != nil {
 		return err
 	}
@@ -213,7 +203,7 @@ func runVulnTriage(e *env, args []string) error {
 	fs.StringVar(&d.Component, "component", "", "component key, as shown by vuln scan (e.g. Go/golang.org/x/text@0.3.2)")
 	state := fs.String("state", "", "resolved, resolved_with_pedigree, exploitable, in_triage, false_positive or not_affected")
 	fs.StringVar(&d.Justification, "justification", "", "why not_affected, e.g. code_not_reachable")
-	var responses stringList
+	var responses listFlag
 	fs.Var(&responses, "response", "can_not_fix, will_not_fix, update, rollback or workaround_available (repeatable)")
 	fs.StringVar(&d.Detail, "detail", "", "free text: why, and what was done")
 	fs.StringVar(&d.By, "by", "", "who decided")
@@ -229,10 +219,10 @@ func runVulnTriage(e *env, args []string) error {
 	if d.At, err = parseDate(e, *at); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(triageDir(*ws), 0o755); err != nil {
+	if err := os.MkdirAll(appliance.TriageDir(*ws), 0o755); err != nil {
 		return err
 	}
-	ds, err := vuln.LoadDecisions(triageDir(*ws))
+	ds, err := vuln.LoadDecisions(appliance.TriageDir(*ws))
 	if err != nil {
 		return err
 	}
@@ -241,17 +231,4 @@ func runVulnTriage(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "recorded %s for %s in %s\ndecisions digest %s\n", d.State, d.Vuln, d.Component, ds.Digest())
 	return nil
-}
-
-func readSBOMFile(path string) (*sbom.SBOM, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	s, err := sbom.Read(f, sbom.FormatAuto)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"signbox/appliance"
 	"signbox/internal/atomicfile"
 	"signbox/vuln"
 )
@@ -48,11 +49,11 @@ func runVulnScan(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := readSBOMFile(pos[0])
+	s, err := appliance.ReadSBOM(pos[0])
 	if err != nil {
 		return err
 	}
-	feed, err := vuln.OpenFeed(feedDir(*ws), fr)
+	feed, err := vuln.OpenFeed(appliance.FeedDir(*ws), fr)
 	if err != nil {
 		return importHint(err)
 	}
@@ -60,7 +61,7 @@ func runVulnScan(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ds, err := vuln.LoadDecisions(triageDir(*ws))
+	ds, err := vuln.LoadDecisions(appliance.TriageDir(*ws))
 	if err != nil {
 		return err
 	}
