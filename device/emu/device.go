@@ -14,6 +14,7 @@ type Device struct {
 	efuse *EFuses
 	power *Power
 	sink  EventSink
+	audit *auditSink // the device's own audit log, nil without an Identity
 
 	// running is the slot of the app that runs since the last boot, -1 when
 	// none does (power-on, power cut, failed boot). It lives in RAM.
@@ -66,7 +67,8 @@ func (d *Device) SetEventSink(s EventSink) { d.sink = s }
 func (d *Device) Running() int { return d.running }
 
 // Clone returns an independent copy (flash, eFuses, power counter and
-// running state); the event sink and state directory are not copied. The
+// running state); the event sinks, audit log and state directory are not
+// copied. The
 // power-cut sweep clones one prepared device per cut point.
 func (d *Device) Clone() *Device {
 	p := *d.power

@@ -43,7 +43,24 @@
 // writing when it is damaged.
 //
 // A device lives in a state directory ([Open], [ProvisionDir]): flash.bin,
-// efuse.bin and runtime.json, each replaced atomically. The byte formats of
+// efuse.bin and runtime.json, each replaced atomically.
+//
+// # The device's own audit log
+//
+// Provisioned with a clock (ProvisionConfig.Now), a device gets an
+// [Identity]: a random serial, an Ed25519 checkpoint key and an HMAC seed
+// (audit.NewDerivedKeys), in secure.json. On a chip these would sit in
+// eFuse key blocks and flash-encrypted NVS; the emulator's stand-in is that
+// one 0600 file in the state directory, and says so. Every event then also
+// goes to the device's audit log, <state>/audit with origin
+// signbox.local/<serial>/audit and its floor in <state>/audit.floor:
+// queued in RAM, appended by [Device.Save] after the flash and eFuse files
+// and sealed by a checkpoint, so an export ([Device.ExportAudit]) verifies
+// OK against [Device.AuditVerifierKey]. An operation that lost power is not
+// logged; a crash between the state files and the log leaves the log one
+// command short, never ahead of the device. Times come from
+// [Device.SetClock]; without one, events carry the log's newest time and
+// clock=last-known. The byte formats of
 // images and signature sectors come from signbox/device/esp; this package
 // only decides what the chip and the bootloader do with them.
 //

@@ -65,3 +65,18 @@ func FuzzParseRuntime(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseIdentity(f *testing.F) {
+	seeds(f, "testdata/secure/*.json")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		id, err := parseIdentity(b)
+		if err != nil {
+			return
+		}
+		// Whatever parses is one canonical spelling of an identity.
+		again, err := parseIdentity(id.marshal())
+		if err != nil || again.Serial != id.Serial || !again.CheckpointKey.Equal(id.CheckpointKey) || !bytes.Equal(again.MACSeed, id.MACSeed) {
+			t.Fatalf("identity does not round-trip: %v", err)
+		}
+	})
+}

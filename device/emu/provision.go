@@ -3,6 +3,7 @@ package emu
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"signbox/device/esp"
 )
@@ -20,6 +21,11 @@ type ProvisionConfig struct {
 	// security-info commands only) instead of disabling ROM download mode
 	// entirely with DIS_DOWNLOAD_MODE.
 	SecureDownload bool
+	// Now is the provisioning station's clock. With it, ProvisionDir gives
+	// the device an [Identity] and its own audit log, and the device keeps
+	// the clock until it is saved (see [Device.SetClock]); without it the
+	// device has no audit log. In-memory Provision ignores it.
+	Now func() time.Time
 }
 
 // ProvisionResult describes a freshly provisioned device.
@@ -36,10 +42,17 @@ type ProvisionResult struct {
 // download-mode eFuse are burned. The eFuse secure version stays 0: the
 // first boot raises it to the app's (ESP-IDF does so from blank otadata).
 func Provision(cfg ProvisionConfig) (ProvisionResult, error) {
+	return provisionWith(cfg, nil)
+}
+
+// provisionWith provisions with the device's audit log attached, so the
+// provisioning itself is its first event.
+func provisionWith(cfg ProvisionConfig, log *auditSink) (ProvisionResult, error) {
 	d, err := New(cfg.Chip, cfg.Layout)
 	if err != nil {
 		return ProvisionResult{}, err
 	}
+	d.audit = log
 	res, err := d.provision(cfg)
 	res.Device = d
 	ev := provisionEvent{Chip: cfg.Chip.String(), Keys: len(cfg.KeyDigests), AppVersion: res.App.Version}

@@ -2,6 +2,7 @@ package emu
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,21 +30,49 @@ type runtimeState struct {
 }
 
 // ProvisionDir provisions a device and saves it into dir, which must not
-// exist or be empty.
+// exist or be empty. With cfg.Now the device also gets a fresh [Identity]
+// and its own audit log, whose first entries record the provisioning.
 func ProvisionDir(dir string, cfg ProvisionConfig) (ProvisionResult, error) {
 	created, err := freshDir(dir)
 	if err != nil {
 		return ProvisionResult{}, err
 	}
-	res, err := Provision(cfg)
+	var log *auditSink
+	if cfg.Now != nil {
+		id, err := newIdentity(rand.Reader)
+		if err != nil {
+			return ProvisionResult{}, err
+		}
+		log = &auditSink{id: id, now: cfg.Now, create: true}
+	}
+	res, err := provisionWith(cfg, log)
 	if err == nil {
 		res.Device.dir = dir
+		if log != nil {
+			err = log.id.store(dir)
+		}
+	}
+	if err == nil {
 		err = res.Device.Save()
 	}
-	if err != nil && created {
-		os.RemoveAll(dir) // nothing half-provisioned is left behind
+	if err != nil {
+		// Nothing half-provisioned is left behind.
+		if created {
+			os.RemoveAll(dir)
+		} else {
+			emptyDir(dir)
+		}
 	}
 	return res, err
+}
+
+// emptyDir removes what a failed provisioning wrote into a directory that
+// was empty before it.
+func emptyDir(dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
 }
 
 // freshDir makes sure dir is empty, creating it if needed; created says
@@ -85,13 +114,21 @@ func Open(dir string) (*Device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open device: %w", err)
 	}
+	id, hasID, err := loadIdentity(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open device: %w", err)
+	}
 	p := &Power{}
-	return &Device{
+	d := &Device{
 		chip: esp.Chip(chip), power: p, dir: dir,
 		flash:   &Flash{mem: fb, power: p},
 		efuse:   &EFuses{bits: bits, power: p},
 		running: rt.Running,
-	}, nil
+	}
+	if hasID {
+		d.audit = &auditSink{id: id}
+	}
+	return d, nil
 }
 
 func readRuntime(path string) (runtimeState, error) {
@@ -121,7 +158,9 @@ func parseRuntime(b []byte, rt *runtimeState) error {
 	return nil
 }
 
-// Save writes the device back to its state directory.
+// Save writes the device back to its state directory, then appends the
+// events since the last save to the device's audit log and seals it with
+// a checkpoint.
 func (d *Device) Save() error {
 	if d.dir == "" {
 		return errors.New("save device: in-memory device has no state directory")
@@ -135,6 +174,13 @@ func (d *Device) Save() error {
 	rt, _ := json.Marshal(runtimeState{Running: d.running})
 	if err := atomicfile.Replace(filepath.Join(d.dir, runtimeFile), append(rt, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save device: %w", err)
+	}
+	// The audit log comes last: it may lack what the state above holds,
+	// never the other way round.
+	if d.audit != nil {
+		if err := d.audit.flush(d.dir); err != nil {
+			return fmt.Errorf("save device: audit log: %w", err)
+		}
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ type Status struct {
 	OTA              [2]esp.OTAEntry
 	Slots            [2]SlotStatus
 	Running          int
+	Audit            *AuditStatus // nil for a device without its own audit log
 }
 
 // Status reports the device without writing anything.
@@ -49,6 +50,7 @@ func (d *Device) Status() Status {
 		SecureVersion:    d.efuse.SecureVersion(),
 		Running:          d.running,
 		PartitionTable:   "ok",
+		Audit:            d.auditStatus(),
 	}
 	for i := range KeySlots {
 		dg, used := d.efuse.KeyDigest(i)
@@ -115,6 +117,17 @@ func (s Status) String() string {
 	}
 	if s.Running < 0 {
 		w("running:          nothing (boot the device)")
+	}
+	if a := s.Audit; a != nil {
+		switch {
+		case a.Problem != "":
+			w("audit log:        %s: %s", a.Origin, a.Problem)
+		case a.Pending > 0:
+			w("audit log:        %s, %d entries, %d unsaved", a.Origin, a.Entries, a.Pending)
+		default:
+			w("audit log:        %s, %d entries", a.Origin, a.Entries)
+		}
+		w("audit vkey:       %s", a.VerifierKey)
 	}
 	return b.String()
 }
