@@ -2,7 +2,9 @@ package appliance
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -122,6 +124,11 @@ func (e Engine) ImportRequest(ctx context.Context, mediaPath string) (api.Reques
 	defer unlock()
 	imp, err := e.A.ImportRelease(mediaPath)
 	if err != nil {
+		// A wrong path is the common case at the console; say so before
+		// sending anyone back to the release manager.
+		if _, serr := os.Stat(filepath.Join(mediaPath, "request.json")); serr != nil {
+			return api.Request{}, hint(err, "nothing was imported; give the directory on the media that holds request.json (is the media mounted?)")
+		}
 		return api.Request{}, hint(err, "nothing was imported; ask the release manager for new media")
 	}
 	return e.A.requestView(imp)
@@ -330,6 +337,14 @@ func (e Engine) Rehearse(ctx context.Context, bundlePath string) (api.Rehearsal,
 		return api.Rehearsal{}, err
 	}
 	defer unlock()
+	if _, err := os.Stat(bundlePath); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in the message
+		}
+		return api.Rehearsal{}, hint(fmt.Errorf("no bundle at %s: %w", bundlePath, err),
+			"type the path of an exported bundle directory (ending in .bundle), or export a release first; the device was not touched")
+	}
 	r, err := e.A.Rehearse(bundlePath)
 	if err != nil {
 		return api.Rehearsal{}, hint(err, "the device kept its running image; check the bundle with `signbox bundle verify`")

@@ -49,6 +49,9 @@ func (m Model) Title() string { return "Audit log" }
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
 	m.body = m.body.SetHeight(s.Height - 3).SetWidth(s.Width)
+	if m.log != nil {
+		m.body = m.body.SetLines(entryLines(*m.log, s.Width))
+	}
 	return m
 }
 
@@ -75,7 +78,7 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		}
 		l := msg.Value
 		m.log, m.problem = &l, nil
-		m.body = m.body.SetLines(entryLines(l)).ToBottom()
+		m.body = m.body.SetLines(entryLines(l, m.c.Size.Width)).ToBottom()
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, m.c.Keys.Back) && m.op.Running():
@@ -91,10 +94,21 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	return m, nil
 }
 
-func entryLines(l api.AuditLog) []string {
+// entryLines shows every entry whole: an auditor compares these fields
+// with the paper log, so a summary that does not fit the line continues,
+// indented, on the next ones instead of being cut off.
+func entryLines(l api.AuditLog, width int) []string {
+	const indent = "  " // narrow, so a field holding a SHA-256 fits 80 columns
 	var out []string
 	for _, e := range l.Entries {
-		out = append(out, fmt.Sprintf("%5d %s %s %s", e.Seq, e.Time, common.Pad(e.Type, 20), e.Summary))
+		head := fmt.Sprintf("%5d %s %s", e.Seq, e.Time, common.Pad(e.Type, 20))
+		line := head + " " + e.Summary
+		if len([]rune(line)) <= width {
+			out = append(out, line)
+			continue
+		}
+		out = append(out, head)
+		out = append(out, common.WrapIndent(e.Summary, width, indent, indent)...)
 	}
 	return out
 }
