@@ -42,14 +42,15 @@ func deviceOp(op func(e *env, d *emu.Device) error) func(e *env, args []string) 
 		if err := parseNoArgs(fs, args); err != nil {
 			return err
 		}
-		return withDevice(*state, func(d *emu.Device) error { return op(e, d) })
+		return withDevice(e, *state, func(d *emu.Device) error { return op(e, d) })
 	}
 }
 
 // withDevice opens the state directory, runs op and saves the device even
 // when op failed: a failed boot or a cut-short operation still changed the
-// flash, as it would on a real chip.
-func withDevice(state string, op func(d *emu.Device) error) error {
+// flash, as it would on a real chip. Save also appends the command's
+// events to the device's own audit log, stamped with this clock.
+func withDevice(e *env, state string, op func(d *emu.Device) error) error {
 	if state == "" {
 		return usageErr("--state is required")
 	}
@@ -57,6 +58,7 @@ func withDevice(state string, op func(d *emu.Device) error) error {
 	if err != nil {
 		return withHint(err, "create a device with `signbox device provision --state %s ...`", state)
 	}
+	d.SetClock(e.now)
 	opErr := op(d)
 	if err := d.Save(); err != nil {
 		return errors.Join(opErr, err)
@@ -124,7 +126,7 @@ func runDeviceInstall(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withDevice(*state, func(d *emu.Device) error {
+	return withDevice(e, *state, func(d *emu.Device) error {
 		r, err := d.Install(src(d))
 		if err != nil {
 			return err
@@ -175,7 +177,7 @@ func runDeviceRevoke(e *env, args []string) error {
 	if err != nil {
 		return usageErr("key slot %q is not a number", pos[0])
 	}
-	return withDevice(*state, func(d *emu.Device) error {
+	return withDevice(e, *state, func(d *emu.Device) error {
 		r, err := d.RevokeKey(n)
 		if err != nil {
 			return err
@@ -205,7 +207,7 @@ func runDeviceProvision(e *env, args []string) error {
 	if *state == "" || *chip == "" || *boot == "" || *app == "" || len(keys) == 0 {
 		return usageErr("--state, --chip, --key, --bootloader and --app are required")
 	}
-	cfg := emu.ProvisionConfig{Layout: emu.DefaultLayout, SecureDownload: *secDL}
+	cfg := emu.ProvisionConfig{Layout: emu.DefaultLayout, SecureDownload: *secDL, Now: e.now}
 	if cfg.Chip, err = esp.ParseChip(*chip); err != nil {
 		return usageErr("--chip: %v", err)
 	}
@@ -235,6 +237,9 @@ func runDeviceProvision(e *env, args []string) error {
 		cfg.Chip, *state, len(cfg.KeyDigests), map[bool]string{true: "secure only", false: "off"}[*secDL])
 	fmt.Fprintf(e.stdout, "ota_0: %s %s (secure_version %d); run `signbox device boot --state %s`\n",
 		res.App.Project, res.App.Version, res.App.SecureVersion, *state)
+	if vkey, err := res.Device.AuditVerifierKey(); err == nil {
+		fmt.Fprintf(e.stdout, "audit log: %s/audit, checkpoint key %s\n", *state, vkey)
+	}
 	return nil
 }
 
