@@ -18,7 +18,6 @@ import (
 	"signbox/audit/hsmkeys"
 	"signbox/ceremony"
 	"signbox/hsm"
-	"signbox/hsm/softhsm"
 )
 
 // testonly audit-fixture DIR soft|hsm writes audit logs for the audit_*
@@ -124,14 +123,7 @@ func writeFiles(dir string, files map[string]string) error {
 }
 
 func writeAuditHSMFixture(e *env, dir string) error {
-	mod := e.getenv("SIGNBOX_SOFTHSM_MODULE")
-	if mod == "" {
-		mod = softhsm.DefaultModule
-	}
-	if err := os.Symlink(mod, filepath.Join(dir, "libsofthsm2.so")); err != nil {
-		return err
-	}
-	d, err := softhsm.NewDir(filepath.Join(dir, "hsm"), softhsm.WithModule(mod))
+	d, err := fixtureHSM(e, dir)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"signbox/airgap/envelope"
 	"signbox/bundle"
 )
 
@@ -114,18 +112,6 @@ func readDigest(arg string) ([]byte, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("file holds neither 32 raw bytes nor 64 hex digits")
-}
-
-func readPublicKey(path string) (crypto.PublicKey, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	pub, err := envelope.ParsePublicKeyPEM(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return pub, nil
 }
 
 func printBundleResult(w io.Writer, r *bundle.Result) {

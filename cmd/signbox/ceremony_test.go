@@ -3,16 +3,15 @@ package main
 import (
 	"crypto"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"signbox/airgap"
+	"signbox/airgap/envelope"
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
 	"signbox/hsm"
@@ -39,14 +38,7 @@ func init() {
 var fixturePeople = [][2]string{{"alice", "custodian"}, {"bob", "custodian"}, {"carol", "custodian"}, {"dana", "release-manager"}, {"erin", "witness"}}
 
 func writeCeremonyFixture(e *env, dir string, active bool) error {
-	mod := e.getenv("SIGNBOX_SOFTHSM_MODULE")
-	if mod == "" {
-		mod = softhsm.DefaultModule
-	}
-	if err := os.Symlink(mod, filepath.Join(dir, "libsofthsm2.so")); err != nil {
-		return err
-	}
-	d, err := softhsm.NewDir(filepath.Join(dir, "hsm"), softhsm.WithModule(mod))
+	d, err := fixtureHSM(e, dir)
 	if err != nil {
 		return err
 	}
@@ -85,6 +77,16 @@ func writeCeremonyFixture(e *env, dir string, active bool) error {
 	return fixtureImages(dir)
 }
 
+// fixtureHSM makes a SoftHSM token directory DIR/hsm and links the module
+// to DIR/libsofthsm2.so so scripts can name it.
+func fixtureHSM(e *env, dir string) (*softhsm.Dir, error) {
+	mod := defaultModule(e)
+	if err := os.Symlink(mod, filepath.Join(dir, "libsofthsm2.so")); err != nil {
+		return nil, err
+	}
+	return softhsm.NewDir(filepath.Join(dir, "hsm"), softhsm.WithModule(mod))
+}
+
 func fixtureToken(d *softhsm.Dir, name string) (*hsm.Token, error) {
 	info, err := d.InitToken(name, []byte("pin-"+name), []byte("so-"+name))
 	if err != nil {
@@ -112,7 +114,7 @@ func fixtureApplianceKeys(d *softhsm.Dir) (map[string]string, error) {
 }
 
 func pemOf(pub crypto.PublicKey) (string, error) {
-	b, err := encodePEM(pub)
+	b, err := envelope.MarshalPublicKeyPEM(pub)
 	return string(b), err
 }
 
@@ -178,14 +180,6 @@ func fixtureImages(dir string) error {
 		}
 	}
 	return nil
-}
-
-func encodePEM(pub crypto.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
 
 // fixtureRequest writes release request media (airgap's format) for pump

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -255,11 +253,10 @@ func readKeyDigest(path string) ([32]byte, error) {
 		copy(d[:], b)
 		return d, nil
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "PUBLIC KEY" {
+	pub, err := parsePublicKeyPEM(b)
+	if errors.Is(err, errNoPublicKeyPEM) {
 		return d, fmt.Errorf("key %s: neither a PEM PUBLIC KEY nor a 32-byte digest", path)
 	}
-	pub, err := x509.ParsePKIXPublicKey(blk.Bytes)
 	if err != nil {
 		return d, fmt.Errorf("key %s: %w", path, err)
 	}

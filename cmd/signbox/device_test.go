@@ -5,12 +5,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"signbox/airgap/envelope"
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
 )
@@ -47,11 +46,10 @@ func writeDeviceFixture(dir string) error {
 			return err
 		}
 		keys[i] = k
-		der, err := x509.MarshalPKIXPublicKey(k.Public())
+		p, err := envelope.MarshalPublicKeyPEM(k.Public())
 		if err != nil {
 			return err
 		}
-		p := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("k%d.pub.pem", i)), p, 0o600); err != nil {
 			return err
 		}

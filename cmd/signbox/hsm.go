@@ -1,12 +1,11 @@
 package main
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"text/tabwriter"
 
+	"signbox/airgap/envelope"
 	"signbox/hsm"
 	"signbox/hsm/softhsm"
 	"signbox/internal/atomicfile"
@@ -227,9 +226,9 @@ func generateKey(e *env, tok *hsm.Token, label string, alg hsm.Algorithm, wrappa
 }
 
 func writePublicPEM(path string, k hsm.KeyInfo) error {
-	der, err := x509.MarshalPKIXPublicKey(k.Public)
+	b, err := envelope.MarshalPublicKeyPEM(k.Public)
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteNew(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644)
+	return atomicfile.WriteNew(path, b, 0o644)
 }

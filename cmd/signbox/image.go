@@ -2,9 +2,7 @@ package main
 
 import (
 	"crypto"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -200,12 +198,11 @@ func imagePublicKey(path string) (crypto.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "PUBLIC KEY" {
-		return nil, withHint(fmt.Errorf("%s: no PEM \"PUBLIC KEY\" block", path),
+	k, err := parsePublicKeyPEM(b)
+	if errors.Is(err, errNoPublicKeyPEM) {
+		return nil, withHint(fmt.Errorf("%s: %w", path, err),
 			"export the public half, e.g. `openssl pkey -pubout -in key.pem`")
 	}
-	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

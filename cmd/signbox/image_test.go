@@ -6,9 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"signbox/airgap/envelope"
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
 )
@@ -93,14 +92,14 @@ func writeLocalFixture(dir string) error {
 	if err != nil {
 		return err
 	}
-	der, err := x509.MarshalPKIXPublicKey(signer.Public())
+	pub, err := envelope.MarshalPublicKeyPEM(signer.Public())
 	if err != nil {
 		return err
 	}
 	files := map[string][]byte{
 		"unsigned.bin":     img,
 		"ecdsa.signed.bin": signed,
-		"local.pub.pem":    pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
+		"local.pub.pem":    pub,
 		"not-a-key.pem":    []byte("hello\n"),
 		"truncated.bin":    signed[:1000],
 	}

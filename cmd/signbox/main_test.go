@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -23,9 +24,22 @@ func TestScripts(t *testing.T) {
 			for _, k := range []string{"CI", "SIGNBOX_SOFTHSM_MODULE", "SIGNBOX_SHARED"} {
 				ts.Setenv(k, os.Getenv(k))
 			}
+			ts.Setenv("GORACE", scriptGORACE(os.Getenv("GORACE")))
 			return nil
 		},
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 	})
+}
+
+// scriptGORACE is the GORACE each `exec signbox` of a script runs with.
+// Under -race every process sleeps atexit_sleep_ms (default 1000) before
+// it exits, which over some two hundred execs was most of this package's
+// wall time; a race found in a child still fails its exit status (66).
+// Options the caller set win.
+func scriptGORACE(env string) string {
+	if strings.Contains(env, "atexit_sleep_ms") {
+		return env
+	}
+	return strings.TrimSpace(env + " atexit_sleep_ms=0")
 }

@@ -52,13 +52,9 @@ func parseMediaArgs(e *env, name string, args []string, needWS bool) (string, *m
 	if needWS && mf.workspace == "" {
 		return "", nil, nil, usageErr("--workspace is required")
 	}
-	var keys []crypto.PublicKey
-	for _, p := range mf.buildKeys {
-		k, err := readPublicKey(p)
-		if err != nil {
-			return "", nil, nil, codedErr{err, 3}
-		}
-		keys = append(keys, k)
+	keys, err := readPublicKeys(mf.buildKeys)
+	if err != nil {
+		return "", nil, nil, codedErr{err, 3}
 	}
 	return pos[0], &mf, keys, nil
 }

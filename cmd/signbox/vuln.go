@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto"
 	"errors"
 	"fmt"
 	"os"
@@ -165,13 +164,9 @@ func runVulnImport(e *env, args []string) error {
 // files or unlisted files; the build-system signature when keys are
 // pinned) before vuln.Import parses anything.
 func verifyFeedMedia(e *env, dir string, keyPaths []string) error {
-	var keys []crypto.PublicKey
-	for _, p := range keyPaths {
-		k, err := readPublicKey(p)
-		if err != nil {
-			return err
-		}
-		keys = append(keys, k)
+	keys, err := readPublicKeys(keyPaths)
+	if err != nil {
+		return err
 	}
 	v, err := airgap.VerifyFeed(dir, airgap.VerifyOptions{BuildKeys: keys})
 	if err != nil {
