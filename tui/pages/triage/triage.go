@@ -145,15 +145,31 @@ func next(fs []api.Finding, decided string) int {
 	return at
 }
 
+// items puts the state before the component so a long module path never
+// cuts it off at 80 columns, and leaves out the severity column when the
+// feed rates nothing (the Go vulnerability database, for one, does not):
+// a column of "unknown" only pushes the useful text off the screen.
 func (m Model) items() []string {
-	var out []string
-	for _, f := range m.triage.Findings {
+	fs := m.triage.Findings
+	idW, stateW, rated := 0, len("UNDECIDED"), false
+	for _, f := range fs {
+		idW = max(idW, len([]rune(f.ID)))
+		if f.Decision != nil {
+			stateW = max(stateW, len([]rune(f.Decision.State)))
+		}
+		rated = rated || (f.Severity != "" && f.Severity != "unknown")
+	}
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
 		state := "UNDECIDED"
 		if f.Decision != nil {
 			state = f.Decision.State
 		}
-		comp := f.Component + " " + f.Version
-		out = append(out, fmt.Sprintf("%s %s %s %s", common.Pad(f.ID, 20), common.Pad(f.Severity, 8), common.Pad(comp, 24), state))
+		line := common.Pad(f.ID, idW) + "  " + common.Pad(state, stateW) + "  "
+		if rated {
+			line += common.Pad(f.Severity, 8) + " "
+		}
+		out = append(out, line+f.Component+" "+f.Version)
 	}
 	return out
 }
