@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"signbox/airgap"
 	"signbox/appliance"
@@ -54,11 +55,12 @@ func (d *Demo) factoryRelease(o Options) error {
 	}); err != nil {
 		return err
 	}
-	return d.provision(x.BundlePath, pub)
+	return d.provision(x.BundlePath, pub, o.Now)
 }
 
-// provision burns the bundle's key digests and flashes its images.
-func (d *Demo) provision(bundlePath string, releaseKey crypto.PublicKey) error {
+// provision burns the bundle's key digests and flashes its images; the
+// factory clock starts the device's own audit log.
+func (d *Demo) provision(bundlePath string, releaseKey crypto.PublicKey, now func() time.Time) error {
 	man, images, err := readBundle(bundlePath, releaseKey)
 	if err != nil {
 		return err
@@ -76,7 +78,7 @@ func (d *Demo) provision(bundlePath string, releaseKey crypto.PublicKey) error {
 		return err
 	}
 	res, err := emu.ProvisionDir(d.Device(), emu.ProvisionConfig{Chip: chip, Layout: emu.DefaultLayout, KeyDigests: digests,
-		Bootloader: images["bootloader"], App: images["app"]})
+		Bootloader: images["bootloader"], App: images["app"], Now: now})
 	if err != nil {
 		return err
 	}
