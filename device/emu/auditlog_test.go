@@ -245,6 +245,45 @@ func TestDeviceAuditPowerCut(t *testing.T) {
 	}
 }
 
+// TestDeviceAuditPowerCutEveryWrite: whichever write of an install the
+// power fails at, the log holds an UPDATE_ACCEPTED exactly when the
+// install completed, and a BOOT_RESULT for the reboot after it.
+func TestDeviceAuditPowerCutEveryWrite(t *testing.T) {
+	now := testClock()
+	base := provisionLogged(t, now)
+	mustCmd(t, base, now, boot)
+	update := AppImage(app(t, 2, "2.0.0"))
+	d, _ := Open(base)
+	before := d.Power().Writes()
+	if _, err := d.Install(update); err != nil {
+		t.Fatal(err)
+	}
+	writes := d.Power().Writes() - before
+	for n := 1; n <= writes+1; n++ {
+		for _, tear := range []bool{false, true} {
+			dir := filepath.Join(t.TempDir(), "dev")
+			if err := os.CopyFS(dir, os.DirFS(base)); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd(t, dir, now, func(d *Device) error {
+				d.Power().CutAt(n, tear)
+				_, err := d.Install(update)
+				return err
+			})
+			mustCmd(t, dir, now, boot)
+			want := "PROVISIONED BOOT_RESULT BOOT_RESULT"
+			if err == nil {
+				want = "PROVISIONED BOOT_RESULT UPDATE_ACCEPTED BOOT_RESULT"
+			} else if !errors.Is(err, ErrPowerCut) {
+				t.Fatalf("cut at write %d: %v", n, err)
+			}
+			if got := typesOf(deviceEntries(t, filepath.Join(dir, auditDirName))); got != want {
+				t.Errorf("cut at write %d (tear %v): log %s, want %s", n, tear, got, want)
+			}
+		}
+	}
+}
+
 // TestDeviceAuditSaveOrder: when the log cannot be written, the device
 // state is saved without the event, Save says so, and the event reaches
 // the log at the next save. The log lacks an event for a while; it never
