@@ -177,8 +177,19 @@ func planView(s *ceremony.Session) (api.Plan, error) {
 	d := s.Digest()
 	return api.Plan{
 		ID: s.ID(), Kind: kindOf(s.Plan().Kind), Digest: strings.TrimPrefix(d.String(), "sha256:"),
-		Words: d.Words(), Lines: sm.Lines, Irreversible: irreversible(s.Plan()), Quorum: quorumOf(prog),
+		Words: d.Words(), Lines: planLines(sm), Irreversible: irreversible(s.Plan()), Quorum: quorumOf(prog),
 	}, nil
+}
+
+// planLines is everything the digest binds, as `signbox ceremony show`
+// prints it: the custodians approve the date, the policy and each input's
+// hash too, not only what the ceremony does.
+func planLines(sm ceremony.Summary) []string {
+	lines := append([]string{"ceremony " + sm.ID + " on " + sm.Date, "policy " + sm.Policy}, sm.Lines...)
+	for _, in := range sm.Inputs {
+		lines = append(lines, fmt.Sprintf("input %s %d bytes %s", in.Name, in.Size, in.SHA256))
+	}
+	return lines
 }
 
 func kindOf(k policy.Kind) api.Kind {
