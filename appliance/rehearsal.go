@@ -35,6 +35,7 @@ func (a *Appliance) Rehearse(bundlePath string) (*Rehearsal, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.SetClock(a.cfg.Now) // the device's own audit log stamps events with this
 	r, err := d.Install(emu.BundleSource(bundlePath, pub, d))
 	if serr := d.Save(); err == nil {
 		err = serr
@@ -68,6 +69,7 @@ func (a *Appliance) FinishRehearsal(confirm bool) (*Rehearsal, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.SetClock(a.cfg.Now) // the device's own audit log stamps events with this
 	// The device is still running the image Rehearse booted: a second
 	// boot here would abort it (PENDING_VERIFY at boot becomes ABORTED).
 	if confirm {
