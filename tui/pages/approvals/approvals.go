@@ -268,7 +268,13 @@ func (m Model) View() string {
 		lines = append(lines, m.tokens.Lines()...)
 	}
 	if m.mode == modePIN {
-		lines = append(lines, "", s.Bold.Render("PIN: ")+m.pin.View())
+		// The custodian sees in full what their token is about to sign,
+		// next to the PIN they type, and compares it with what was read.
+		lines = append(lines, "", "Your token signs the plan digest read aloud:")
+		for _, row := range common.HexGroups(m.plan.Digest, 8) {
+			lines = append(lines, "  "+s.Digest.Render(row))
+		}
+		lines = append(lines, s.Bold.Render("PIN: ")+m.pin.View())
 	}
 	if m.op.Running() {
 		lines = append(lines, "", m.c.Busy("signing the plan digest on the token"))
