@@ -168,6 +168,9 @@ func fixtureImages(dir string) error {
 	if err := fixtureRequest(filepath.Join(dir, "request"), bl, app); err != nil {
 		return err
 	}
+	if err := fixtureRequest(filepath.Join(dir, "request-app-only"), nil, app); err != nil {
+		return err
+	}
 	for name, b := range map[string][]byte{
 		"bootloader.bin": bl, "app.bin": app,
 		"sbom.json": []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[` +
@@ -183,7 +186,7 @@ func fixtureImages(dir string) error {
 }
 
 // fixtureRequest writes release request media (airgap's format) for pump
-// 1.1.0 at security version 2.
+// 1.1.0 at security version 2; without a bootloader when bl is nil.
 func fixtureRequest(dir string, bl, app []byte) error {
 	sbom := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}`)
 	ref := func(name string, b []byte) airgap.FileRef {
@@ -191,8 +194,13 @@ func fixtureRequest(dir string, bl, app []byte) error {
 		return airgap.FileRef{Path: name, SHA256: hex.EncodeToString(s[:]), Size: int64(len(b))}
 	}
 	req := airgap.Request{Kind: airgap.KindRequest, Product: "pump", Version: "1.1.0", Chip: "esp32c6", SecurityVersion: 2,
-		Images: []airgap.Image{{Role: "bootloader", FileRef: ref("bootloader.bin", bl)}, {Role: "app", FileRef: ref("app.bin", app)}},
+		Images: []airgap.Image{{Role: "app", FileRef: ref("app.bin", app)}},
 		SBOM:   ref("sbom.cdx.json", sbom),
+	}
+	files := map[string][]byte{"app.bin": app, "sbom.cdx.json": sbom}
+	if bl != nil {
+		req.Images = append([]airgap.Image{{Role: "bootloader", FileRef: ref("bootloader.bin", bl)}}, req.Images...)
+		files["bootloader.bin"] = bl
 	}
 	raw, err := json.MarshalIndent(req, "", "  ")
 	if err != nil {
@@ -201,7 +209,8 @@ func fixtureRequest(dir string, bl, app []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for name, b := range map[string][]byte{"request.json": raw, "bootloader.bin": bl, "app.bin": app, "sbom.cdx.json": sbom} {
+	files["request.json"] = raw
+	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			return err
 		}
