@@ -3,7 +3,8 @@
 # and check what a person would see. Usage: scripts/tui-smoke.sh BIN
 #
 # Walks the release ceremony: import -> review -> triage (decides every
-# open finding) -> plan -> approvals -> sign -> verify -> export -> done.
+# open finding) -> plan -> approvals -> sign -> verify -> export -> done,
+# then rehearses the bundle on the emulated device and confirms it.
 # Approvals need the demo custodians' PINs: set SIGNBOX_SMOKE_PINS to two
 # of them, space-separated, in custodian order (or let the demo write
 # <workspace>/demo-pins, one per line). SMOKE_SCREENS=FILE keeps every
@@ -166,6 +167,12 @@ keys d
 wait_for "Device rehearsal"
 keys Enter
 wait_for "Boot trace"
+wait_for "State   PENDING_VERIFY"
+keys c
+wait_for "Press y to confirm"
+keys y
+wait_for "State   VALID"
+wait_for "eFuse secure version 2"
 keys Escape
 wait_for "Workspace and HSM status"
 keys q

@@ -18,8 +18,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// traceHeight leaves room for the path, device, state and prompt lines.
-const traceHeight = 10
+// traceHeight is the trace's scrolling height, and the least it shows:
+// at 80×24 it leaves room for the path, device, state, prompt and error
+// lines. When they are absent the view shows more.
+const traceHeight = 8
 
 // Model is the page.
 type Model struct {
@@ -158,30 +160,39 @@ func (m Model) finish(confirm bool) (common.Component, tea.Cmd) {
 // View implements common.Component.
 func (m Model) View() string {
 	s := m.c.Styles
-	lines := []string{m.path.View()}
-	if d := m.dev; d != nil {
+	head := []string{m.path.View()}
+	var foot []string
+	d := m.dev
+	if d != nil {
 		// The state and the eFuse value get a line of their own: a long
 		// device path must never push them off the screen.
-		lines = append(lines,
+		head = append(head,
 			"Device  "+d.Device,
 			fmt.Sprintf("State   %s  eFuse secure version %s", s.Bold.Render(d.State), s.Bold.Render(fmt.Sprint(d.SecureVersion))),
 			"Running "+d.Running)
-		lines = append(lines, s.Subtle.Render("Boot trace "+m.trace.Position()))
-		lines = append(lines, m.trace.Lines()...)
 		if d.AwaitingConfirm && !m.confirming {
-			lines = append(lines, "", "The new image is on trial. Press c to confirm it or x to reject it.")
+			foot = append(foot, "", "The new image is on trial. Press c to confirm it or x to reject it.")
 		}
 	} else {
-		lines = append(lines, "", "Installs the bundle on the emulated device exactly as the updater would,",
+		head = append(head, "", "Installs the bundle on the emulated device exactly as the updater would,",
 			"then reboots it and shows the boot trace.")
 	}
 	if m.confirming {
-		lines = append(lines, "", s.Warn.Render("Confirming raises the emulated eFuse secure version; it cannot be lowered."),
+		foot = append(foot, "", s.Warn.Render("Confirming raises the emulated eFuse secure version; it cannot be lowered."),
 			s.Bold.Render("Press y to confirm, n to wait."))
 	}
 	if m.op.Running() {
-		lines = append(lines, m.c.Busy("talking to the emulated device"))
+		foot = append(foot, m.c.Busy("talking to the emulated device"))
 	}
-	lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)
+	foot = append(foot, s.ErrorLines(m.problem, m.c.Size.Width)...)
+	lines := head
+	if d != nil {
+		// The trace takes whatever the other lines leave, so the whole
+		// boot, from the ROM's first check, shows when it fits.
+		tr := m.trace.SetHeight(max(m.c.Size.Height-len(head)-len(foot)-1, traceHeight))
+		lines = append(lines, s.Subtle.Render("Boot trace "+tr.Position()))
+		lines = append(lines, tr.Lines()...)
+	}
+	lines = append(lines, foot...)
 	return m.c.Body(lines)
 }
