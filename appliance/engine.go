@@ -3,6 +3,7 @@ package appliance
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"signbox/ceremony"
@@ -309,8 +310,37 @@ func (e Engine) Execute(ctx context.Context, planID string, progress chan<- api.
 	var o api.Outcome
 	for _, in := range outs {
 		o.Lines = append(o.Lines, fmt.Sprintf("%s  %d bytes  %s", in.Name, in.Size, in.SHA256))
+		if fp := e.A.keyFingerprint(planID, in.Name); fp != "" {
+			o.Lines = append(o.Lines, strings.TrimSuffix(in.Name, ".pub.pem")+" key fingerprint "+fp)
+		}
 	}
 	return o, nil
+}
+
+// keyFingerprint is the policy fingerprint (SHA-256 of the SPKI) of a
+// public key the ceremony wrote, which differs from the PEM file's hash
+// shown beside it; "" for any other output.
+func (a *Appliance) keyFingerprint(planID, name string) string {
+	if !strings.HasSuffix(name, ".pub.pem") {
+		return ""
+	}
+	s, err := a.session(planID)
+	if err != nil {
+		return ""
+	}
+	b, err := os.ReadFile(s.OutputPath(name))
+	if err != nil {
+		return ""
+	}
+	pub, err := policy.ParsePublicKeyPEM(string(b))
+	if err != nil {
+		return ""
+	}
+	fp, err := policy.Fingerprint(pub)
+	if err != nil {
+		return ""
+	}
+	return fp
 }
 
 // Verify lists the independent checks of the outputs.

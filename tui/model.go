@@ -132,7 +132,7 @@ func (m model) showStep() (model, tea.Cmd) {
 		case stExport:
 			return export.New(c, fl.plan.ID)
 		}
-		return done.New(c, fl.export)
+		return done.New(c, fl.export, fl.kind == api.KindRelease)
 	})
 }
 
@@ -225,7 +225,9 @@ func (m model) ceremonyResult(msg tea.Msg) (model, tea.Cmd, bool) {
 		m.fl.executed = true
 	case export.DoneMsg:
 		m.fl.export = msg.Export
-		m.lastBundle = msg.Export.BundlePath
+		if m.fl.kind == api.KindRelease { // only a release bundle installs on a device
+			m.lastBundle = msg.Export.BundlePath
+		}
 	default:
 		return m, nil, false
 	}

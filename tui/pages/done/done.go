@@ -22,11 +22,14 @@ type Model struct {
 	c    common.Common
 	exp  api.Export
 	body scroll.Model
+	// bundle: the export is a release bundle, which the emulated device
+	// can rehearse; key generation, revocation and policy outputs cannot.
+	bundle bool
 }
 
-// New builds the page.
-func New(c common.Common, e api.Export) Model {
-	m := Model{c: c, exp: e}
+// New builds the page; bundle says the export is a release bundle.
+func New(c common.Common, e api.Export, bundle bool) Model {
+	m := Model{c: c, exp: e, bundle: bundle}
 	m.body = scroll.New(c, lines(c, e), c.Size.Height-1)
 	return m
 }
@@ -76,6 +79,9 @@ func (m Model) SetSize(s common.Size) common.Component {
 // ShortHelp implements common.Component.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
+	if !m.bundle {
+		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "home")}
+	}
 	return []key.Binding{k.Up, k.Down, common.With(k.Device, "rehearse on device"), common.With(k.Enter, "home")}
 }
 
@@ -91,7 +97,7 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.c.Keys.Enter), key.Matches(k, m.c.Keys.Back):
 		return m, common.Emit(common.HomeMsg{})
-	case key.Matches(k, m.c.Keys.Device):
+	case key.Matches(k, m.c.Keys.Device) && m.bundle:
 		return m, common.Emit(RehearseMsg{BundlePath: m.exp.BundlePath})
 	}
 	m.body = m.body.Update(k)

@@ -99,7 +99,7 @@ func (m Model) items() []string {
 	var out []string
 	for _, k := range m.keys {
 		out = append(out, fmt.Sprintf("%s %s %s %s %s", common.Pad(k.Label, 16), common.Pad(k.Purpose, 22),
-			common.Pad(k.Algorithm, 10), common.Pad(k.State, 8), common.Short(k.Fingerprint)))
+			common.Pad(k.Algorithm, 11), common.Pad(k.State, 8), common.Short(k.Fingerprint)))
 	}
 	return out
 }
