@@ -117,6 +117,10 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 // View implements common.Component.
 func (m Model) View() string {
 	lines := m.body.Lines()
-	lines = append(lines, "", m.c.Styles.Subtle.Render("Read each line aloud and compare it with the release ticket. "+m.body.Position()))
+	ticket := "release ticket"
+	if m.policy {
+		ticket = "change ticket"
+	}
+	lines = append(lines, "", m.c.Styles.Subtle.Render("Read each line aloud and compare it with the "+ticket+". "+m.body.Position()))
 	return m.c.Body(lines)
 }
