@@ -11,7 +11,6 @@ import (
 
 	"signbox/appliance"
 	"signbox/demo"
-	"signbox/hsm/softhsm"
 	"signbox/tui"
 
 	"golang.org/x/term"
@@ -31,18 +30,12 @@ func runDemo(e *env, args []string) error {
 	wsFlag := fs.String("workspace", "demo-workspace", "demo workspace `directory` (created on first use, reused after)")
 	headless := fs.Bool("headless", false, "run the release ceremony scripted and print what it did")
 	date := fs.String("date", "", "ceremony date `YYYY-MM-DD` (default: today)")
-	module := fs.String("module", "", "SoftHSM2 PKCS#11 module `path` (default $SIGNBOX_SOFTHSM_MODULE or "+softhsm.DefaultModule+")")
+	module := fs.String("module", defaultModule(e), "SoftHSM2 PKCS#11 module `path`")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *date == "" {
 		*date = e.now().Format("2006-01-02")
-	}
-	if *module == "" {
-		*module = e.getenv("SIGNBOX_SOFTHSM_MODULE")
-	}
-	if *module == "" {
-		*module = softhsm.DefaultModule
 	}
 	root, err := filepath.Abs(*wsFlag)
 	if err != nil {
