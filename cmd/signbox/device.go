@@ -20,8 +20,8 @@ func init() {
 		summary: "burn key digests and secure boot eFuses, flash a signed bootloader and first app", run: runDeviceProvision})
 	register(&command{path: "device boot", usage: "--state DIR",
 		summary: "reset the emulated device and print the boot trace", run: deviceOp(runDeviceBoot)})
-	register(&command{path: "device install", usage: "--state DIR FILE",
-		summary: "install a signed app image into the inactive slot (otadata NEW)", run: runDeviceInstall})
+	register(&command{path: "device install", usage: "--state DIR [--release-key PUB.pem] BUNDLE|IMAGE",
+		summary: "install a release bundle (signature checked first) or a signed app image into the inactive slot", run: runDeviceInstall})
 	register(&command{path: "device confirm", usage: "--state DIR",
 		summary: "mark the running app VALID, then raise the eFuse secure version", run: deviceOp(runDeviceConfirm)})
 	register(&command{path: "device reject", usage: "--state DIR",
