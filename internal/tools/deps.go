@@ -7,7 +7,6 @@ package tools
 
 import (
 	_ "github.com/CycloneDX/cyclonedx-go"
-	_ "github.com/ThalesIgnite/crypto11"
 	_ "github.com/charmbracelet/bubbles/textinput"
 	_ "github.com/charmbracelet/bubbletea"
 	_ "github.com/charmbracelet/lipgloss"
