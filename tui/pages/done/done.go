@@ -30,11 +30,15 @@ type Model struct {
 // New builds the page; bundle says the export is a release bundle.
 func New(c common.Common, e api.Export, bundle bool) Model {
 	m := Model{c: c, exp: e, bundle: bundle}
-	m.body = scroll.New(c, lines(c, e), c.Size.Height-1)
+	m.body = scroll.New(c, lines(c, e, bundle), c.Size.Height-1)
 	return m
 }
 
-func lines(c common.Common, e api.Export) []string {
+func lines(c common.Common, e api.Export, bundle bool) []string {
+	label := "Bundle" // key generation, revocation and policy export their outputs
+	if !bundle {
+		label = "Outputs"
+	}
 	s := c.Styles
 	out := []string{
 		s.OK.Render("Ceremony complete.") + fmt.Sprintf(" %d files written and verified.", e.Files),
@@ -42,7 +46,7 @@ func lines(c common.Common, e api.Export) []string {
 	// The path is shown whole: the custodians carry this directory away.
 	for i, l := range common.Wrap(e.BundlePath, c.Size.Width-9) {
 		if i == 0 {
-			out = append(out, c.Pair("Bundle", 8, l))
+			out = append(out, c.Pair(label, 8, l))
 		} else {
 			out = append(out, "         "+l)
 		}
