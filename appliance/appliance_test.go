@@ -169,6 +169,8 @@ func TestReleaseCeremonyRefusalsThenRelease(t *testing.T) {
 		require.NoError(t, err)
 		_, err = eng.Verify(ctx, plan.ID)
 		require.NoError(t, err)
+		_, err = eng.Export(ctx, plan.ID, filepath.Join(t.TempDir(), "not-mounted"))
+		require.ErrorContains(t, err, "is the export media mounted?")
 		x, err := eng.Export(ctx, plan.ID, d.Out())
 		require.NoError(t, err)
 		require.FileExists(t, filepath.Join(x.BundlePath, "transcript.json"))

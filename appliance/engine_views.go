@@ -140,7 +140,7 @@ func (a *Appliance) requestView(imp *Imported) (api.Request, error) {
 	if err != nil {
 		return api.Request{}, err
 	}
-	out := api.Request{ID: imp.ID, Product: r.Product, Version: r.Version, Chip: r.Chip,
+	out := api.Request{ID: imp.ID, Product: r.Product, Version: r.Version, Chip: r.Chip, SignedBy: imp.SignedBy,
 		SecurityVersionOld: int(v.Products[r.Product].SecurityVersion), SecurityVersionNew: int(r.SecurityVersion)}
 	for _, im := range r.Images {
 		out.Images = append(out.Images, api.Image{Role: im.Role, Name: im.Path, Size: im.Size, SHA256: im.SHA256})

@@ -47,6 +47,9 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := mediaReady(media); err != nil {
+		return nil, err
+	}
 	if st := s.Step(); st != ceremony.StepVerified && st != ceremony.StepExported {
 		_, err := s.Export() // refuses, naming the step that has not run
 		return nil, err
@@ -139,8 +142,8 @@ func (a *Appliance) writeBundle(s *ceremony.Session, c *bundle.Contents, media s
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(media, 0o755); err != nil {
-		return fmt.Errorf("media: %w", err)
+	if err := mediaReady(media); err != nil {
+		return err
 	}
 	target := filepath.Join(media, BundleName(c.Product, c.Version))
 	if err := b.WriteDir(target); err != nil {

@@ -33,8 +33,8 @@ func (a *Appliance) writeOutputs(s *ceremony.Session, media string, out *Exporte
 	files = append(files,
 		airgap.ExportFile{Path: "approvals.dsse.json", Data: s.Envelope()},
 		airgap.ExportFile{Path: "transcript.json", Data: transcript}) // last: it makes the copy look complete
-	if err := os.MkdirAll(media, 0o755); err != nil {
-		return fmt.Errorf("media: %w", err)
+	if err := mediaReady(media); err != nil {
+		return err
 	}
 	target := filepath.Join(media, s.ID())
 	x := &airgap.Export{Files: files, Check: func(path string) error { return sameFiles(path, files) }}
@@ -56,6 +56,20 @@ func sameFiles(dir string, files []airgap.ExportFile) error {
 		if !bytes.Equal(got, f.Data) {
 			return fmt.Errorf("%s: read back differs from what was written", f.Path)
 		}
+	}
+	return nil
+}
+
+// mediaReady refuses an export target directory that does not exist: a
+// stick that is not mounted must not turn into a folder on the appliance's
+// own disk that looks like the media.
+func mediaReady(media string) error {
+	fi, err := os.Stat(media)
+	if err != nil {
+		return fmt.Errorf("media %s: %w (is the export media mounted?)", media, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("media %s is not a directory", media)
 	}
 	return nil
 }

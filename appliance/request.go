@@ -19,6 +19,10 @@ type Imported struct {
 	Request *airgap.Request
 	// Paths of the stored objects, for the ceremony engine.
 	Bootloader, App, SBOM, Manifest string
+	// SignedBy is the build key (sha256:<hex> of its SPKI) whose DSSE
+	// signature over request.json verified at import; "" when the
+	// request came unsigned (the policy pins no build key).
+	SignedBy string
 }
 
 // ImportRelease verifies release request media under the policy's pinned
@@ -57,7 +61,12 @@ func ImportRequest(st *airgap.Store, p *policy.Policy, media string, now time.Ti
 	if _, _, err := st.Import(&v.Verified, now); err != nil && !errors.Is(err, airgap.ErrAlreadyImported) {
 		return nil, err
 	}
-	return storedRequest(st, v.ManifestSHA256, v.Request)
+	imp, err := storedRequest(st, v.ManifestSHA256, v.Request)
+	if err != nil {
+		return nil, err
+	}
+	imp.SignedBy = v.SignedBy
+	return imp, nil
 }
 
 // storedRequest resolves a verified request's files in the content store.

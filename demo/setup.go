@@ -181,7 +181,8 @@ func writeReleaseKey(d *Demo, pub crypto.PublicKey) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(d.Media(), 0o755); err != nil {
+	// The export media: appliance refuses to export to a missing directory.
+	if err := os.MkdirAll(d.Out(), 0o755); err != nil {
 		return err
 	}
 	return atomicfile.WriteNew(d.ReleaseKey(), []byte(p), 0o644)
