@@ -68,15 +68,10 @@ func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Result[api.AuditLog]:
-		if !m.op.Owns(msg.Tag) {
+		l, ok := common.Settle(&m.op, &m.problem, msg, "the log could not be read; do not start a ceremony. Export it with signbox audit verify and follow the incident runbook")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "the log could not be read; do not start a ceremony. Export it with signbox audit verify and follow the incident runbook")
-			return m, nil
-		}
-		l := msg.Value
 		m.log, m.problem = &l, nil
 		m.body = m.body.SetLines(entryLines(l, m.c.Size.Width)).ToBottom()
 	case tea.KeyMsg:

@@ -67,15 +67,11 @@ func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Result[[]api.CeremonyKind]:
-		if !m.op.Owns(msg.Tag) {
+		v, ok := common.Settle(&m.op, &m.problem, msg, "check the policy in the workspace, then press esc and try again")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "check the policy in the workspace, then press esc and try again")
-			return m, nil
-		}
-		m.kinds = msg.Value
+		m.kinds = v
 		m.list = m.list.SetItems(m.items())
 	case tea.KeyMsg:
 		return m.key(msg)

@@ -96,15 +96,10 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		m.steps = append(append([]string(nil), m.steps...), msg.Progress.Step)
 		return m, common.WaitProgress(msg.Tag, m.progress)
 	case common.Result[api.Outcome]:
-		if !m.op.Owns(msg.Tag) {
+		o, ok := common.Settle(&m.op, &m.problem, msg, "nothing was exported. Note the error in the paper log; press y to try again or esc to leave and follow the runbook")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "nothing was exported. Note the error in the paper log; press y to try again or esc to leave and follow the runbook")
-			return m, nil
-		}
-		o := msg.Value
 		m.outcome = &o
 	case tea.KeyMsg:
 		return m.key(msg)

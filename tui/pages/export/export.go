@@ -65,15 +65,11 @@ func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Result[api.Export]:
-		if !m.op.Owns(msg.Tag) {
+		v, ok := common.Settle(&m.op, &m.problem, msg, "check the media is writable and has room, or use another directory; press enter to export again")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "check the media is writable and has room, or use another directory; press enter to export again")
-			return m, nil
-		}
-		return m, common.Emit(DoneMsg{Export: msg.Value})
+		return m, common.Emit(DoneMsg{Export: v})
 	case tea.KeyMsg:
 		return m.key(msg)
 	}

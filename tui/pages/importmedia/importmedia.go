@@ -69,25 +69,17 @@ func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Result[api.Request]:
-		if !m.op.Owns(msg.Tag) {
+		v, ok := common.Settle(&m.op, &m.problem, msg, "check the media is inserted and the path is the directory holding request.json, then press enter to retry")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "check the media is inserted and the path is the directory holding request.json, then press enter to retry")
-			return m, nil
-		}
-		return m, common.Emit(RequestMsg{Request: msg.Value})
+		return m, common.Emit(RequestMsg{Request: v})
 	case common.Result[api.PolicyChange]:
-		if !m.op.Owns(msg.Tag) {
+		v, ok := common.Settle(&m.op, &m.problem, msg, "check the path names the proposed policy.yaml, then press enter to retry")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "check the path names the proposed policy.yaml, then press enter to retry")
-			return m, nil
-		}
-		return m, common.Emit(PolicyMsg{Change: msg.Value})
+		return m, common.Emit(PolicyMsg{Change: v})
 	case tea.KeyMsg:
 		return m.key(msg)
 	}

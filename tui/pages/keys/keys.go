@@ -79,15 +79,11 @@ func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Result[[]api.Key]:
-		if !m.op.Owns(msg.Tag) {
+		v, ok := common.Settle(&m.op, &m.problem, msg, "check the appliance token is present (home screen), then leave and restart the ceremony")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "check the appliance token is present (home screen), then leave and restart the ceremony")
-			return m, nil
-		}
-		m.keys = msg.Value
+		m.keys = v
 		m.list = m.list.SetItems(m.items())
 	case tea.KeyMsg:
 		return m.key(msg)

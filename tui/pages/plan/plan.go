@@ -70,15 +70,10 @@ func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Result[api.Plan]:
-		if !m.op.Owns(msg.Tag) {
+		p, ok := common.Settle(&m.op, &m.problem, msg, "the plan could not be built; fix what the error names, then press r to build it again")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "the plan could not be built; fix what the error names, then press r to build it again")
-			return m, nil
-		}
-		p := msg.Value
 		m.plan, m.problem = &p, nil
 		m.body = m.body.SetLines(planLines(m.c, p))
 	case tea.KeyMsg:

@@ -74,15 +74,10 @@ func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Result[api.Rehearsal]:
-		if !m.op.Owns(msg.Tag) {
+		d, ok := common.Settle(&m.op, &m.problem, msg, "the device refused it, which is what a fielded device would do; do not ship this bundle, record the trace and follow the runbook")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "the device refused it, which is what a fielded device would do; do not ship this bundle, record the trace and follow the runbook")
-			return m, nil
-		}
-		d := msg.Value
 		m.dev, m.problem = &d, nil
 		var trace []string
 		for _, l := range d.Trace {

@@ -72,15 +72,10 @@ func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Result[api.Status]:
-		if !m.op.Owns(msg.Tag) {
+		v, ok := common.Settle(&m.op, &m.problem, msg, "check the workspace path and that the HSM module is installed, then press r to retry")
+		if !ok {
 			return m, nil
 		}
-		m.op = m.op.Done()
-		if msg.Err != nil {
-			m.problem = common.NewProblem(msg.Err, "check the workspace path and that the HSM module is installed, then press r to retry")
-			return m, nil
-		}
-		v := msg.Value
 		m.st, m.problem = &v, nil
 	case tea.KeyMsg:
 		return m.key(msg)
