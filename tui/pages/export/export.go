@@ -4,14 +4,11 @@ package export
 
 import (
 	"context"
-	"strings"
-
 	"signbox/tui/api"
 	"signbox/tui/common"
-	"signbox/tui/components/field"
+	"signbox/tui/components/pathform"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -23,14 +20,17 @@ type Model struct {
 	c          common.Common
 	planID     string
 	op         common.Op
-	path       textinput.Model
+	path       pathform.Model
 	confirming bool
 	problem    *common.Problem
 }
 
+// noPath is the problem when enter is pressed on an empty path.
+var noPath = common.Problem{What: "no media path given", Next: "type the directory of the mounted media, then press enter"}
+
 // New builds the page.
 func New(c common.Common, planID string) Model {
-	return Model{c: c, planID: planID, path: field.New(c, "Media path: ", c.Media, c.Size.Width)}
+	return Model{c: c, planID: planID, path: pathform.New(c, "Media path: ", c.Media, noPath)}
 }
 
 // Init implements common.Component.
@@ -42,7 +42,7 @@ func (m Model) Title() string { return "Export to media" }
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
-	m.path.Width = max(s.Width-14, 10)
+	m.path = m.path.SetWidth(s.Width)
 	return m
 }
 
@@ -88,8 +88,8 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	case key.Matches(k, keys.Back):
 		return m, common.Emit(common.BackMsg{})
 	case key.Matches(k, keys.Enter):
-		if strings.TrimSpace(m.path.Value()) == "" {
-			m.problem = &common.Problem{What: "no media path given", Next: "type the directory of the mounted media, then press enter"}
+		if _, p := m.path.Path(); p != nil {
+			m.problem = p
 			return m, nil
 		}
 		m.confirming, m.problem = true, nil
@@ -105,7 +105,7 @@ func (m Model) confirmKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	switch {
 	case key.Matches(k, m.c.Keys.Yes):
 		m.confirming = false
-		eng, id, path := m.c.Engine, m.planID, strings.TrimSpace(m.path.Value())
+		eng, id, path := m.c.Engine, m.planID, m.path.Value()
 		var cmd tea.Cmd
 		m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Export, error) {
 			return eng.Export(ctx, id, path)
@@ -128,14 +128,11 @@ func (m Model) View() string {
 		"",
 	}
 	if m.confirming {
-		for _, l := range common.Wrap("Write the bundle to "+strings.TrimSpace(m.path.Value())+" and close the ceremony?", m.c.Size.Width) {
+		for _, l := range common.Wrap("Write the bundle to "+m.path.Value()+" and close the ceremony?", m.c.Size.Width) {
 			lines = append(lines, s.Warn.Render(l))
 		}
 		lines = append(lines, s.Bold.Render("Press y to write, n to change the path."))
 	}
-	if m.op.Running() {
-		lines = append(lines, m.c.Busy("writing and verifying the bundle"))
-	}
-	lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)
+	lines = append(lines, pathform.Status(m.c, m.op, "writing and verifying the bundle", m.problem)...)
 	return m.c.Body(lines)
 }

@@ -4,14 +4,11 @@ package importmedia
 
 import (
 	"context"
-	"strings"
-
 	"signbox/tui/api"
 	"signbox/tui/common"
-	"signbox/tui/components/field"
+	"signbox/tui/components/pathform"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -26,13 +23,16 @@ type Model struct {
 	c       common.Common
 	policy  bool
 	op      common.Op
-	path    textinput.Model
+	path    pathform.Model
 	problem *common.Problem
 }
 
+// noPath is the problem when enter is pressed on an empty path.
+var noPath = common.Problem{What: "no path given", Next: "type the path of the media directory, then press enter"}
+
 // New builds the page; policy selects importing a policy file.
 func New(c common.Common, policy bool) Model {
-	return Model{c: c, policy: policy, path: field.New(c, "Path: ", c.Media, c.Size.Width)}
+	return Model{c: c, policy: policy, path: pathform.New(c, "Path: ", c.Media, noPath)}
 }
 
 // Init implements common.Component.
@@ -49,7 +49,7 @@ func (m Model) Title() string {
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
-	m.path.Width = max(s.Width-8, 10)
+	m.path = m.path.SetWidth(s.Width)
 	return m
 }
 
@@ -106,9 +106,9 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 }
 
 func (m Model) start() (common.Component, tea.Cmd) {
-	path := strings.TrimSpace(m.path.Value())
-	if path == "" {
-		m.problem = &common.Problem{What: "no path given", Next: "type the path of the media directory, then press enter"}
+	path, p := m.path.Path()
+	if p != nil {
+		m.problem = p
 		return m, nil
 	}
 	m.problem = nil
@@ -139,9 +139,6 @@ func (m Model) View() string {
 		m.path.View(),
 		"",
 	}
-	if m.op.Running() {
-		lines = append(lines, m.c.Busy("verifying and importing the media"))
-	}
-	lines = append(lines, m.c.Styles.ErrorLines(m.problem, m.c.Size.Width)...)
+	lines = append(lines, pathform.Status(m.c, m.op, "verifying and importing the media", m.problem)...)
 	return m.c.Body(lines)
 }

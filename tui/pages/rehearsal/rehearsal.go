@@ -6,15 +6,13 @@ package rehearsal
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"signbox/tui/api"
 	"signbox/tui/common"
-	"signbox/tui/components/field"
+	"signbox/tui/components/pathform"
 	"signbox/tui/components/scroll"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -27,16 +25,19 @@ const traceHeight = 8
 type Model struct {
 	c          common.Common
 	op         common.Op
-	path       textinput.Model
+	path       pathform.Model
 	dev        *api.Rehearsal
 	trace      scroll.Model
 	confirming bool
 	problem    *common.Problem
 }
 
+// noPath is the problem when enter is pressed on an empty path.
+var noPath = common.Problem{What: "no bundle path given", Next: "type the path of an exported bundle, then press enter"}
+
 // New builds the page with the bundle path prefilled.
 func New(c common.Common, bundlePath string) Model {
-	return Model{c: c, path: field.New(c, "Bundle: ", bundlePath, c.Size.Width), trace: scroll.New(c, nil, traceHeight)}
+	return Model{c: c, path: pathform.New(c, "Bundle: ", bundlePath, noPath), trace: scroll.New(c, nil, traceHeight)}
 }
 
 // Init implements common.Component.
@@ -48,7 +49,7 @@ func (m Model) Title() string { return "Device rehearsal" }
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
-	m.path.Width = max(s.Width-10, 10)
+	m.path = m.path.SetWidth(s.Width)
 	m.trace = m.trace.SetWidth(s.Width)
 	return m
 }
@@ -129,9 +130,9 @@ func (m Model) confirmKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 }
 
 func (m Model) install() (common.Component, tea.Cmd) {
-	path := strings.TrimSpace(m.path.Value())
-	if path == "" {
-		m.problem = &common.Problem{What: "no bundle path given", Next: "type the path of an exported bundle, then press enter"}
+	path, p := m.path.Path()
+	if p != nil {
+		m.problem = p
 		return m, nil
 	}
 	eng := m.c.Engine
@@ -176,10 +177,7 @@ func (m Model) View() string {
 		foot = append(foot, "", s.Warn.Render("Confirming raises the emulated eFuse secure version; it cannot be lowered."),
 			s.Bold.Render("Press y to confirm, n to wait."))
 	}
-	if m.op.Running() {
-		foot = append(foot, m.c.Busy("talking to the emulated device"))
-	}
-	foot = append(foot, s.ErrorLines(m.problem, m.c.Size.Width)...)
+	foot = append(foot, pathform.Status(m.c, m.op, "talking to the emulated device", m.problem)...)
 	lines := head
 	if d != nil {
 		// The trace takes whatever the other lines leave, so the whole
