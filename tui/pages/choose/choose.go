@@ -20,14 +20,13 @@ type Model struct {
 	c       common.Common
 	op      common.Op
 	init    tea.Cmd // the first load, started by New
-	kinds   []api.CeremonyKind
-	list    picker.Model
+	list    picker.List[api.CeremonyKind]
 	problem *common.Problem
 }
 
 // New builds the page.
 func New(c common.Common) Model {
-	m := Model{c: c, list: picker.New(c, nil, 8)}
+	m := Model{c: c, list: picker.NewList(c, 8, kindLine)}
 	m, m.init = m.load()
 	return m
 }
@@ -71,24 +70,19 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		if !ok {
 			return m, nil
 		}
-		m.kinds = v
-		m.list = m.list.SetItems(m.items())
+		m.list = m.list.SetRows(v)
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
 	return m, nil
 }
 
-func (m Model) items() []string {
-	var out []string
-	for _, k := range m.kinds {
-		line := common.Pad(k.Title, 24) + " " + k.Quorum
-		if !k.Available {
-			line += "  (unavailable)"
-		}
-		out = append(out, line)
+func kindLine(k api.CeremonyKind) string {
+	line := common.Pad(k.Title, 24) + " " + k.Quorum
+	if !k.Available {
+		line += "  (unavailable)"
 	}
-	return out
+	return line
 }
 
 func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
@@ -100,10 +94,10 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 		}
 		return m, common.Emit(common.HomeMsg{})
 	case key.Matches(k, keys.Enter):
-		if len(m.kinds) == 0 {
+		kind, ok := m.list.Selected()
+		if !ok {
 			return m, nil
 		}
-		kind := m.kinds[m.list.Cursor()]
 		if !kind.Available {
 			m.problem = &common.Problem{What: kind.Title + " is not available: " + kind.Reason, Next: "choose another ceremony or fix the policy first"}
 			return m, nil
@@ -121,8 +115,7 @@ func (m Model) View() string {
 		lines = append(lines, m.c.Busy("reading the policy"))
 	}
 	lines = append(lines, m.list.Lines()...)
-	if len(m.kinds) > 0 {
-		k := m.kinds[m.list.Cursor()]
+	if k, ok := m.list.Selected(); ok {
 		lines = append(lines, "")
 		lines = append(lines, common.Wrap(k.Summary, m.c.Size.Width)...)
 		if !k.Available {

@@ -24,14 +24,13 @@ type Model struct {
 	revoke  bool
 	op      common.Op
 	init    tea.Cmd // the first load, started by New
-	keys    []api.Key
-	list    picker.Model
+	list    picker.List[api.Key]
 	problem *common.Problem
 }
 
 // New builds the page; revoke selects the revocation variant.
 func New(c common.Common, revoke bool) Model {
-	m := Model{c: c, revoke: revoke, list: picker.New(c, nil, 10)}
+	m := Model{c: c, revoke: revoke, list: picker.NewList(c, 10, keyLine)}
 	m, m.init = m.load()
 	return m
 }
@@ -83,21 +82,16 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		if !ok {
 			return m, nil
 		}
-		m.keys = v
-		m.list = m.list.SetItems(m.items())
+		m.list = m.list.SetRows(v)
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
 	return m, nil
 }
 
-func (m Model) items() []string {
-	var out []string
-	for _, k := range m.keys {
-		out = append(out, fmt.Sprintf("%s %s %s %s %s", common.Pad(k.Label, 16), common.Pad(k.Purpose, 22),
-			common.Pad(k.Algorithm, 11), common.Pad(k.State, 8), common.Short(k.Fingerprint)))
-	}
-	return out
+func keyLine(k api.Key) string {
+	return fmt.Sprintf("%s %s %s %s %s", common.Pad(k.Label, 16), common.Pad(k.Purpose, 22),
+		common.Pad(k.Algorithm, 11), common.Pad(k.State, 8), common.Short(k.Fingerprint))
 }
 
 func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
@@ -110,7 +104,7 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 		return m, common.Emit(common.BackMsg{})
 	case key.Matches(k, keys.Refresh):
 		return m.load()
-	case key.Matches(k, keys.Enter) && len(m.keys) > 0:
+	case key.Matches(k, keys.Enter) && len(m.list.Rows()) > 0:
 		return m.choose()
 	default:
 		m.list = m.list.Update(k)
@@ -120,7 +114,7 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 
 func (m Model) choose() (common.Component, tea.Cmd) {
 	if !m.revoke {
-		for _, k := range m.keys {
+		for _, k := range m.list.Rows() {
 			if k.State == "planned" {
 				return m, common.Emit(ChosenMsg{})
 			}
@@ -128,7 +122,7 @@ func (m Model) choose() (common.Component, tea.Cmd) {
 		m.problem = &common.Problem{What: "every key in the policy already exists", Next: "nothing to generate; press esc to leave"}
 		return m, nil
 	}
-	k := m.keys[m.list.Cursor()]
+	k, _ := m.list.Selected() // choose runs only on a non-empty list
 	if k.State != "active" {
 		m.problem = &common.Problem{What: k.Label + " is " + k.State + ", not active", Next: "choose an active key"}
 		return m, nil
