@@ -78,10 +78,10 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 
 func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	keys := m.c.Keys
+	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "the export was cancelled; a partial copy is never left behind", Next: "press enter to export again"}) {
+		return m, nil
+	}
 	switch {
-	case key.Matches(k, keys.Back) && m.op.Running():
-		m.op = m.op.Cancel()
-		m.problem = &common.Problem{What: "the export was cancelled; a partial copy is never left behind", Next: "press enter to export again"}
 	case m.op.Running():
 	case m.confirming:
 		return m.confirmKey(k)

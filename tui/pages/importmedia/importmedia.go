@@ -88,11 +88,10 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 
 func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	keys := m.c.Keys
-	switch {
-	case key.Matches(k, keys.Back) && m.op.Running():
-		m.op = m.op.Cancel()
-		m.problem = &common.Problem{What: "the import was cancelled; nothing was imported", Next: "press enter to import again"}
+	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "the import was cancelled; nothing was imported", Next: "press enter to import again"}) {
 		return m, nil
+	}
+	switch {
 	case key.Matches(k, keys.Back):
 		return m, common.Emit(common.BackMsg{})
 	case m.op.Running():

@@ -96,10 +96,10 @@ func keyLine(k api.Key) string {
 
 func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	keys := m.c.Keys
+	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "loading the key inventory was cancelled", Next: "press r to load it again"}) {
+		return m, nil
+	}
 	switch {
-	case key.Matches(k, keys.Back) && m.op.Running():
-		m.op = m.op.Cancel()
-		m.problem = &common.Problem{What: "loading the key inventory was cancelled", Next: "press r to load it again"}
 	case key.Matches(k, keys.Back):
 		return m, common.Emit(common.BackMsg{})
 	case key.Matches(k, keys.Refresh):

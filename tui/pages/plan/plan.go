@@ -84,10 +84,10 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 
 func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	keys := m.c.Keys
+	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "building the plan was cancelled", Next: "press r to build it again"}) {
+		return m, nil
+	}
 	switch {
-	case key.Matches(k, keys.Back) && m.op.Running():
-		m.op = m.op.Cancel()
-		m.problem = &common.Problem{What: "building the plan was cancelled", Next: "press r to build it again"}
 	case key.Matches(k, keys.Back):
 		return m, common.Emit(common.BackMsg{})
 	case m.op.Running():

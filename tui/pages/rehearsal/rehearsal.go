@@ -93,10 +93,10 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 
 func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	keys := m.c.Keys
+	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "cancelled; the emulated device may have been interrupted mid-write, like a power cut", Next: "press enter to install again and watch it recover"}) {
+		return m, nil
+	}
 	switch {
-	case key.Matches(k, keys.Back) && m.op.Running():
-		m.op = m.op.Cancel()
-		m.problem = &common.Problem{What: "cancelled; the emulated device may have been interrupted mid-write, like a power cut", Next: "press enter to install again and watch it recover"}
 	case m.op.Running():
 	case m.confirming:
 		return m.confirmKey(k)

@@ -85,10 +85,10 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 
 func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	keys := m.c.Keys
+	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "loading the status was cancelled", Next: "press r to load it again"}) {
+		return m, nil
+	}
 	switch {
-	case key.Matches(k, keys.Back) && m.op.Running():
-		m.op = m.op.Cancel()
-		m.problem = &common.Problem{What: "loading the status was cancelled", Next: "press r to load it again"}
 	case key.Matches(k, keys.Enter):
 		return m, common.Emit(ChooseMsg{})
 	case key.Matches(k, keys.Audit):

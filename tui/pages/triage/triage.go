@@ -176,10 +176,10 @@ func (m Model) items() []string {
 
 func (m Model) listKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	keys := m.c.Keys
+	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "loading the findings was cancelled", Next: "press r to load them again"}) {
+		return m, nil
+	}
 	switch {
-	case key.Matches(k, keys.Back) && m.op.Running():
-		m.op = m.op.Cancel()
-		m.problem = &common.Problem{What: "loading the findings was cancelled", Next: "press r to load them again"}
 	case key.Matches(k, keys.Back):
 		return m, common.Emit(common.BackMsg{})
 	case m.op.Running():
@@ -203,10 +203,10 @@ func (m Model) listKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 
 func (m Model) formKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	keys := m.c.Keys
+	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "saving was cancelled; the decision may or may not be recorded", Next: "press enter to save it again"}) {
+		return m, nil
+	}
 	switch {
-	case key.Matches(k, keys.Back) && m.op.Running():
-		m.op = m.op.Cancel()
-		m.problem = &common.Problem{What: "saving was cancelled; the decision may or may not be recorded", Next: "press enter to save it again"}
 	case key.Matches(k, keys.Back):
 		m.form, m.problem = nil, nil
 	case m.op.Running():

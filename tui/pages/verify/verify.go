@@ -88,10 +88,10 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		}
 	case tea.KeyMsg:
 		k, keys := msg, m.c.Keys
+		if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "verification was cancelled", Next: "press r to verify again"}) {
+			return m, nil
+		}
 		switch {
-		case key.Matches(k, keys.Back) && m.op.Running():
-			m.op = m.op.Cancel()
-			m.problem = &common.Problem{What: "verification was cancelled", Next: "press r to verify again"}
 		case key.Matches(k, keys.Back):
 			return m, common.Emit(common.BackMsg{})
 		case key.Matches(k, keys.Refresh):
