@@ -243,8 +243,9 @@ func (m model) rehearse(path string) (model, tea.Cmd) {
 // leaveKey answers "leave this ceremony?". Leaving records an abort when
 // a plan exists, so the ceremony cannot be silently resumed later.
 func (m model) leaveKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	yes, answered := common.Answer(k, m.base.Keys)
 	switch {
-	case key.Matches(k, m.base.Keys.Yes):
+	case yes:
 		planID := m.fl.plan.ID
 		reason := "operators left at: " + m.page.Title()
 		next, cmd := m.home()
@@ -256,7 +257,7 @@ func (m model) leaveKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		record := func() tea.Msg { return abortedMsg{err: eng.Abort(ctx, planID, reason)} }
 		next.note = "Ceremony left; recording the abort..."
 		return next, tea.Batch(cmd, record)
-	case key.Matches(k, m.base.Keys.No), key.Matches(k, m.base.Keys.Back):
+	case answered:
 		m.leaving = false
 	}
 	return m, nil

@@ -102,19 +102,20 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 }
 
 func (m Model) confirmKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
-	switch {
-	case key.Matches(k, m.c.Keys.Yes):
-		m.confirming = false
-		eng, id, path := m.c.Engine, m.planID, m.path.Value()
-		var cmd tea.Cmd
-		m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Export, error) {
-			return eng.Export(ctx, id, path)
-		})
-		return m, cmd
-	case key.Matches(k, m.c.Keys.No), key.Matches(k, m.c.Keys.Back):
-		m.confirming = false
+	yes, answered := common.Answer(k, m.c.Keys)
+	if !answered {
+		return m, nil
 	}
-	return m, nil
+	m.confirming = false
+	if !yes {
+		return m, nil
+	}
+	eng, id, path := m.c.Engine, m.planID, m.path.Value()
+	var cmd tea.Cmd
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Export, error) {
+		return eng.Export(ctx, id, path)
+	})
+	return m, cmd
 }
 
 // View implements common.Component.

@@ -119,14 +119,15 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 }
 
 func (m Model) confirmKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
-	switch {
-	case key.Matches(k, m.c.Keys.Yes):
-		m.confirming = false
-		return m.finish(true)
-	case key.Matches(k, m.c.Keys.No), key.Matches(k, m.c.Keys.Back):
-		m.confirming = false
+	yes, answered := common.Answer(k, m.c.Keys)
+	if !answered {
+		return m, nil
 	}
-	return m, nil
+	m.confirming = false
+	if !yes {
+		return m, nil
+	}
+	return m.finish(true)
 }
 
 func (m Model) install() (common.Component, tea.Cmd) {
