@@ -18,12 +18,28 @@ type Model struct {
 	height int
 	width  int
 	keys   common.KeyMap
+	// reserved is the page lines a NewPage scroller leaves to the page.
+	reserved int
 }
 
 // New builds a scroller.
 func New(c common.Common, lines []string, height int) Model {
 	m := Model{keys: c.Keys, width: c.Size.Width}
 	return m.SetLines(lines).SetHeight(height)
+}
+
+// NewPage builds a scroller that fills a page body but for reserved
+// lines, the ones the page shows around it; Fit keeps it so on resize, so
+// the count is written once per page.
+func NewPage(c common.Common, lines []string, reserved int) Model {
+	m := New(c, lines, c.Size.Height-reserved)
+	m.reserved = reserved
+	return m
+}
+
+// Fit sizes a NewPage scroller to a page body of size s.
+func (m Model) Fit(s common.Size) Model {
+	return m.SetHeight(s.Height - m.reserved).SetWidth(s.Width)
 }
 
 // SetLines replaces the content, keeping the position if it still fits.

@@ -25,7 +25,7 @@ type Model struct {
 
 // New builds the page.
 func New(c common.Common) Model {
-	m := Model{c: c, body: scroll.New(c, nil, c.Size.Height-3)}
+	m := Model{c: c, body: scroll.NewPage(c, nil, 3)}
 	m, m.init = m.load()
 	return m
 }
@@ -48,7 +48,7 @@ func (m Model) Title() string { return "Audit log" }
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
-	m.body = m.body.SetHeight(s.Height - 3).SetWidth(s.Width)
+	m.body = m.body.Fit(s)
 	if m.log != nil {
 		m.body = m.body.SetLines(entryLines(*m.log, s.Width))
 	}

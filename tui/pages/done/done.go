@@ -30,7 +30,7 @@ type Model struct {
 // New builds the page; bundle says the export is a release bundle.
 func New(c common.Common, e api.Export, bundle bool) Model {
 	m := Model{c: c, exp: e, bundle: bundle}
-	m.body = scroll.New(c, lines(c, e, bundle), c.Size.Height-1)
+	m.body = scroll.NewPage(c, lines(c, e, bundle), 1)
 	return m
 }
 
@@ -76,7 +76,7 @@ func (m Model) Title() string { return "Done" }
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
-	m.body = m.body.SetHeight(s.Height - 1).SetWidth(s.Width)
+	m.body = m.body.Fit(s)
 	return m
 }
 

@@ -30,7 +30,7 @@ type Model struct {
 
 // New builds the page for a plan request.
 func New(c common.Common, req api.PlanRequest) Model {
-	m := Model{c: c, req: req, body: scroll.New(c, nil, c.Size.Height-2)}
+	m := Model{c: c, req: req, body: scroll.NewPage(c, nil, 2)}
 	m, m.init = m.load()
 	return m
 }
@@ -53,7 +53,7 @@ func (m Model) Title() string { return "Plan review" }
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
-	m.body = m.body.SetHeight(s.Height - 2).SetWidth(s.Width)
+	m.body = m.body.Fit(s)
 	return m
 }
 

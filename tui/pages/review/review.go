@@ -26,7 +26,7 @@ type Model struct {
 // NewRequest reviews a release request.
 func NewRequest(c common.Common, r api.Request) Model {
 	m := Model{c: c}
-	m.body = scroll.New(c, requestLines(c, r), c.Size.Height-2)
+	m.body = scroll.NewPage(c, requestLines(c, r), 2)
 	return m
 }
 
@@ -37,7 +37,7 @@ func NewPolicy(c common.Common, p api.PolicyChange) Model {
 	for _, l := range p.Lines {
 		lines = append(lines, common.WrapIndent(l, c.Size.Width, "", "    ")...)
 	}
-	m.body = scroll.New(c, lines, c.Size.Height-2)
+	m.body = scroll.NewPage(c, lines, 2)
 	return m
 }
 
@@ -85,7 +85,7 @@ func (m Model) Title() string {
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
-	m.body = m.body.SetHeight(s.Height - 2).SetWidth(s.Width)
+	m.body = m.body.Fit(s)
 	return m
 }
 
