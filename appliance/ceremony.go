@@ -15,15 +15,7 @@ import (
 // makes a new ceremony with its own id and sequence number, so approvals
 // for one plan can never be replayed onto another.
 func (a *Appliance) PlanRelease(requestID, date string) (*ceremony.Session, error) {
-	imp, err := a.imported(requestID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := a.policy()
-	if err != nil {
-		return nil, err
-	}
-	t, err := RunTriage(a.cfg.Root, p, imp.SBOM, date)
+	imp, t, err := a.triageOn(requestID, date)
 	if err != nil {
 		return nil, err
 	}

@@ -246,18 +246,26 @@ func (a *Appliance) Decide(requestID, findingID string, d api.Decision) error {
 	return a.event(audit.CeremonyStep, "step", "triage decision", "vuln", f.ID, "component", f.Component.Key(), "state", d.State, "by", by)
 }
 
+// triage scans an imported request for the triage screen. Its verdict
+// depends on the date only through the feed's age, which the plan step
+// checks again with the date the operators confirmed.
 func (a *Appliance) triage(requestID string) (*Triage, error) {
+	_, t, err := a.triageOn(requestID, a.cfg.Now().UTC().Format("2006-01-02"))
+	return t, err
+}
+
+// triageOn scans an imported request's SBOM as of date.
+func (a *Appliance) triageOn(requestID, date string) (*Imported, *Triage, error) {
 	imp, err := a.imported(requestID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := a.policy()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// The gate's verdict does not depend on the date beyond feed age,
-	// which the plan step checks again with the confirmed date.
-	return RunTriage(a.cfg.Root, p, imp.SBOM, a.cfg.Now().UTC().Format("2006-01-02"))
+	t, err := RunTriage(a.cfg.Root, p, imp.SBOM, date)
+	return imp, t, err
 }
 
 func (a *Appliance) triageView(requestID, _ string) (api.Triage, error) {
