@@ -2,6 +2,9 @@ package ceremony
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,6 +36,7 @@ type person struct {
 	name, role string
 	signer     crypto.Signer
 	pem        string
+	sharePEM   string // share_key for custodians (a software P-256 key: the ceremony engine never opens the appliance token)
 }
 
 func newPerson(t testing.TB, name, role string) *person {
@@ -54,7 +58,19 @@ func newPersonAlg(t testing.TB, name, role string, alg hsm.Algorithm) *person {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &person{name: name, role: role, signer: s, pem: string(pem)}
+	p := &person{name: name, role: role, signer: s, pem: string(pem)}
+	if role == "custodian" {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := encodePublicKey(&k.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.sharePEM = string(b)
+	}
+	return p
 }
 
 // fixture is a workspace with custodians and an appliance token.
@@ -111,6 +127,9 @@ func (f *fixture) policyText(serial int, extra []*person) string {
 	}
 	for _, p := range append(people, extra...) {
 		fmt.Fprintf(&b, "  - name: %s\n    role: %s\n    approval_key: |\n      %s\n", p.name, p.role, strings.ReplaceAll(strings.TrimSpace(p.pem), "\n", "\n      "))
+		if p.sharePEM != "" {
+			fmt.Fprintf(&b, "    share_key: |\n      %s\n", strings.ReplaceAll(strings.TrimSpace(p.sharePEM), "\n", "\n      "))
+		}
 	}
 	b.WriteString("quorum:\n  key_generation: {threshold: 2, roles: [custodian]}\n  release_signing: {threshold: 2, roles: [custodian]}\n")
 	b.WriteString("  key_revocation: {threshold: 2, roles: [custodian]}\n  policy_change: {threshold: 3, roles: [custodian, release-manager]}\n")

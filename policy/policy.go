@@ -1,6 +1,9 @@
 package policy
 
-import "crypto"
+import (
+	"crypto"
+	"crypto/ecdh"
+)
 
 // Policy is a parsed and validated policy file. Obtain one with [Parse];
 // the zero value is not a valid policy.
@@ -46,9 +49,15 @@ type Custodian struct {
 	// ApprovalKey is the PEM "PUBLIC KEY" (PKIX) of the key on the
 	// person's own token.
 	ApprovalKey string `yaml:"approval_key"`
+	// ShareKey is the PEM P-256 public key of the key-agreement key on the
+	// same token; the person's share of the appliance PIN is sealed to it.
+	// Required exactly for share holders (see CustodyRule).
+	ShareKey string `yaml:"share_key,omitempty"`
 
 	pub         crypto.PublicKey
 	fingerprint string
+	sharePub    *ecdh.PublicKey
+	shareFP     string
 }
 
 // PublicKey is the parsed approval key.

@@ -36,6 +36,9 @@ func (p *Policy) validate() error {
 	if err := p.validateQuorums(); err != nil {
 		return err
 	}
+	if err := p.validateCustody(); err != nil {
+		return err
+	}
 	if err := p.Keys.validate("keys"); err != nil {
 		return err
 	}
@@ -150,7 +153,7 @@ func (c *Custodian) validate(path string) error {
 		return fmt.Errorf("%s.approval_key: %w", path, err)
 	}
 	c.pub, c.fingerprint = pub, fp
-	return nil
+	return c.parseShareKey(path)
 }
 
 func (p *Policy) validateQuorums() error {
