@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"hash"
@@ -304,3 +305,19 @@ func (l *Log) Close(t time.Time) error {
 }
 
 var errClosed = errors.New("audit log closed")
+
+// Origin is the log's origin line.
+func (l *Log) Origin() string { return l.cfg.Origin }
+
+// RootAt returns the RFC 6962 root hash of the first size entries, base64
+// as a checkpoint writes it, so a head pinned elsewhere (the appliance's
+// HSM anchor) can be compared with the log.
+func (l *Log) RootAt(size int64) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h, err := l.tree.root(size)
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(h[:]), nil
+}

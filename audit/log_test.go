@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"testing"
@@ -159,4 +160,25 @@ func TestSecondWriterIsRefused(t *testing.T) {
 	l, err = Open(dir, cfg, at(3))
 	require.NoError(t, err, "the lock goes with Close")
 	require.NoError(t, l.Close(at(4)))
+}
+
+// RootAt matches the checkpoint of the same size, so a head pinned in the
+// HSM can be compared with the log; a size beyond the log is an error.
+func TestRootAtMatchesCheckpoint(t *testing.T) {
+	l, err := Create(t.TempDir(), testConfig(t, &MemFloor{}), at(0))
+	require.NoError(t, err)
+	appendAll(t, l, scenario[:2], 1)
+	sh, err := l.Checkpoint("pin", at(5))
+	require.NoError(t, err)
+	h := sh.Head
+	root, err := l.RootAt(h.Size)
+	require.NoError(t, err)
+	require.Equal(t, base64.StdEncoding.EncodeToString(h.Root[:]), root)
+	appendAll(t, l, scenario[2:3], 6)
+	again, err := l.RootAt(h.Size)
+	require.NoError(t, err)
+	require.Equal(t, root, again, "appending changes no earlier root")
+	_, err = l.RootAt(l.Size() + 1)
+	require.Error(t, err)
+	require.Equal(t, testOrigin, l.Origin())
 }
