@@ -28,6 +28,10 @@ const (
 	ImportRejected   Type = 24 // payload needs reason=
 	AuthFailure      Type = 25 // wrong PIN, unknown custodian key
 	CeremonyStep     Type = 26 // any other ceremony step (inputs verified, quorum reached, ...)
+	CeremonyRefused  Type = 27 // a step refused (run below quorum, bad share, ...); payload needs reason=
+	StateRefused     Type = 28 // the workspace differs from the HSM-pinned state; payload needs reason=
+	CustodyEvent     Type = 29 // a share released, the appliance token unlocked or locked, shares rotated
+	TriageDecision   Type = 30 // a VEX decision recorded for a finding
 )
 
 // Device events (the emulator and, later, fielded devices).
@@ -57,6 +61,10 @@ var typeNames = map[Type]string{
 	ImportRejected:   "IMPORT_REJECTED",
 	AuthFailure:      "AUTH_FAILURE",
 	CeremonyStep:     "CEREMONY_STEP",
+	CeremonyRefused:  "CEREMONY_REFUSED",
+	StateRefused:     "STATE_REFUSED",
+	CustodyEvent:     "CUSTODY",
+	TriageDecision:   "TRIAGE_DECISION",
 	BootResult:       "BOOT_RESULT",
 	UpdateAccepted:   "UPDATE_ACCEPTED",
 	UpdateRejected:   "UPDATE_REJECTED",
@@ -86,5 +94,9 @@ func (t Type) internal() bool { return t >= LogStart && t <= Export }
 // needsReason lists the types whose payload must carry a reason= field,
 // because a refusal without a reason is not a defensible record.
 func (t Type) needsReason() bool {
-	return t == CeremonyAborted || t == ImportRejected || t == UpdateRejected
+	switch t {
+	case CeremonyAborted, ImportRejected, UpdateRejected, CeremonyRefused, StateRefused:
+		return true
+	}
+	return false
 }
