@@ -50,9 +50,10 @@ func AuditActive(p *policy.Policy) bool {
 	return mac != nil && cp != nil && mac.Status == policy.StatusActive && cp.Status == policy.StatusActive
 }
 
-// OpenAudit opens the workspace's audit log, creating it on first use,
-// with its keys in tok.
-func OpenAudit(root string, p *policy.Policy, tok *hsm.Token, now time.Time) (*audit.Log, error) {
+// OpenAudit opens the workspace's audit log with its keys in the audit
+// token tok; create allows starting a new log when there is none (only
+// while the HSM anchor pins no audit head).
+func OpenAudit(root string, p *policy.Policy, tok *hsm.Token, now time.Time, create bool) (*audit.Log, error) {
 	if !AuditActive(p) {
 		return nil, ErrNoAuditKeys
 	}
@@ -69,7 +70,7 @@ func OpenAudit(root string, p *policy.Policy, tok *hsm.Token, now time.Time) (*a
 	}
 	dir := filepath.Join(root, AuditDirName)
 	l, err := audit.Open(dir, cfg, now)
-	if errors.Is(err, audit.ErrNoLog) {
+	if errors.Is(err, audit.ErrNoLog) && create {
 		l, err = audit.Create(dir, cfg, now)
 	}
 	if err != nil {
@@ -115,18 +116,14 @@ func (r Recorder) Record(ev ceremony.Event) error {
 	return err
 }
 
-// openAudit opens the log when the policy's audit keys are active and
-// routes every ceremony step to it. A workspace whose keys are still
-// planned (before the first key generation ceremony) has no log yet.
-func (a *Appliance) openAudit() error {
+// openAudit opens the log and routes every ceremony step to it. An
+// appliance always has active audit keys: Init makes them first.
+func (a *Appliance) openAudit(create bool) error {
 	p, err := a.policy()
 	if err != nil {
 		return err
 	}
-	if !AuditActive(p) {
-		return nil
-	}
-	l, err := OpenAudit(a.cfg.Root, p, a.tok, a.cfg.Now())
+	l, err := OpenAudit(a.cfg.Root, p, a.aud, a.cfg.Now(), create)
 	if err != nil {
 		return err
 	}
@@ -140,7 +137,8 @@ func (a *Appliance) openAudit() error {
 }
 
 // event appends one appliance event (imports, rejections, exports,
-// rehearsals) if the log is open.
+// rehearsals, custody) to the log; before the log is open (a refusal
+// during Open) there is nowhere to write it.
 func (a *Appliance) event(typ audit.Type, kv ...string) error {
 	if a.log == nil {
 		return nil

@@ -2,7 +2,10 @@ package appliance
 
 import (
 	"crypto"
+	"errors"
 	"fmt"
+	"io"
+	"path/filepath"
 
 	"signbox/audit"
 	"signbox/ceremony"
@@ -40,16 +43,53 @@ func (a *Appliance) session(id string) (*ceremony.Session, error) {
 	return s, nil
 }
 
-// Approve logs in to a custodian's own token, finds the key whose public
-// half the policy pins for them and signs the plan digest with it.
+// Approve opens a custodian's own token, signs the plan digest with the
+// key the policy pins for them and, in the same token session, releases
+// their share of the appliance PIN for this plan (held in RAM only).
 func (a *Appliance) Approve(planID, custodian, tokenURI string, pin hsm.PINFunc) (ceremony.Progress, error) {
+	return a.withCustodianToken(planID, custodian, tokenURI, pin, func(s *ceremony.Session, c *policy.Custodian, tok *hsm.Token) (ceremony.Progress, error) {
+		signer, err := approvalKey(tok, c)
+		if err != nil {
+			a.authFailure(custodian, err)
+			return ceremony.Progress{}, err
+		}
+		prog, err := s.Approve(custodian, signer)
+		if err != nil {
+			_ = a.event(audit.CeremonyRefused, "ceremony", planID, "custodian", custodian, "step", "approve", "reason", err.Error())
+			return prog, err
+		}
+		return prog, a.releaseShare(planID, c, tok)
+	})
+}
+
+// PresentShare releases the share of a custodian who approved this plan
+// earlier (in another process, or before a restart): shares never outlive
+// the process that collected them.
+func (a *Appliance) PresentShare(planID, custodian, tokenURI string, pin hsm.PINFunc) (ceremony.Progress, error) {
+	return a.withCustodianToken(planID, custodian, tokenURI, pin, func(s *ceremony.Session, c *policy.Custodian, tok *hsm.Token) (ceremony.Progress, error) {
+		if _, err := approvalKey(tok, c); err != nil {
+			a.authFailure(custodian, err)
+			return ceremony.Progress{}, err
+		}
+		if err := a.releaseShare(planID, c, tok); err != nil {
+			return ceremony.Progress{}, err
+		}
+		return s.Progress()
+	})
+}
+
+type custodianStep func(*ceremony.Session, *policy.Custodian, *hsm.Token) (ceremony.Progress, error)
+
+func (a *Appliance) withCustodianToken(planID, custodian, tokenURI string, pin hsm.PINFunc, f custodianStep) (ceremony.Progress, error) {
 	s, err := a.session(planID)
 	if err != nil {
 		return ceremony.Progress{}, err
 	}
 	c := s.Policy().Custodian(custodian)
 	if c == nil {
-		return ceremony.Progress{}, fmt.Errorf("%q is not a custodian in the policy", custodian)
+		err := fmt.Errorf("%q is not a custodian in the policy", custodian)
+		a.authFailure(custodian, err)
+		return ceremony.Progress{}, err
 	}
 	tok, err := hsm.Open(tokenURI, pin)
 	if err != nil {
@@ -57,12 +97,7 @@ func (a *Appliance) Approve(planID, custodian, tokenURI string, pin hsm.PINFunc)
 		return ceremony.Progress{}, fmt.Errorf("%s's token: %w", custodian, err)
 	}
 	defer tok.Close()
-	signer, err := approvalKey(tok, c)
-	if err != nil {
-		a.authFailure(custodian, err)
-		return ceremony.Progress{}, err
-	}
-	return s.Approve(custodian, signer)
+	return f(s, c, tok)
 }
 
 // approvalKey finds the key on tok that the policy pins for c.
@@ -73,7 +108,7 @@ func approvalKey(tok *hsm.Token, c *policy.Custodian) (crypto.Signer, error) {
 	}
 	want := c.Fingerprint()
 	for _, k := range keys {
-		if k.Fingerprint == want && k.Unusable == "" {
+		if k.Fingerprint == want && k.Unusable == "" && !k.Derive {
 			return tok.PinnedSigner(k.Label, want)
 		}
 	}
@@ -91,8 +126,10 @@ func (a *Appliance) authFailure(custodian string, cause error) {
 type ProgressFunc func(step string, done, total int)
 
 // Execute takes a ceremony with quorum through its irreversible step:
-// verify inputs, evaluate policy, collect quorum, and sign (or generate,
-// revoke, adopt) with the appliance HSM.
+// verify inputs, evaluate policy, collect quorum, unlock the appliance
+// token with the custodians' shares, pin the intent in the HSM, and sign
+// (or generate, revoke, adopt). The token stays unlocked for Verify and
+// Export and is locked when the ceremony is exported or aborted.
 func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.Input, error) {
 	s, err := a.session(planID)
 	if err != nil {
@@ -102,12 +139,41 @@ func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.In
 	case ceremony.StepSigned, ceremony.StepVerified, ceremony.StepExported:
 		return s.Outputs(), nil // signed earlier: never sign twice
 	}
-	steps := []string{"verify inputs", "evaluate policy", "collect quorum", "sign in the HSM"}
+	steps := []string{"verify inputs", "evaluate policy", "collect quorum", "unlock the appliance token", "sign in the HSM"}
 	report := func(i int) {
 		if progress != nil {
 			progress(steps[i], i, len(steps))
 		}
 	}
+	q, err := a.prepareRun(s, report)
+	if err != nil {
+		return nil, a.refuseRun(planID, err)
+	}
+	report(3)
+	qs, err := a.unlock(planID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkNotClosed(qs, s); err != nil {
+		a.closeQuorum(qs, "refused")
+		return nil, a.refuseRun(planID, err)
+	}
+	if err := a.closeIntent(qs, s.Policy()); err != nil {
+		a.closeQuorum(qs, "anchor write failed")
+		return nil, err
+	}
+	report(4)
+	outs, err := s.Sign(q, a.keyStore(qs.tok, s.Policy()))
+	if err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress("signed", len(steps), len(steps))
+	}
+	return outs, nil
+}
+
+func (a *Appliance) prepareRun(s *ceremony.Session, report func(int)) (*ceremony.Quorum, error) {
 	report(0)
 	if _, err := s.VerifyInputs(); err != nil {
 		return nil, err
@@ -117,19 +183,42 @@ func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.In
 		return nil, err
 	}
 	report(2)
-	q, err := s.CollectQuorum()
+	return s.CollectQuorum()
+}
+
+// ErrClosed reports a ceremony the HSM or the audit log knows as closed
+// although its state.json says otherwise.
+var ErrClosed = errors.New("ceremony is closed")
+
+// checkNotClosed refuses a plan the HSM anchor pins as signed or aborted,
+// or that the audit log records as aborted since the last anchor.
+func (a *Appliance) checkNotClosed(q *quorumSession, s *ceremony.Session) error {
+	if q.anchor.IsClosed(s.ID()) {
+		return fmt.Errorf("%w: the HSM anchor #%d pins %s as signed or aborted; ceremonies/%s/state.json was edited", ErrClosed, q.anchor.Counter, s.ID(), s.ID())
+	}
+	seq, err := a.abortedInLog(s.ID())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	report(3)
-	outs, err := s.Sign(q, TokenStore{a.tok})
-	if err != nil {
-		return nil, err
+	if seq >= 0 {
+		return fmt.Errorf("%w: audit entry %d records %s as aborted; ceremonies/%s/state.json was edited", ErrClosed, seq, s.ID(), s.ID())
 	}
-	if progress != nil {
-		progress("signed", len(steps), len(steps))
-	}
-	return outs, nil
+	return nil
+}
+
+// abortedInLog returns the sequence number of an abort of id in the audit
+// log, or -1.
+func (a *Appliance) abortedInLog(id string) (int64, error) {
+	found := int64(-1)
+	err := audit.Walk(filepath.Join(a.cfg.Root, AuditDirName), func(e audit.Entry) error {
+		if e.Type == audit.CeremonyAborted {
+			if v, ok := audit.Field(e.Payload, "ceremony"); ok && v == id {
+				found = e.Seq
+			}
+		}
+		return nil
+	})
+	return found, err
 }
 
 // VerifyOutputs re-checks what the HSM produced against the pinned keys.
@@ -145,13 +234,31 @@ func (a *Appliance) VerifyOutputs(planID string) (ceremony.Checks, error) {
 	return s.Verify()
 }
 
-// Abort records that the operators abandoned a ceremony.
+// Abort records that the operators abandoned a ceremony, ends its quorum
+// session and drops any shares released for it.
 func (a *Appliance) Abort(planID, reason string) error {
 	s, err := a.session(planID)
 	if err != nil {
 		return err
 	}
+	a.wipeShares(planID)
+	if q := a.quorum; q != nil && q.plan == planID {
+		a.closeQuorum(q, "aborted")
+	}
 	return s.Abort(reason)
+}
+
+// keyStore routes key generation: the audit keys live on the audit token
+// (the operator opens it between ceremonies), every other key on the
+// unlocked appliance token.
+func (a *Appliance) keyStore(tok *hsm.Token, p *policy.Policy) ceremony.KeyStore {
+	audit := map[string]bool{}
+	for _, k := range []*policy.Key{p.Keys.AuditMAC, p.Keys.AuditCheckpoint} {
+		if k != nil {
+			audit[k.Label] = true
+		}
+	}
+	return routedStore{TokenStore{tok}, TokenStore{a.aud}, audit}
 }
 
 // TokenStore adapts an hsm.Token to ceremony.KeyStore.
@@ -169,3 +276,24 @@ func (t TokenStore) GenerateKey(label string, alg policy.Algorithm) (crypto.Publ
 	}
 	return ki.Public, nil
 }
+
+// routedStore sends the audit keys' labels to the audit token.
+type routedStore struct {
+	appliance, audit TokenStore
+	auditLabels      map[string]bool
+}
+
+func (r routedStore) pick(label string) TokenStore {
+	if r.auditLabels[label] {
+		return r.audit
+	}
+	return r.appliance
+}
+
+func (r routedStore) Signer(label string) (crypto.Signer, error) { return r.pick(label).Signer(label) }
+
+func (r routedStore) GenerateKey(label string, alg policy.Algorithm) (crypto.PublicKey, error) {
+	return r.pick(label).GenerateKey(label, alg)
+}
+
+func (r routedStore) Rand() io.Reader { return r.appliance.Rand() }

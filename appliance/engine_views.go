@@ -38,8 +38,14 @@ func (e Engine) Status(ctx context.Context) (api.Status, error) {
 	if r := p.Rule(policy.KindReleaseSigning); r != nil {
 		st.PolicyNote = fmt.Sprintf("%s serial %d: release quorum %d of %d", p.Name, p.Serial, r.Threshold, countAllowed(p, r))
 	}
-	info := a.tok.Info()
-	st.Tokens = append(st.Tokens, api.TokenStatus{Label: info.Label, Role: "appliance", Present: true, Detail: "serial " + info.Serial + ", logged in"})
+	info := a.pub.Info()
+	lock := fmt.Sprintf("locked (opens with %d custodians' shares), anchor #%d", p.Custody().Threshold, a.anchor.Counter)
+	if a.quorum != nil {
+		lock = "unlocked for ceremony " + a.quorum.plan
+	}
+	st.Tokens = append(st.Tokens, api.TokenStatus{Label: info.Label, Role: "appliance", Present: true, Detail: "serial " + info.Serial + ", " + lock})
+	ai := a.aud.Info()
+	st.Tokens = append(st.Tokens, api.TokenStatus{Label: ai.Label, Role: "audit", Present: true, Detail: "serial " + ai.Serial + ", logged in by the operator"})
 	present := map[string]hsm.TokenSummary{}
 	if toks, err := hsm.ListTokens(a.cfg.Module); err == nil {
 		for _, t := range toks {
@@ -101,7 +107,7 @@ func (a *Appliance) verifyLog() (*audit.Report, error) {
 		return nil, err
 	}
 	return audit.Verify(filepath.Join(a.cfg.Root, AuditDirName), audit.VerifyOptions{
-		Trusted: v, Keys: hsmkeys.New(a.tok, p.Keys.AuditMAC.Label),
+		Trusted: v, Keys: hsmkeys.New(a.aud, p.Keys.AuditMAC.Label),
 	})
 }
 

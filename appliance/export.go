@@ -64,12 +64,17 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(media, BundleName(c.Product, c.Version)), atomicfile.ErrExists)
 		}
 	}
+	qs := a.quorum
+	if qs == nil || qs.plan != s.ID() {
+		return nil, fmt.Errorf("%w: exporting %s pins its new state in the HSM; the approving custodians present their tokens again (signbox ceremony run --unlock)", ErrLocked, s.ID())
+	}
 	out := &Exported{}
 	if s.Step() != ceremony.StepExported {
 		if out.Checks, err = s.Export(); err != nil {
 			return nil, err
 		}
 	}
+
 	closing, err := a.checkpoint("ceremony " + s.ID() + " closed")
 	if err != nil {
 		return nil, err
@@ -83,6 +88,9 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 		return nil, err
 	}
 	if err := a.event(audit.CeremonyStep, "ceremony", s.ID(), "step", "written to media", "path", filepath.Base(out.BundlePath), "sha256", out.BundleDigest); err != nil {
+		return nil, err
+	}
+	if err := a.finishQuorum(qs, s); err != nil {
 		return nil, err
 	}
 	if out.Checkpoint, err = a.checkpoint("export of " + s.ID()); err != nil {
@@ -134,7 +142,10 @@ func (a *Appliance) writeBundle(s *ceremony.Session, c *bundle.Contents, media s
 	if rk == nil || rk.Status != policy.StatusActive {
 		return errors.New("the policy has no active release_bundle key")
 	}
-	signer, err := a.tok.PinnedSigner(rk.Label, rk.Fingerprint)
+	if a.quorum == nil || a.quorum.plan != s.ID() {
+		return fmt.Errorf("%w: the release bundle is signed in the quorum session of %s", ErrLocked, s.ID())
+	}
+	signer, err := a.quorum.tok.PinnedSigner(rk.Label, rk.Fingerprint)
 	if err != nil {
 		return fmt.Errorf("release-bundle key %s: %w", rk.Label, err)
 	}
@@ -202,7 +213,7 @@ func (a *Appliance) secureBootKeys(refs []ceremony.KeyRef) ([]bundle.KeyInput, e
 		if k.Purpose != "secure_boot" {
 			continue
 		}
-		ki, err := a.tok.Key(k.Label)
+		ki, err := a.publicKey(k.Label)
 		if err != nil {
 			return nil, fmt.Errorf("secure boot key %s: %w", k.Label, err)
 		}

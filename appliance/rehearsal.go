@@ -121,16 +121,5 @@ func (a *Appliance) releasePublicKey() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rk := p.Keys.ReleaseBundle
-	if rk == nil || rk.Status != policy.StatusActive {
-		return nil, errors.New("the policy has no active release_bundle key")
-	}
-	ki, err := a.tok.Key(rk.Label)
-	if err != nil {
-		return nil, err
-	}
-	if ki.Fingerprint != rk.Fingerprint {
-		return nil, fmt.Errorf("release-bundle key %s in the HSM is %s, the policy pins %s", rk.Label, ki.Fingerprint, rk.Fingerprint)
-	}
-	return ki.Public, nil
+	return a.releaseKeyFromPolicy(p)
 }

@@ -38,3 +38,27 @@ func (s *Session) saveState(step Step) error {
 	s.step = step
 	return nil
 }
+
+// StepOf reads the step ceremony id last recorded in its state.json,
+// without loading the plan: the appliance compares these with the state
+// pinned in its HSM.
+func (w *Workspace) StepOf(id string) (Step, error) {
+	if !idPattern.MatchString(id) {
+		return 0, fmt.Errorf("%q is not a ceremony id", id)
+	}
+	var st stateFile
+	found, err := readJSON(filepath.Join(w.ceremonyDir(id), "state.json"), &st)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("ceremony %s: %w", id, err)
+	case !found:
+		return 0, fmt.Errorf("ceremony %s: no state.json", id)
+	case st.ID != id:
+		return 0, fmt.Errorf("ceremony %s: state.json belongs to %q", id, st.ID)
+	}
+	return parseStep(st.Step)
+}
+
+// Closed reports whether nothing may ever be signed in a ceremony at this
+// step: signing started, finished, or the ceremony was aborted.
+func (s Step) Closed() bool { return s >= StepSigning }

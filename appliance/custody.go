@@ -1,0 +1,136 @@
+package appliance
+
+import (
+	"crypto/ecdh"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"signbox/audit"
+	"signbox/custody"
+	"signbox/hsm"
+	"signbox/policy"
+)
+
+// The appliance token's PINs are quorum-held (see package custody): the
+// current share set lives in the workspace, sealed share by share to the
+// custodians' own tokens and signed by the appliance's release-bundle key.
+const (
+	ShareSetName     = "custody/shares.dsse"
+	applianceIDLabel = "signbox-appliance-id" // public data object on the appliance token
+)
+
+// ErrNoShare reports a custodian whose approval brought no share.
+var ErrNoShare = errors.New("no share of the appliance PIN")
+
+// tokenShareKey is a custodian's key-agreement key, inside their token.
+type tokenShareKey struct {
+	tok   *hsm.Token
+	label string
+	pub   *ecdh.PublicKey
+}
+
+func (k tokenShareKey) Public() *ecdh.PublicKey { return k.pub }
+
+func (k tokenShareKey) ECDH(peer *ecdh.PublicKey) ([]byte, error) { return k.tok.ECDH(k.label, peer) }
+
+// shareKeyOn finds the key-agreement key on tok that the policy pins as
+// c's share key.
+func shareKeyOn(tok *hsm.Token, c *policy.Custodian) (custody.ShareKey, error) {
+	keys, err := tok.Keys()
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if !k.Derive || k.Fingerprint != c.ShareFingerprint() {
+			continue
+		}
+		pub, err := tok.AgreementPublic(k.Label)
+		if err != nil {
+			return nil, err
+		}
+		return tokenShareKey{tok: tok, label: k.Label, pub: pub}, nil
+	}
+	return nil, fmt.Errorf("%w: no key-agreement key on this token matches %s's share key %s in the policy", hsm.ErrKeyNotFound, c.Name, c.ShareFingerprint())
+}
+
+// loadShareSet reads the workspace's share set and checks it belongs to
+// this appliance and the policy in force, before anyone's token is used.
+func (a *Appliance) loadShareSet(p *policy.Policy) (*custody.Set, error) {
+	path := filepath.Join(a.cfg.Root, ShareSetName)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("custody share set: %w", err)
+	}
+	pub, err := a.releaseKeyFromPolicy(p)
+	if err != nil {
+		return nil, err
+	}
+	set, err := custody.OpenSet(b, pub)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ShareSetName, err)
+	}
+	if err := set.CheckFor(a.id, p.Serial, p.Digest()); err != nil {
+		return nil, fmt.Errorf("%s: %w", ShareSetName, err)
+	}
+	return set, nil
+}
+
+// releaseShare unseals custodian c's share with their open token and adds
+// it to the plan's collector. Only a custodian who approved this plan may
+// release a share for it: the share follows the approval.
+func (a *Appliance) releaseShare(planID string, c *policy.Custodian, tok *hsm.Token) error {
+	s, err := a.session(planID)
+	if err != nil {
+		return err
+	}
+	if !approvedBy(s, c.Name) {
+		return a.refuseShare(planID, c.Name, fmt.Errorf("%s has not approved plan %s; a share is released only with an approval", c.Name, planID))
+	}
+	if s.Policy().Custody().Holder(c.Name) == nil {
+		return nil // a release-manager's approval counts; they hold no share
+	}
+	set, err := a.loadShareSet(s.Policy())
+	if err != nil {
+		return a.refuseShare(planID, c.Name, err)
+	}
+	key, err := shareKeyOn(tok, c)
+	if err != nil {
+		return a.refuseShare(planID, c.Name, err)
+	}
+	sh, err := set.Unseal(c.Name, key)
+	if err != nil {
+		return a.refuseShare(planID, c.Name, err)
+	}
+	col := a.collectors[planID]
+	if col == nil || col.set != set.ID() {
+		col = &collector{set: set.ID(), c: set.NewCollector()}
+		a.collectors[planID] = col
+	}
+	if err := col.c.Add(sh); err != nil {
+		sh.Wipe()
+		return a.refuseShare(planID, c.Name, err)
+	}
+	have, need := col.c.Have()
+	return a.event(audit.CustodyEvent, "ceremony", planID, "custodian", c.Name, "step", "share released",
+		"share_set", set.ID(), "shares", fmt.Sprintf("%d of %d", len(have), need))
+}
+
+// collector holds the shares released for one plan, in RAM only.
+type collector struct {
+	set string
+	c   *custody.Collector
+}
+
+func (a *Appliance) refuseShare(planID, name string, cause error) error {
+	_ = a.event(audit.CeremonyRefused, "ceremony", planID, "custodian", name, "step", "share", "reason", cause.Error())
+	return fmt.Errorf("%s's share: %w", name, cause)
+}
+
+func (a *Appliance) wipeShares(planID string) {
+	if col := a.collectors[planID]; col != nil {
+		col.c.Wipe()
+		delete(a.collectors, planID)
+	}
+}
