@@ -8,7 +8,7 @@ import (
 
 	"signbox/anchor"
 	"signbox/audit"
-		"signbox/hsm"
+	"signbox/hsm"
 	"signbox/policy"
 )
 
@@ -28,7 +28,7 @@ var ErrNoAnchor = errors.New("the appliance token holds no anchor (not initialis
 // exist only after a crash between writing the new one and destroying the
 // old; the higher counter wins.
 func readAnchor(tok *hsm.Token, label string, key crypto.PublicKey) (anchor.State, error) {
-	vals, err := tok.Data(label)
+	vals, err := tok.Data(label, label == anchorPublicLabel)
 	if errors.Is(err, hsm.ErrObjectNotFound) {
 		return anchor.State{}, ErrNoAnchor
 	}

@@ -109,7 +109,7 @@ func (a *Appliance) open() error {
 
 // checkApplianceID makes sure appliance.json names this appliance's token.
 func (a *Appliance) checkApplianceID() error {
-	vals, err := a.pub.Data(applianceIDLabel)
+	vals, err := a.pub.Data(applianceIDLabel, true)
 	if err != nil {
 		return fmt.Errorf("appliance token %s: appliance id: %w", a.cfg.ApplianceToken, err)
 	}

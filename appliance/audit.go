@@ -150,3 +150,12 @@ func (a *Appliance) event(typ audit.Type, kv ...string) error {
 	_, err = a.log.Append(typ, p, a.cfg.Now())
 	return err
 }
+
+// ExportAudit seals the log and writes an export an auditor verifies
+// without any secret; it returns the checkpoint and the verifier key.
+func (a *Appliance) ExportAudit(dir string) (audit.SignedHead, string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	sh, err := a.log.Export(dir, a.cfg.Now())
+	return sh, a.log.VerifierKey(), err
+}

@@ -22,12 +22,7 @@ func (a *Appliance) PlanRelease(requestID, date string) (*ceremony.Session, erro
 	if err != nil {
 		return nil, err
 	}
-	s, err := a.ws.PlanRelease(imp.ReleaseInputs(date, t.Record()))
-	if err != nil {
-		return nil, err
-	}
-	a.sessions[s.ID()] = s
-	return s, nil
+	return a.track(a.ws.PlanRelease(imp.ReleaseInputs(date, t.Record())))
 }
 
 // session returns the open session for a ceremony id.

@@ -114,7 +114,7 @@ func (a *Appliance) releaseShare(planID string, c *policy.Custodian, tok *hsm.To
 	}
 	have, need := col.c.Have()
 	return a.event(audit.CustodyEvent, "ceremony", planID, "custodian", c.Name, "step", "share released",
-		"share_set", set.ID(), "shares", fmt.Sprintf("%d of %d", len(have), need))
+		"share_set", set.ID(), "shares", fmt.Sprintf("%d, %d more needed", len(have), need))
 }
 
 // collector holds the shares released for one plan, in RAM only.

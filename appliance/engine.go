@@ -129,31 +129,21 @@ func (e Engine) Plan(ctx context.Context, req api.PlanRequest) (api.Plan, error)
 }
 
 func (a *Appliance) plan(req api.PlanRequest) (*ceremony.Session, error) {
-	var (
-		s   *ceremony.Session
-		err error
-	)
 	switch req.Kind {
 	case api.KindRelease:
 		return a.PlanRelease(req.RequestID, req.Date)
 	case api.KindKeyGen:
-		s, err = a.ws.PlanKeyGeneration(ceremony.KeyGenInputs{Date: req.Date})
+		return a.PlanKeyGeneration(ceremony.KeyGenInputs{Date: req.Date})
 	case api.KindRevocation:
 		slot, serr := a.slotOf(req.KeyLabel)
 		if serr != nil {
 			return nil, serr
 		}
-		s, err = a.ws.PlanRevocation(ceremony.RevocationInputs{Date: req.Date, Slot: slot, Reason: "retired in a revocation ceremony"})
+		return a.PlanRevocation(ceremony.RevocationInputs{Date: req.Date, Slot: slot, Reason: "retired in a revocation ceremony"})
 	case api.KindPolicyChange:
-		s, err = a.ws.PlanPolicyChange(ceremony.PolicyChangeInputs{Date: req.Date, NewPolicy: req.RequestID})
-	default:
-		return nil, fmt.Errorf("unknown ceremony kind %q", req.Kind)
+		return a.PlanPolicyChange(ceremony.PolicyChangeInputs{Date: req.Date, NewPolicy: req.RequestID})
 	}
-	if err != nil {
-		return nil, err
-	}
-	a.sessions[s.ID()] = s
-	return s, nil
+	return nil, fmt.Errorf("unknown ceremony kind %q", req.Kind)
 }
 
 func (a *Appliance) slotOf(label string) (int, error) {

@@ -243,13 +243,8 @@ func (a *Appliance) Decide(requestID, findingID string, d api.Decision) error {
 	}
 	dec := vuln.Decision{Vuln: f.ID, Component: f.Component.Key(), State: vuln.State(d.State), Justification: d.Justification,
 		Responses: d.Response, Detail: d.Detail, By: by, At: a.cfg.Now().UTC()}
-	if err := dec.Check(); err != nil {
-		return err
-	}
-	if err := t.Decisions.Record(dec); err != nil {
-		return err
-	}
-	return a.event(audit.CeremonyStep, "step", "triage decision", "vuln", f.ID, "component", f.Component.Key(), "state", d.State, "by", by)
+	_, err = a.record(t.Decisions, dec)
+	return err
 }
 
 // triage scans an imported request for the triage screen. Its verdict

@@ -6,7 +6,6 @@ import (
 
 	"signbox/audit"
 	"signbox/device/emu"
-	"signbox/policy"
 )
 
 // Rehearsal is the emulated device after an install or a reboot.

@@ -3,9 +3,9 @@ package appliance
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
-	"fmt"
 	"path/filepath"
 
 	"signbox/audit"
@@ -30,7 +30,7 @@ func (a *Appliance) rotateShares(q *quorumSession, p *policy.Policy) (string, er
 	if err != nil {
 		return "", err
 	}
-	env, id, err := a.splitFor(q.tok, p, next)
+	env, id, err := splitFor(q.tok, p, next, a.id)
 	if err != nil {
 		next.Wipe()
 		return "", err
@@ -56,7 +56,7 @@ func (a *Appliance) rotateShares(q *quorumSession, p *policy.Policy) (string, er
 
 // splitFor seals secret to p's share holders and signs the set with the
 // release-bundle key of the unlocked token.
-func (a *Appliance) splitFor(tok *hsm.Token, p *policy.Policy, secret *custody.Secret) ([]byte, string, error) {
+func splitFor(tok *hsm.Token, p *policy.Policy, secret *custody.Secret, applianceID string) ([]byte, string, error) {
 	r := p.Custody()
 	holders := make([]custody.Holder, len(r.Holders))
 	for i, c := range r.Holders {
@@ -67,7 +67,7 @@ func (a *Appliance) splitFor(tok *hsm.Token, p *policy.Policy, secret *custody.S
 	if err != nil {
 		return nil, "", fmt.Errorf("share set: release-bundle key: %w", err)
 	}
-	hdr := custody.SetHeader{Appliance: a.id, PolicySerial: p.Serial, PolicyDigest: p.Digest(), Threshold: r.Threshold}
+	hdr := custody.SetHeader{Appliance: applianceID, PolicySerial: p.Serial, PolicyDigest: p.Digest(), Threshold: r.Threshold}
 	env, err := custody.Split(rand.Reader, secret, hdr, holders, signer)
 	if err != nil {
 		return nil, "", err

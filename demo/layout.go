@@ -38,8 +38,8 @@ const (
 	FactoryVersion  = "1.0.0"
 	NextVersion     = "1.1.0"
 	ApplianceLabel  = "appliance"
-	appliancePIN    = "appliance-pin"
-	applianceSOPIN  = "appliance-so-pin"
+	AuditLabel      = "audit"
+	operatorPIN     = "operator-pin"
 	untriagedInDemo = 3 // findings left for the custodians to decide
 )
 
@@ -49,5 +49,11 @@ var Custodians = []string{"alice", "bob", "carol"}
 // PIN is a demo custodian's published PIN.
 func PIN(name string) []byte { return []byte(name + "-pin") }
 
-// AppliancePIN is the demo appliance token's PIN.
-func AppliancePIN() []byte { return []byte(appliancePIN) }
+// OperatorPIN is the demo operator's PIN for the audit token. The
+// appliance token has no PIN anyone knows: it opens only with two of the
+// three custodians' shares, in the demo as in production.
+func OperatorPIN() []byte { return []byte(operatorPIN) }
+
+// ShareKeyLabel is the key-agreement key on each custodian's token that
+// their share of the appliance PIN is sealed to.
+const ShareKeyLabel = "share"

@@ -13,7 +13,7 @@ const demoFeedAge = 3650 * 24 * time.Hour
 
 // policyYAML is the demo's policy: three custodians, 2-of-3 for releases,
 // key generation and revocation, all three for a policy change.
-func policyYAML(pems, fps map[string]string) []byte {
+func policyYAML(pems, shares, fps map[string]string) []byte {
 	var b strings.Builder
 	b.WriteString("# signbox demo policy: throwaway SoftHSM keys, never for production.\n")
 	b.WriteString("version: 1\nname: demo-appliance\nserial: 1\n\nproducts:\n")
@@ -21,6 +21,7 @@ func policyYAML(pems, fps map[string]string) []byte {
 	for _, name := range Custodians {
 		fmt.Fprintf(&b, "  - name: %s\n    role: custodian\n    approval_key: |\n      %s\n", name,
 			strings.ReplaceAll(strings.TrimSpace(pems[name]), "\n", "\n      "))
+		fmt.Fprintf(&b, "    share_key: |\n      %s\n", strings.ReplaceAll(strings.TrimSpace(shares[name]), "\n", "\n      "))
 	}
 	b.WriteString("\nquorum:\n")
 	b.WriteString("  key_generation: {threshold: 2, roles: [custodian]}\n")

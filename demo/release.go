@@ -18,7 +18,6 @@ import (
 	"signbox/device/emu"
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
-	"signbox/hsm"
 	"signbox/internal/atomicfile"
 	"signbox/tui/api"
 )
@@ -35,8 +34,8 @@ func (d *Demo) factoryRelease(o Options) error {
 	if err := writeRequest(media, FactoryVersion, 1, sb, nil); err != nil {
 		return err
 	}
-	a, err := appliance.Open(appliance.Config{Root: d.Root, Module: d.Module, ApplianceToken: d.ApplianceURI,
-		PIN: func() ([]byte, error) { return AppliancePIN(), nil }, Operator: "factory", Now: o.Now})
+	a, err := appliance.Open(appliance.Config{Root: d.Root, AuditPIN: func() ([]byte, error) { return OperatorPIN(), nil },
+		Operator: "factory", Now: o.Now})
 	if err != nil {
 		return err
 	}
@@ -47,12 +46,8 @@ func (d *Demo) factoryRelease(o Options) error {
 	if err != nil {
 		return err
 	}
-	var pub crypto.PublicKey
-	if err := withToken(d.ApplianceURI, AppliancePIN(), func(t *hsm.Token) error {
-		ki, err := t.Key("release-bundle")
-		pub = ki.Public
-		return err
-	}); err != nil {
+	pub, err := d.ReleasePublicKey(nil)
+	if err != nil {
 		return err
 	}
 	return d.provision(x.BundlePath, pub, o.Now)

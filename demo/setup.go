@@ -16,6 +16,7 @@ import (
 	"signbox/hsm"
 	"signbox/hsm/softhsm"
 	"signbox/internal/atomicfile"
+	"signbox/policy"
 	"signbox/vuln"
 )
 
@@ -31,9 +32,9 @@ type Options struct {
 // Demo is a set-up demo workspace.
 type Demo struct {
 	Layout
-	Module       string
-	ApplianceURI string
-	Custodian    map[string]string // name → token URI
+	Module    string
+	AuditURI  string
+	Custodian map[string]string // name → token URI
 }
 
 // ErrExists reports a demo workspace that is already there: signbox never
@@ -90,39 +91,40 @@ func Open(root, module string) (*Demo, error) {
 		return nil, err
 	}
 	for _, t := range toks {
-		if t.Label == ApplianceLabel {
-			d.ApplianceURI = t.URI
-		} else {
+		switch t.Label {
+		case ApplianceLabel:
+		case AuditLabel:
+			d.AuditURI = t.URI
+		default:
 			d.Custodian[t.Label] = t.URI
 		}
 	}
-	if d.ApplianceURI == "" {
-		return nil, fmt.Errorf("%s: no appliance token under %s (is SOFTHSM2_CONF=%s set?)", root, d.HSM(), d.ConfPath())
+	if d.AuditURI == "" {
+		return nil, fmt.Errorf("%s: no audit token under %s (is SOFTHSM2_CONF=%s set?)", root, d.HSM(), d.ConfPath())
 	}
 	return d, nil
 }
 
-// Appliance opens the demo's appliance, with its emulated device.
+// Appliance opens the demo's appliance, with its emulated device. Only the
+// operator's audit PIN is given: the appliance token stays locked until
+// the custodians' shares open it inside a ceremony.
 func (d *Demo) Appliance(now func() time.Time, operator string) (*appliance.Appliance, error) {
 	return appliance.Open(appliance.Config{
-		Root: d.Root, Module: d.Module, ApplianceToken: d.ApplianceURI,
-		PIN:    func() ([]byte, error) { return AppliancePIN(), nil },
+		Root: d.Root, AuditPIN: func() ([]byte, error) { return OperatorPIN(), nil },
 		Device: d.Device(), Operator: operator, Now: now,
 	})
 }
 
-// applianceKeys are the appliance HSM's keys. ESP32-C3 Secure Boot V2
-// takes RSA-3072 only; two slots are active so that one can be revoked
-// later without bricking a device.
-var applianceKeys = []struct {
-	label string
-	alg   hsm.Algorithm
-}{
-	{"sbv2-slot0", hsm.RSA3072},
-	{"sbv2-slot1", hsm.RSA3072},
-	{"release-bundle", hsm.ECDSAP256},
-	{"audit-mac", hsm.HMACSHA256},
-	{"audit-checkpoint", hsm.Ed25519},
+// applianceKeys are the appliance's keys. ESP32-C3 Secure Boot V2 takes
+// RSA-3072 only; two slots are active so that one can be revoked later
+// without bricking a device. The audit keys go to the operator's audit
+// token; the signing keys are wrappable for the backup ceremony.
+var applianceKeys = []appliance.KeySpec{
+	{Label: "sbv2-slot0", Alg: hsm.RSA3072, Backup: true},
+	{Label: "sbv2-slot1", Alg: hsm.RSA3072, Backup: true},
+	{Label: "release-bundle", Alg: hsm.ECDSAP256, Backup: true},
+	{Label: "audit-mac", Alg: hsm.HMACSHA256, Audit: true},
+	{Label: "audit-checkpoint", Alg: hsm.Ed25519, Audit: true},
 }
 
 func (d *Demo) makeTokens(o Options) error {
@@ -130,34 +132,38 @@ func (d *Demo) makeTokens(o Options) error {
 	if err != nil {
 		return err
 	}
-	app, err := dir.InitToken(ApplianceLabel, AppliancePIN(), []byte(applianceSOPIN))
+	pems, shares, err := d.custodianTokens(dir)
 	if err != nil {
 		return err
 	}
-	d.ApplianceURI = app.URI
-	fps := map[string]string{}
-	if err := withToken(app.URI, AppliancePIN(), func(t *hsm.Token) error {
-		for _, k := range applianceKeys {
-			ki, err := t.GenerateKey(k.label, k.alg)
-			if err != nil {
-				return fmt.Errorf("generate %s: %w", k.label, err)
-			}
-			fps[k.label] = ki.Fingerprint
-			if k.label == "release-bundle" {
-				if err := writeReleaseKey(d, ki.Public); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}); err != nil {
+	audit, err := dir.InitToken(AuditLabel, OperatorPIN(), []byte("operator-so-pin"))
+	if err != nil {
 		return err
 	}
-	pems := map[string]string{}
+	d.AuditURI = audit.URI
+	g, err := appliance.Init(appliance.InitOptions{
+		Root: d.Root, Module: d.Module, ApplianceLabel: ApplianceLabel,
+		AuditToken: audit.URI, AuditPIN: func() ([]byte, error) { return OperatorPIN(), nil },
+		Keys:   applianceKeys,
+		Policy: func(fps map[string]string) ([]byte, error) { return policyYAML(pems, shares, fps), nil },
+		Now:    o.Now,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Log, "  appliance %s: token PINs split %d of %d among %v; anchor #%d\n", g.ID,
+		g.Policy.Custody().Threshold, len(g.Policy.Custody().Holders), Custodians, g.Anchor.Counter)
+	return d.writeReleaseKey(g)
+}
+
+// custodianTokens makes each custodian's token with an approval key and a
+// key-agreement key for their share.
+func (d *Demo) custodianTokens(dir *softhsm.Dir) (approval, share map[string]string, err error) {
+	approval, share = map[string]string{}, map[string]string{}
 	for _, name := range Custodians {
 		info, err := dir.InitToken(name, PIN(name), []byte(name+"-so-pin"))
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		d.Custodian[name] = info.URI
 		if err := withToken(info.URI, PIN(name), func(t *hsm.Token) error {
@@ -165,18 +171,29 @@ func (d *Demo) makeTokens(o Options) error {
 			if err != nil {
 				return err
 			}
-			pems[name], err = publicPEM(ki.Public)
+			if approval[name], err = publicPEM(ki.Public); err != nil {
+				return err
+			}
+			sk, err := t.GenerateAgreementKey(ShareKeyLabel)
+			if err != nil {
+				return err
+			}
+			share[name], err = publicPEM(sk.Public)
 			return err
 		}); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	return atomicfile.WriteNew(filepath.Join(d.Root, "policy.yaml"), policyYAML(pems, fps), 0o644)
+	return approval, share, nil
 }
 
 // writeReleaseKey puts the release-bundle public key on the media, where
 // a device team or auditor picks it up to verify bundles without a secret.
-func writeReleaseKey(d *Demo, pub crypto.PublicKey) error {
+func (d *Demo) writeReleaseKey(g *appliance.Genesis) error {
+	pub, err := d.ReleasePublicKey(g.Policy)
+	if err != nil {
+		return err
+	}
 	p, err := publicPEM(pub)
 	if err != nil {
 		return err
@@ -241,4 +258,38 @@ func (d *Demo) importFeed(o Options) error {
 	}
 	_, err = vuln.Import(d.Feed(), appliance.FeedDir(d.Root), vuln.Freshness{CeremonyDate: day, MaxAge: demoFeedAge})
 	return err
+}
+
+// ReleasePublicKey reads the release-bundle public key from the appliance
+// token's public objects (no PIN), checked against the fingerprint that p
+// (or, if nil, the workspace policy) pins.
+func (d *Demo) ReleasePublicKey(p *policy.Policy) (crypto.PublicKey, error) {
+	if p == nil {
+		b, err := os.ReadFile(filepath.Join(d.Root, "policy.yaml"))
+		if err != nil {
+			return nil, err
+		}
+		if p, err = policy.Parse(b); err != nil {
+			return nil, err
+		}
+	}
+	wc, err := appliance.ReadConfig(d.Root)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := hsm.OpenPublic(wc.ApplianceToken)
+	if err != nil {
+		return nil, err
+	}
+	defer tok.Close()
+	keys, err := tok.PublicKeys()
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if k.Fingerprint == p.Keys.ReleaseBundle.Fingerprint {
+			return k.Public, nil
+		}
+	}
+	return nil, fmt.Errorf("the appliance token has no public key %s", p.Keys.ReleaseBundle.Fingerprint)
 }

@@ -23,6 +23,11 @@ var (
 	ErrMechanismUnsupported = errors.New("mechanism not supported by token")
 	// ErrFingerprintMismatch: a key's public half differs from the pinned one.
 	ErrFingerprintMismatch = errors.New("public key fingerprint mismatch")
+	// ErrObjectNotFound: no data object with that label.
+	ErrObjectNotFound = errors.New("data object not found")
+	// ErrNotLoggedIn: the Token was opened with OpenPublic and the
+	// operation needs a login.
+	ErrNotLoggedIn = errors.New("token opened without login")
 )
 
 // TokenNotFoundError lists what the module does offer, so the operator can

@@ -129,6 +129,9 @@ func (t *Token) describe(sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (keyRef
 	if k.Extractable, err = attrBool(ctx, sh, h, pkcs11.CKA_EXTRACTABLE); err != nil {
 		return k, err
 	}
+	if k.Derive, err = attrBool(ctx, sh, h, pkcs11.CKA_DERIVE); err != nil {
+		return k, err
+	}
 	// A token may hold keys signbox did not make; list them as unusable
 	// rather than fail the whole listing.
 	if k.Algorithm, err = algorithmOf(ctx, sh, h); err != nil {

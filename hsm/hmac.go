@@ -18,6 +18,9 @@ import (
 // session staying open between Writes. hash.Hash has no error return: Sum
 // panics if the token fails; call (*MAC).SumErr to get the error instead.
 func (t *Token) HMAC(label string) (func() hash.Hash, error) {
+	if err := t.needLogin("HMAC key " + label); err != nil {
+		return nil, err
+	}
 	k, err := t.find(pkcs11.CKA_LABEL, []byte(label))
 	if err != nil {
 		return nil, err

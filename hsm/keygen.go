@@ -16,6 +16,9 @@ const idBytes = 16
 // GenerateKey makes a new key of type alg in the token, labelled label, with
 // a CKA_ID from the token's RNG. It refuses a label any object already uses.
 func (t *Token) GenerateKey(label string, alg Algorithm, opts ...GenOption) (KeyInfo, error) {
+	if err := t.needLogin("generate key " + label); err != nil {
+		return KeyInfo{}, err
+	}
 	if err := checkLabel(label); err != nil {
 		return KeyInfo{}, err
 	}

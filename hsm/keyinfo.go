@@ -16,6 +16,9 @@ type KeyInfo struct {
 	Public      crypto.PublicKey // nil for HMAC keys
 	Fingerprint string           // Fingerprint(Public); "" for HMAC keys
 	Extractable bool             // true only for keys generated Wrappable
+	// Derive marks a key-agreement key (GenerateAgreementKey): it derives
+	// shared secrets and never signs.
+	Derive bool
 	// Unusable says why signbox cannot use a key it found (a key type it
 	// does not support, no public key object); "" for usable keys.
 	Unusable string

@@ -141,16 +141,28 @@ func (m *module) login(slot uint, sh pkcs11.SessionHandle, pin []byte) error {
 	return nil
 }
 
-// logoutRef drops a slot login reference. The token logs the application
-// out by itself when its last session closes, so no C_Logout is needed.
-func (m *module) logoutRef(slot uint) {
+// logoutRef drops a slot login reference; the last one logs out through
+// sh. A login belongs to the application, not to a session, so without
+// C_Logout a Token opened with OpenPublic would keep a quorum's login
+// alive after the quorum's Token is closed.
+func (m *module) logoutRef(slot uint, sh pkcs11.SessionHandle) {
 	modulesMu.Lock()
 	defer modulesMu.Unlock()
 	if s, ok := m.slots[slot]; ok {
 		s.refs--
 		if s.refs == 0 {
 			delete(m.slots, slot)
+			m.ctx.Logout(sh)
 		}
+	}
+}
+
+// repin replaces the remembered PIN of a logged-in slot after C_SetPIN.
+func (m *module) repin(slot uint, pin []byte) {
+	modulesMu.Lock()
+	defer modulesMu.Unlock()
+	if s, ok := m.slots[slot]; ok {
+		s.pinMAC = pinMAC(pin)
 	}
 }
 

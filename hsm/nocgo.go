@@ -4,6 +4,7 @@ package hsm
 
 import (
 	"crypto"
+	"crypto/ecdh"
 	"errors"
 	"hash"
 	"io"
@@ -45,6 +46,19 @@ func (t *Token) Rand() io.Reader                             { return failingRea
 func (t *Token) GenerateKey(label string, alg Algorithm, opts ...GenOption) (KeyInfo, error) {
 	return KeyInfo{}, errNoCgo
 }
+
+func OpenPublic(uri string) (*Token, error)                   { return nil, errNoCgo }
+func SetSOPIN(uri string, oldSO, newSO []byte) error          { return errNoCgo }
+func InitUserPIN(uri string, soPIN, userPIN []byte) error     { return errNoCgo }
+func (t *Token) PublicKeys() ([]KeyInfo, error)               { return nil, errNoCgo }
+func (t *Token) PutData(string, []byte, bool) error           { return errNoCgo }
+func (t *Token) Data(string, bool) ([][]byte, error)          { return nil, errNoCgo }
+func (t *Token) SetUserPIN(oldPIN, newPIN []byte) error       { return errNoCgo }
+func (t *Token) GenerateAgreementKey(string) (KeyInfo, error) { return KeyInfo{}, errNoCgo }
+func (t *Token) AgreementPublic(string) (*ecdh.PublicKey, error) {
+	return nil, errNoCgo
+}
+func (t *Token) ECDH(string, *ecdh.PublicKey) ([]byte, error) { return nil, errNoCgo }
 
 type failingReader struct{}
 

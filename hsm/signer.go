@@ -57,6 +57,9 @@ func (t *Token) PinnedSigner(label, fingerprint string) (crypto.Signer, error) {
 }
 
 func (t *Token) signerFor(k keyRef) (crypto.Signer, error) {
+	if k.Derive {
+		return nil, fmt.Errorf("key %q is a key-agreement key; it never signs", k.Label)
+	}
 	if k.Unusable != "" {
 		return nil, fmt.Errorf("key %q cannot be used: %s", k.Label, k.Unusable)
 	}

@@ -23,6 +23,7 @@ type Token struct {
 	genMu   sync.Mutex // serialises label check + creation in GenerateKey
 	closeMu sync.Once
 	err     error
+	public  bool // opened with OpenPublic: no login
 }
 
 // Open opens and logs in to the token the RFC 7512 URI selects. The PIN
@@ -159,8 +160,10 @@ func (t *Token) Info() TokenSummary { return t.info }
 func (t *Token) Close() error {
 	t.closeMu.Do(func() {
 		t.pool.close()
+		if !t.public {
+			t.mod.logoutRef(t.info.SlotID, t.login)
+		}
 		t.mod.ctx.CloseSession(t.login)
-		t.mod.logoutRef(t.info.SlotID)
 		t.err = t.mod.release()
 	})
 	return t.err

@@ -8,18 +8,16 @@ import (
 
 	"signbox/appliance"
 	"signbox/ceremony"
-	"signbox/hsm"
-	"signbox/policy"
 )
 
 func init() {
-	register(&command{path: "ceremony plan", usage: "--workspace WS --date YYYY-MM-DD --kind release|key-generation|key-revocation|policy-change [kind flags]",
+	register(&command{path: "ceremony plan", usage: "--workspace WS --date YYYY-MM-DD --kind release|key-generation|key-revocation|policy-change [kind flags] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "plan a ceremony and print its digest to read aloud", run: ceremonyPlan})
-	register(&command{path: "ceremony approve", usage: "--workspace WS --id ID --custodian NAME --token URI [--key-label L] [--digest sha256:...] [--pin-fd N|--pin-env NAME]",
+	register(&command{path: "ceremony approve", usage: "--workspace WS --id ID --custodian NAME --token URI [--digest sha256:...] [--pin-fd N|--pin-env NAME] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "approve a planned ceremony with one custodian's token", run: ceremonyApprove})
-	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --token URI [--pin-fd N|--pin-env NAME]",
-		summary: "verify, check quorum, sign with the appliance HSM, verify and export", run: ceremonyRun})
-	register(&command{path: "ceremony abort", usage: "--workspace WS --id ID --reason TEXT",
+	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --media DIR --unlock NAME=URI... [--unlock-pin-fd N|--unlock-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME]",
+		summary: "verify, check quorum, unlock the appliance HSM with the custodians' shares, sign, verify and export", run: ceremonyRun})
+	register(&command{path: "ceremony abort", usage: "--workspace WS --id ID --reason TEXT [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "close a ceremony for good, recording why", run: ceremonyAbort})
 	register(&command{path: "ceremony show", usage: "--workspace WS [--id ID]",
 		summary: "show a ceremony's plan, digest words and approvals, or list ceremonies", run: ceremonyShow})
@@ -52,28 +50,28 @@ func ceremonyPlan(e *env, args []string) error {
 	reason := fs.String("reason", "", "key-revocation: why")
 	newPolicy := fs.String("policy", "", "policy-change: the proposed policy `file`")
 	request := fs.String("request", "", "release: a release request `media` directory or tar (instead of the release flags)")
+	op := addOperatorFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	w, err := openWorkspace(*ws)
-	if err != nil {
 		return err
 	}
 	if *date == "" {
 		return usageErr("--date is required: the ceremony date is confirmed by the operators, not read from the appliance clock")
 	}
+	if *kind == "release" && *request != "" && (rel.Product != "" || rel.App != "" || rel.Bootloader != "" || rel.SBOM != "") {
+		return usageErr("--request replaces --product, --app, --bootloader and --sbom; give one or the other")
+	}
+	if *kind == "release" && *request == "" && rel.SBOM == "" {
+		return usageErr("--sbom is required: the vulnerability gate scans it")
+	}
+	a, err := openAppliance(e, *ws, op)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
 	var s *ceremony.Session
 	switch *kind {
 	case "release":
 		rel.Date, rel.SecurityVersion = *date, uint32(*sv)
-		if *request != "" {
-			if rel.Product != "" || rel.App != "" || rel.Bootloader != "" || rel.SBOM != "" {
-				return usageErr("--request replaces --product, --app, --bootloader and --sbom; give one or the other")
-			}
-			if rel, err = releaseFromRequest(e, w, *request, *date); err != nil {
-				return err
-			}
-		}
 		for _, x := range extra {
 			n, p, ok := strings.Cut(x, "=")
 			if !ok {
@@ -81,20 +79,18 @@ func ceremonyPlan(e *env, args []string) error {
 			}
 			rel.Extra = append(rel.Extra, ceremony.NamedPath{Name: n, Path: p})
 		}
-		if s, err = planRelease(w, rel); err != nil {
-			return err
-		}
+		s, err = planRelease(a, rel, *request)
 	case "key-generation":
-		s, err = w.PlanKeyGeneration(ceremony.KeyGenInputs{Date: *date, Labels: labels})
+		s, err = a.PlanKeyGeneration(ceremony.KeyGenInputs{Date: *date, Labels: labels})
 	case "key-revocation":
-		s, err = w.PlanRevocation(ceremony.RevocationInputs{Date: *date, Slot: *slot, Reason: *reason})
+		s, err = a.PlanRevocation(ceremony.RevocationInputs{Date: *date, Slot: *slot, Reason: *reason})
 	case "policy-change":
-		s, err = w.PlanPolicyChange(ceremony.PolicyChangeInputs{Date: *date, NewPolicy: *newPolicy})
+		s, err = a.PlanPolicyChange(ceremony.PolicyChangeInputs{Date: *date, NewPolicy: *newPolicy})
 	default:
 		return usageErr("--kind must be release, key-generation, key-revocation or policy-change")
 	}
 	if err != nil {
-		return ceremonyErr(err)
+		return err
 	}
 	fmt.Fprint(e.stdout, s.Summary())
 	fmt.Fprintf(e.stdout, "next: each custodian runs `signbox ceremony approve --id %s`\n", s.ID())
@@ -107,36 +103,32 @@ func ceremonyApprove(e *env, args []string) error {
 	id := fs.String("id", "", "ceremony `id`")
 	who := fs.String("custodian", "", "your `name` in the policy")
 	uri := fs.String("token", "", "your approval token's pkcs11: `URI`")
-	label := fs.String("key-label", "approval", "`label` of the approval key on your token")
 	expect := fs.String("digest", "", "approve only if the plan digest is this `sha256:...` (the value read aloud)")
 	pin := addPINFlags(fs)
+	op := addOperatorFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openSession(*ws, *id)
+	if *who == "" || *id == "" {
+		return usageErr("--custodian and --id are required")
+	}
+	a, err := openAppliance(e, *ws, op)
 	if err != nil {
 		return err
 	}
-	if *who == "" {
-		return usageErr("--custodian is required")
+	defer a.Close()
+	s, err := a.Session(*id)
+	if err != nil {
+		return ceremonyErr(err)
 	}
 	if *expect != "" && *expect != s.Digest().String() {
 		return withHint(fmt.Errorf("plan %s has digest %s, not the %s you were given", s.ID(), s.Digest(), *expect),
 			"do not approve: compare the plan with `signbox ceremony show` and the words read aloud")
 	}
-	tok, err := openTokenFor(e, *uri, pin, fmt.Sprintf("%s's approval token", *who))
-	if err != nil {
-		return err
-	}
-	defer tok.Close()
-	signer, err := tok.Signer(*label)
-	if err != nil {
-		return fmt.Errorf("approval key %q: %w", *label, err)
-	}
 	fmt.Fprintf(e.stdout, "approving %s, plan %s\n  %s\n", s.ID(), s.Digest(), strings.Join(s.Digest().Words(), " "))
-	prog, err := s.Approve(*who, signer)
+	prog, err := a.Approve(*id, *who, *uri, pin.source(e, fmt.Sprintf("%s's approval token", *who)))
 	if err != nil {
-		return ceremonyErr(err)
+		return applianceErr(err)
 	}
 	fmt.Fprintf(e.stdout, "approved by %s: %s\n", *who, prog)
 	return nil
@@ -165,119 +157,81 @@ func ceremonyRun(e *env, args []string) error {
 	fs := newFlags(e, "ceremony run")
 	ws := fs.String("workspace", "", "workspace `directory`")
 	id := fs.String("id", "", "ceremony `id`")
-	uri := fs.String("token", "", "the appliance HSM's pkcs11: `URI` (signing keys and audit keys)")
-	pin := addPINFlags(fs)
+	media := fs.String("media", "", "export `directory` (mounted media) for the bundle or the ceremony record")
+	un := addUnlockFlags(fs)
+	op := addOperatorFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *id == "" {
-		return usageErr("--id is required")
+	if *id == "" || *media == "" {
+		return usageErr("--id and --media are required")
 	}
-	w, err := openWorkspace(*ws)
+	who, err := un.parse()
 	if err != nil {
 		return err
 	}
-	tok, closeAll, err := openApplianceForRun(e, w, *uri, pin)
+	a, err := openAppliance(e, *ws, op)
 	if err != nil {
 		return err
 	}
-	s, err := openSessionIn(w, *id)
-	if err != nil {
-		closeAll()
-		return err
-	}
-	err = runSteps(e, s, tok)
-	if cerr := closeAll(); err == nil {
+	err = runCeremony(e, a, *id, *media, un, who)
+	if cerr := a.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
-// runSteps takes the session from wherever it stands to exported.
-func runSteps(e *env, s *ceremony.Session, tok *hsm.Token) error {
-	if s.Step() == ceremony.StepPlanned {
-		if err := runToSigned(e, s, tok); err != nil {
-			return ceremonyErr(err)
-		}
-	}
-	if s.Step() == ceremony.StepSigned {
-		if err := step(e.stdout, "verify outputs", s.Verify); err != nil {
-			return ceremonyErr(err)
-		}
-	}
-	if err := step(e.stdout, "export", s.Export); err != nil {
+// runCeremony takes the ceremony from wherever it stands to exported: the
+// presenting custodians release their shares, the appliance unlocks the
+// token, signs, verifies, exports and locks it again.
+func runCeremony(e *env, a *appliance.Appliance, id, media string, un *unlockFlags, who []presenter) error {
+	s, err := a.Session(id)
+	if err != nil {
 		return ceremonyErr(err)
 	}
-	fmt.Fprintf(e.stdout, "ceremony %s exported: %s\n", s.ID(), s.Dir())
-	return nil
-}
-
-// openApplianceForRun opens the appliance token (if given) and, when the
-// policy's audit keys are active, the audit log, which then records every
-// step. With active audit keys the token is required: a ceremony step is
-// never run unrecorded.
-func openApplianceForRun(e *env, w *ceremony.Workspace, uri string, pin *pinFlags) (*hsm.Token, func() error, error) {
-	pol, err := w.Policy()
-	if err != nil {
-		return nil, nil, err
-	}
-	audited := appliance.AuditActive(pol)
-	if uri == "" {
-		if audited {
-			return nil, nil, usageErr("--token is required: the policy's audit keys are active and every step goes to the audit log")
+	if s.Step() == ceremony.StepPlanned {
+		for i, p := range who {
+			if _, err := a.PresentShare(id, p.name, p.uri, un.pin(e, i, p.name)); err != nil {
+				return applianceErr(err)
+			}
+			fmt.Fprintf(e.stdout, "share released by %s\n", p.name)
 		}
-		return nil, func() error { return nil }, nil
 	}
-	tok, err := openTokenFor(e, uri, pin, "the appliance HSM")
+	outs, err := a.Execute(id, func(step string, done, total int) { fmt.Fprintf(e.stdout, "%s\n", step) })
 	if err != nil {
-		return nil, nil, err
+		return applianceErr(err)
 	}
-	if !audited {
-		return tok, tok.Close, nil
-	}
-	l, err := openAudit(w.Root(), pol, tok, e.now())
-	if err != nil {
-		tok.Close()
-		return nil, nil, err
-	}
-	w.SetRecorder(appliance.Recorder{Log: l, Now: e.now})
-	return tok, func() error {
-		err := l.Close(e.now())
-		if cerr := tok.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}, nil
-}
-
-func runToSigned(e *env, s *ceremony.Session, tok *hsm.Token) error {
-	if err := step(e.stdout, "verify inputs", s.VerifyInputs); err != nil {
-		return err
-	}
-	if err := step(e.stdout, "evaluate policy", s.EvaluatePolicy); err != nil {
-		return err
-	}
-	q, err := s.CollectQuorum()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "quorum:\n")
-	for _, a := range q.Approvals() {
-		fmt.Fprintf(e.stdout, "  %s (%s) %s\n", a.Custodian, a.Role, a.Fingerprint)
-	}
-	var ks ceremony.KeyStore
-	if tok != nil {
-		ks = appliance.TokenStore{Token: tok}
-	} else if s.Plan().Kind != policy.KindPolicyChange {
-		return usageErr("--token is required to sign")
-	}
-	outs, err := s.Sign(q, ks)
-	if err != nil {
+	if err := printQuorum(e, s); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "sign:\n")
 	for _, o := range outs {
 		fmt.Fprintf(e.stdout, "  %s %s (%d bytes)\n", o.Name, o.SHA256, o.Size)
+	}
+	if err := step(e.stdout, "verify outputs", func() (ceremony.Checks, error) { return a.VerifyOutputs(id) }); err != nil {
+		return applianceErr(err)
+	}
+	x, err := a.Export(id, media)
+	if err != nil {
+		return applianceErr(err)
+	}
+	fmt.Fprintf(e.stdout, "export:\n")
+	for _, c := range x.Checks {
+		fmt.Fprintf(e.stdout, "  %s\n", c)
+	}
+	fmt.Fprintf(e.stdout, "ceremony %s exported: %s (%d files, sha256 %s)\nHSM anchor #%d\ncheckpoint (copy into the paper log):\n%s",
+		id, x.BundlePath, x.Files, x.BundleDigest, a.Anchor().Counter, x.Checkpoint)
+	return nil
+}
+
+func printQuorum(e *env, s *ceremony.Session) error {
+	prog, err := s.Progress()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "quorum:\n")
+	for _, ap := range prog.Approved {
+		fmt.Fprintf(e.stdout, "  %s (%s) %s\n", ap.Custodian, ap.Role, ap.Fingerprint)
 	}
 	return nil
 }
@@ -366,32 +320,44 @@ func ceremonyAbort(e *env, args []string) error {
 	ws := fs.String("workspace", "", "workspace `directory`")
 	id := fs.String("id", "", "ceremony `id`")
 	reason := fs.String("reason", "", "why the ceremony is abandoned")
+	op := addOperatorFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openSession(*ws, *id)
+	if *id == "" {
+		return usageErr("--id is required")
+	}
+	a, err := openAppliance(e, *ws, op)
 	if err != nil {
 		return err
 	}
-	if err := s.Abort(*reason); err != nil {
+	defer a.Close()
+	if err := a.Abort(*id, *reason); err != nil {
 		return ceremonyErr(err)
 	}
-	fmt.Fprintf(e.stdout, "ceremony %s aborted: %s\n", s.ID(), *reason)
+	fmt.Fprintf(e.stdout, "ceremony %s aborted: %s\n", *id, *reason)
 	return nil
 }
 
-// planRelease adds the vulnerability gate's verdict to the inputs.
-func planRelease(w *ceremony.Workspace, rel ceremony.ReleaseInputs) (*ceremony.Session, error) {
-	if rel.SBOM == "" {
-		return nil, usageErr("--sbom is required: the vulnerability gate scans it")
+// planRelease plans a release from request media or from loose files;
+// the appliance runs the vulnerability gate and enforces the build key.
+func planRelease(a *appliance.Appliance, rel ceremony.ReleaseInputs, request string) (*ceremony.Session, error) {
+	var (
+		s   *ceremony.Session
+		err error
+	)
+	if request != "" {
+		s, err = a.PlanReleaseMedia(request, rel.Date)
+	} else {
+		s, err = a.PlanReleaseFiles(rel)
 	}
-	var err error
-	if rel.Gate, err = releaseGate(w, rel); err != nil {
+	switch {
+	case errors.Is(err, appliance.ErrFeed):
+		return nil, withHint(err, "import a current OSV snapshot with `signbox vuln import`")
+	case errors.Is(err, appliance.ErrIncompleteRequest):
 		return nil, err
+	case err != nil && request != "" && !errors.Is(err, ceremony.ErrSecurityVersion):
+		return nil, mediaErr(err)
 	}
-	s, err := w.PlanRelease(rel)
-	if err != nil {
-		return nil, ceremonyErr(err)
-	}
-	return s, nil
+	return s, ceremonyErr(err)
 }

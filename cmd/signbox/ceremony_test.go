@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"signbox/airgap"
+	"signbox/appliance"
 	"signbox/airgap/envelope"
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
@@ -19,12 +20,15 @@ import (
 )
 
 // A test-only command (compiled into the test binary, never into signbox):
-// `signbox testonly ceremony-fixture DIR MODE` makes SoftHSM tokens for an
-// appliance and five custodians under DIR/hsm (PIN "pin-<name>"), links the
-// module to DIR/libsofthsm2.so so scripts can name it, and writes a
-// workspace DIR/ws with a policy, plus unsigned images and an SBOM in DIR.
-// MODE "planned" leaves every key planned; "active" generates the keys on
-// the appliance token and pins them. DIR/policy-2.yaml is a successor policy.
+// `signbox testonly ceremony-fixture DIR MODE` makes SoftHSM tokens for five
+// people (PIN "pin-<name>"; custodians also carry a "share" key-agreement
+// key) and the operator's audit token (PIN "pin-operator") under DIR/hsm,
+// links the module to DIR/libsofthsm2.so so scripts can name it, and
+// initialises an appliance in DIR/ws through appliance.Init: the appliance
+// token's PINs are random and split 2-of-3 among alice, bob and carol.
+// MODE "planned" makes only the release-bundle and audit keys and leaves
+// the Secure Boot slots planned; "active" makes those too. DIR/policy-2.yaml
+// is a successor policy. Unsigned images and an SBOM are written in DIR.
 func init() {
 	register(&command{path: "testonly ceremony-fixture", usage: "DIR planned|active", summary: "test only: ceremony fixtures",
 		run: func(e *env, args []string) error {
@@ -42,39 +46,72 @@ func writeCeremonyFixture(e *env, dir string, active bool) error {
 	if err != nil {
 		return err
 	}
-	pems := map[string]string{}
+	pems, shares, err := fixturePeopleTokens(d)
+	if err != nil {
+		return err
+	}
+	audit, err := d.InitToken("audit", []byte("pin-operator"), []byte("so-operator"))
+	if err != nil {
+		return err
+	}
+	keys := []appliance.KeySpec{{Label: "release-bundle", Alg: hsm.ECDSAP256, Backup: true},
+		{Label: "audit-mac", Alg: hsm.HMACSHA256, Audit: true}, {Label: "audit-checkpoint", Alg: hsm.Ed25519, Audit: true}}
+	if active {
+		for slot := range 3 {
+			keys = append(keys, appliance.KeySpec{Label: fmt.Sprintf("sbv2-slot%d", slot), Alg: hsm.ECDSAP256, Backup: true})
+		}
+	}
+	var pins map[string]string
+	_, err = appliance.Init(appliance.InitOptions{
+		Root: filepath.Join(dir, "ws"), Module: d.Module(), ApplianceLabel: "appliance",
+		AuditToken: audit.URI, AuditPIN: func() ([]byte, error) { return []byte("pin-operator"), nil },
+		Keys: keys, Now: e.now,
+		Policy: func(fps map[string]string) ([]byte, error) {
+			pins = fps
+			return []byte(fixturePolicy(1, pems, shares, fps)), nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "policy-2.yaml"), []byte(fixturePolicy(2, pems, shares, pins)), 0o644); err != nil {
+		return err
+	}
+	return fixtureImages(dir)
+}
+
+// fixturePeopleTokens makes each person's token with an approval key, and
+// for custodians a key-agreement key for their share.
+func fixturePeopleTokens(d *softhsm.Dir) (approval, share map[string]string, err error) {
+	approval, share = map[string]string{}, map[string]string{}
 	for _, p := range fixturePeople {
 		tok, err := fixtureToken(d, p[0])
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		ki, err := tok.GenerateKey("approval", hsm.ECDSAP256)
-		if err != nil {
-			return err
-		}
-		pems[p[0]], err = pemOf(ki.Public)
+		err = fixtureKeys(tok, p, approval, share)
 		tok.Close()
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	pins := map[string]string{}
-	if active {
-		if pins, err = fixtureApplianceKeys(d); err != nil {
-			return err
-		}
-	} else if _, err := d.InitToken("appliance", []byte("pin-appliance"), []byte("so-appliance")); err != nil {
+	return approval, share, nil
+}
+
+func fixtureKeys(tok *hsm.Token, p [2]string, approval, share map[string]string) error {
+	ki, err := tok.GenerateKey("approval", hsm.ECDSAP256)
+	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "ws"), 0o700); err != nil {
+	if approval[p[0]], err = pemOf(ki.Public); err != nil || p[1] != "custodian" {
 		return err
 	}
-	for serial, path := range map[int]string{1: filepath.Join(dir, "ws", "policy.yaml"), 2: filepath.Join(dir, "policy-2.yaml")} {
-		if err := os.WriteFile(path, []byte(fixturePolicy(serial, pems, pins)), 0o644); err != nil {
-			return err
-		}
+	sk, err := tok.GenerateAgreementKey("share")
+	if err != nil {
+		return err
 	}
-	return fixtureImages(dir)
+	share[p[0]], err = pemOf(sk.Public)
+	return err
 }
 
 // fixtureHSM makes a SoftHSM token directory DIR/hsm and links the module
@@ -95,24 +132,6 @@ func fixtureToken(d *softhsm.Dir, name string) (*hsm.Token, error) {
 	return hsm.Open(info.URI, func() ([]byte, error) { return []byte("pin-" + name), nil })
 }
 
-func fixtureApplianceKeys(d *softhsm.Dir) (map[string]string, error) {
-	tok, err := fixtureToken(d, "appliance")
-	if err != nil {
-		return nil, err
-	}
-	defer tok.Close()
-	pins := map[string]string{}
-	for label, alg := range map[string]hsm.Algorithm{"sbv2-slot0": hsm.ECDSAP256, "sbv2-slot1": hsm.ECDSAP256, "sbv2-slot2": hsm.ECDSAP256,
-		"release-bundle": hsm.ECDSAP256, "audit-mac": hsm.HMACSHA256, "audit-checkpoint": hsm.Ed25519} {
-		ki, err := tok.GenerateKey(label, alg)
-		if err != nil {
-			return nil, err
-		}
-		pins[label] = ki.Fingerprint
-	}
-	return pins, nil
-}
-
 func pemOf(pub crypto.PublicKey) (string, error) {
 	b, err := envelope.MarshalPublicKeyPEM(pub)
 	return string(b), err
@@ -121,11 +140,14 @@ func pemOf(pub crypto.PublicKey) (string, error) {
 // fixturePolicy mirrors ceremony's test policy: 2-of-3 custodians for
 // releases, key generation and revocation; 3 of custodians and the release
 // manager for policy changes. Serial 2 raises the release threshold to 3.
-func fixturePolicy(serial int, pems, pins map[string]string) string {
+func fixturePolicy(serial int, pems, shares, pins map[string]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "version: 1\nname: script-appliance\nserial: %d\nproducts:\n  - {id: pump, chip: esp32c6}\ncustodians:\n", serial)
 	for _, p := range fixturePeople {
 		fmt.Fprintf(&b, "  - name: %s\n    role: %s\n    approval_key: |\n      %s\n", p[0], p[1], strings.ReplaceAll(strings.TrimSpace(pems[p[0]]), "\n", "\n      "))
+		if sk := shares[p[0]]; sk != "" {
+			fmt.Fprintf(&b, "    share_key: |\n      %s\n", strings.ReplaceAll(strings.TrimSpace(sk), "\n", "\n      "))
+		}
 	}
 	rel := 2
 	if serial == 2 {

@@ -8,15 +8,15 @@ import (
 
 func init() {
 	register(&command{
-		path:    "feed import",
-		usage:   "MEDIA --workspace DIR [--build-key PUB.pem]...",
-		summary: "verify an OSV feed snapshot (feed.json + all.zip files) and store it in the workspace",
-		run:     runFeedImport,
+		path:    "feed verify",
+		usage:   "MEDIA [--build-key PUB.pem]...",
+		summary: "check an OSV feed snapshot (feed.json + all.zip files) without importing it; `vuln import` imports",
+		run:     runFeedVerify,
 	})
 }
 
-func runFeedImport(e *env, args []string) error {
-	media, mf, keys, err := parseMediaArgs(e, "feed import", args, true)
+func runFeedVerify(e *env, args []string) error {
+	media, _, keys, err := parseMediaArgs(e, "feed verify", args, false)
 	if err != nil {
 		return err
 	}
@@ -29,5 +29,5 @@ func runFeedImport(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "  %-12s %s  %d bytes  sha256:%s\n", f.Ecosystem, f.Path, f.Size, f.SHA256)
 	}
 	printCommon(e.stdout, &v.Verified)
-	return importVerified(e, mf.workspace, &v.Verified)
+	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"signbox/airgap"
-	"signbox/appliance"
 )
 
 func init() {
@@ -22,12 +21,9 @@ func init() {
 	})
 	register(&command{
 		path:    "request import",
-		usage:   "MEDIA --workspace DIR [--build-key PUB.pem]...",
-		summary: "verify a release request and store it in the workspace",
-		run: func(e *env, args []string) error {
-			_, err := verifyRequestCmd(e, "request import", args, true)
-			return err
-		},
+		usage:   "MEDIA --workspace DIR [--operator-pin-fd N|--operator-pin-env NAME]",
+		summary: "verify a release request under the policy's build key and store it in the workspace",
+		run:     runRequestImport,
 	})
 }
 
@@ -60,7 +56,7 @@ func parseMediaArgs(e *env, name string, args []string, needWS bool) (string, *m
 }
 
 func verifyRequestCmd(e *env, name string, args []string, doImport bool) (*airgap.VerifiedRequest, error) {
-	media, mf, keys, err := parseMediaArgs(e, name, args, doImport)
+	media, _, keys, err := parseMediaArgs(e, name, args, doImport)
 	if err != nil {
 		return nil, err
 	}
@@ -75,10 +71,7 @@ func verifyRequestCmd(e *env, name string, args []string, doImport bool) (*airga
 	}
 	fmt.Fprintf(e.stdout, "  %-11s %s  %d bytes  sha256:%s\n", "sbom", r.SBOM.Path, r.SBOM.Size, r.SBOM.SHA256)
 	printCommon(e.stdout, &v.Verified)
-	if !doImport {
-		return v, nil
-	}
-	return v, importVerified(e, mf.workspace, &v.Verified)
+	return v, nil
 }
 
 func printCommon(w io.Writer, v *airgap.Verified) {
@@ -93,20 +86,35 @@ func printCommon(w io.Writer, v *airgap.Verified) {
 	}
 }
 
-func importVerified(e *env, ws string, v *airgap.Verified) error {
-	st, err := appliance.OpenStore(ws)
+// runRequestImport imports through the appliance: the policy's build key,
+// not a flag, decides whether a signature is required, and the import or
+// refusal is logged.
+func runRequestImport(e *env, args []string) error {
+	fs := newFlags(e, "request import")
+	ws := fs.String("workspace", "", "workspace directory")
+	op := addOperatorFlags(fs)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return codedErr{err, 3}
+		return err
 	}
-	_, path, err := st.Import(v, e.now())
-	if errors.Is(err, airgap.ErrAlreadyImported) {
-		fmt.Fprintf(e.stdout, "already imported: %s\n", path)
-		return nil
+	if len(pos) != 1 || *ws == "" {
+		return usageErr("want exactly one MEDIA (directory or tar file) and --workspace")
 	}
+	a, err := openAppliance(e, *ws, op)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	imp, err := a.ImportRelease(pos[0])
 	if err != nil {
 		return mediaErr(err)
 	}
-	fmt.Fprintf(e.stdout, "imported: %s\n", path)
+	r := imp.Request
+	fmt.Fprintf(e.stdout, "release request OK: %s %s for %s, security version %d\n", r.Product, r.Version, r.Chip, r.SecurityVersion)
+	if imp.SignedBy != "" {
+		fmt.Fprintf(e.stdout, "  signature   verified, build key %s\n", imp.SignedBy)
+	}
+	fmt.Fprintf(e.stdout, "imported: request %s\n", imp.ID)
 	return nil
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,8 +23,8 @@ func init() {
 	})
 	register(&command{
 		path:    "vuln import",
-		usage:   "SNAPSHOT_DIR --workspace DIR [--date DATE] [--max-age 30d] [--build-key PUB.pem]...",
-		summary: "verify an OSV feed snapshot and index it into the workspace",
+		usage:   "SNAPSHOT_DIR --workspace DIR [--date DATE] [--max-age 30d] [--operator-pin-fd N|--operator-pin-env NAME]",
+		summary: "verify an OSV feed snapshot (signed by the policy's build key, if it pins one) and index it into the workspace",
 		run:     runVulnImport,
 	})
 	register(&command{
@@ -36,7 +35,7 @@ func init() {
 	})
 	register(&command{
 		path:    "vuln triage",
-		usage:   "--workspace DIR --vuln ID --component KEY --state STATE --by NAME [--justification J] [--response R]... [--detail TEXT] [--at TIME]",
+		usage:   "--workspace DIR --vuln ID --component KEY --state STATE --by NAME [--justification J] [--response R]... [--detail TEXT] [--at TIME] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "record a VEX triage decision for one finding",
 		run:     runVulnTriage,
 	})
@@ -125,8 +124,7 @@ func runVulnImport(e *env, args []string) error {
 	fs := newFlags(e, "vuln import")
 	ws := fs.String("workspace", "", "workspace directory")
 	fresh := addFresh(fs)
-	var buildKeys listFlag
-	fs.Var(&buildKeys, "build-key", "pinned build-system public key (PEM); when given, feed.json must be signed by it")
+	op := addOperatorFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -138,16 +136,16 @@ func runVulnImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := verifyFeedMedia(e, pos[0], buildKeys); err != nil {
+	a, err := openAppliance(e, *ws, op)
+	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(appliance.FeedDir(*ws)), 0o755); err != nil {
-		return err
-	}
-	info, err := vuln.Import(pos[0], appliance.FeedDir(*ws), fr)
+	defer a.Close()
+	info, v, err := a.ImportFeed(pos[0], fr)
 	if err != nil {
 		return importHint(err)
 	}
+	fmt.Fprintf(e.stdout, "feed media verified: feed.json sha256:%s, signature %s\n", v.ManifestSHA256, v.Signature)
 	fmt.Fprintf(e.stdout, "imported OSV feed snapshot of %s (%s)\n", info.Created.Format(time.RFC3339), info.Source)
 	for _, s := range info.Ecosystems {
 		fmt.Fprintf(e.stdout, "  %-12s %6d records, %d withdrawn (ignored)\n", s.Ecosystem, s.Records, s.Withdrawn)
@@ -160,22 +158,6 @@ func runVulnImport(e *env, args []string) error {
 	return nil
 }
 
-// verifyFeedMedia runs airgap's hostile-media checks (no links, special
-// files or unlisted files; the build-system signature when keys are
-// pinned) before vuln.Import parses anything.
-func verifyFeedMedia(e *env, dir string, keyPaths []string) error {
-	keys, err := readPublicKeys(keyPaths)
-	if err != nil {
-		return err
-	}
-	v, err := airgap.VerifyFeed(dir, airgap.VerifyOptions{BuildKeys: keys})
-	if err != nil {
-		return mediaErr(err)
-	}
-	fmt.Fprintf(e.stdout, "feed media verified: feed.json sha256:%s, signature %s\n", v.ManifestSHA256, v.Signature)
-	return nil
-}
-
 func importHint(err error) error {
 	switch {
 	case errors.Is(err, vuln.ErrFeedTooOld):
@@ -184,6 +166,8 @@ func importHint(err error) error {
 		return withHint(err, "the media does not match its feed.json; copy the snapshot again on the connected side")
 	case errors.Is(err, vuln.ErrMalformedRecord):
 		return withHint(err, "nothing was imported; the feed is refused as a whole so no vulnerability is silently missed")
+	case errors.As(err, new(*airgap.MediaError)):
+		return mediaErr(err)
 	case errors.Is(err, atomicfile.ErrExists):
 		return withHint(err, "a feed is already imported in this workspace; use a fresh workspace for a new snapshot")
 	}
@@ -203,6 +187,7 @@ func runVulnTriage(e *env, args []string) error {
 	fs.StringVar(&d.Detail, "detail", "", "free text: why, and what was done")
 	fs.StringVar(&d.By, "by", "", "who decided")
 	at := fs.String("at", "", "when (RFC 3339); default now")
+	op := addOperatorFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -214,16 +199,15 @@ func runVulnTriage(e *env, args []string) error {
 	if d.At, err = parseDate(e, *at); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(appliance.TriageDir(*ws), 0o755); err != nil {
-		return err
-	}
-	ds, err := vuln.LoadDecisions(appliance.TriageDir(*ws))
+	a, err := openAppliance(e, *ws, op)
 	if err != nil {
 		return err
 	}
-	if err := ds.Record(d); err != nil {
+	defer a.Close()
+	digest, err := a.RecordDecision(d)
+	if err != nil {
 		return withHint(err, "nothing was recorded")
 	}
-	fmt.Fprintf(e.stdout, "recorded %s for %s in %s\ndecisions digest %s\n", d.State, d.Vuln, d.Component, ds.Digest())
+	fmt.Fprintf(e.stdout, "recorded %s for %s in %s\ndecisions digest %s\n", d.State, d.Vuln, d.Component, digest)
 	return nil
 }

@@ -1,0 +1,72 @@
+package appliance
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"signbox/airgap"
+	"signbox/audit"
+	"signbox/vuln"
+)
+
+// ImportFeed verifies an OSV snapshot on media under the policy's build
+// key (a pinned key makes its signature required, whatever a command's
+// flags say), indexes it into the workspace and logs the import or the
+// refusal with its reason.
+func (a *Appliance) ImportFeed(dir string, fresh vuln.Freshness) (*vuln.FeedInfo, *airgap.Verified, error) {
+	info, v, err := a.importFeed(dir, fresh)
+	if err != nil {
+		_ = a.event(audit.ImportRejected, "kind", "osv-feed", "media", dir, "reason", err.Error())
+		return nil, nil, err
+	}
+	return info, v, a.event(audit.ImportAccepted, "kind", "osv-feed", "feed", "sha256:"+v.ManifestSHA256,
+		"created", info.Created.UTC().Format("2006-01-02T15:04:05Z"), "signature", string(v.Signature))
+}
+
+func (a *Appliance) importFeed(dir string, fresh vuln.Freshness) (*vuln.FeedInfo, *airgap.Verified, error) {
+	p, err := a.policy()
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := buildKeys(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := airgap.VerifyFeed(dir, airgap.VerifyOptions{BuildKeys: keys})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(a.feedDir()), 0o700); err != nil {
+		return nil, nil, err
+	}
+	info, err := vuln.Import(dir, a.feedDir(), fresh)
+	if err != nil {
+		return nil, nil, err
+	}
+	return info, &v.Verified, nil
+}
+
+// RecordDecision records a VEX decision made outside a request's triage
+// screen (`signbox vuln triage`) and logs it; it returns the decisions'
+// new digest.
+func (a *Appliance) RecordDecision(d vuln.Decision) (string, error) {
+	if err := os.MkdirAll(TriageDir(a.cfg.Root), 0o700); err != nil {
+		return "", err
+	}
+	ds, err := vuln.LoadDecisions(TriageDir(a.cfg.Root))
+	if err != nil {
+		return "", err
+	}
+	return a.record(ds, d)
+}
+
+func (a *Appliance) record(ds *vuln.Decisions, d vuln.Decision) (string, error) {
+	if err := ds.Record(d); err != nil {
+		_ = a.event(audit.CeremonyRefused, "step", "triage decision", "vuln", d.Vuln, "component", d.Component, "reason", err.Error())
+		return "", err
+	}
+	err := a.event(audit.TriageDecision, "vuln", d.Vuln, "component", d.Component, "state", string(d.State),
+		"justification", d.Justification, "response", strings.Join(d.Responses, ","), "by", d.By, "decisions", ds.Digest())
+	return ds.Digest(), err
+}

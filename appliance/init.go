@@ -1,0 +1,242 @@
+package appliance
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"signbox/anchor"
+	"signbox/audit"
+	"signbox/custody"
+	"signbox/hsm"
+	"signbox/internal/atomicfile"
+	"signbox/policy"
+)
+
+// KeySpec is one key Init makes. Audit keys go to the audit token; every
+// other key to the appliance token, wrappable under the backup key when
+// Backup is set.
+type KeySpec struct {
+	Label  string
+	Alg    hsm.Algorithm
+	Audit  bool
+	Backup bool
+}
+
+// InitOptions describe an appliance's genesis.
+type InitOptions struct {
+	Root   string // the workspace directory; must not hold an appliance yet
+	Module string
+	// ApplianceLabel names the appliance token, initialised now on the
+	// module's free slot with random PINs nobody ever sees.
+	ApplianceLabel string
+	// AuditToken is the operator's token (initialised beforehand) that
+	// holds the audit log's keys, opened with AuditPIN.
+	AuditToken string
+	AuditPIN   hsm.PINFunc
+	Keys       []KeySpec
+	// Policy renders the genesis policy from the keys just made (label →
+	// fingerprint, "" for HMAC keys). Every active key it pins must be one
+	// of them.
+	Policy func(fingerprints map[string]string) ([]byte, error)
+	Now    func() time.Time
+}
+
+// Genesis is what Init made, for the paper log.
+type Genesis struct {
+	ID           string
+	ApplianceURI string
+	Policy       *policy.Policy
+	ShareSet     string
+	Anchor       anchor.State
+	Checkpoint   []byte // the signed audit checkpoint the anchor pins
+}
+
+// Init creates an appliance: the appliance token with random PINs split
+// among the policy's share holders, the appliance and audit keys, the
+// genesis policy, the share set, the audit log and the first anchor. The
+// rebuilt secret exists only in this call's memory and is wiped.
+func Init(o InitOptions) (*Genesis, error) {
+	if err := checkFreshRoot(o); err != nil {
+		return nil, err
+	}
+	g := &Genesis{}
+	var err error
+	if g.ID, err = randomID(); err != nil {
+		return nil, err
+	}
+	secret, err := custody.NewSecret(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	defer secret.Wipe()
+	tok, err := initApplianceToken(o, secret)
+	if err != nil {
+		return nil, err
+	}
+	defer tok.Close()
+	g.ApplianceURI = tok.Info().URI
+	aud, err := hsm.Open(o.AuditToken, o.AuditPIN)
+	if err != nil {
+		return nil, fmt.Errorf("audit token: %w", err)
+	}
+	defer aud.Close()
+	if err := g.build(o, tok, aud, secret); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secret) error {
+	fps, err := makeKeys(o.Keys, tok, aud)
+	if err != nil {
+		return err
+	}
+	if g.Policy, err = genesisPolicy(o, fps); err != nil {
+		return err
+	}
+	env, setID, err := splitFor(tok, g.Policy, secret, g.ID)
+	if err != nil {
+		return err
+	}
+	g.ShareSet = setID
+	if err := os.MkdirAll(filepath.Join(o.Root, "custody"), 0o700); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteNew(filepath.Join(o.Root, ShareSetName), env, 0o644); err != nil {
+		return err
+	}
+	if err := tok.PutData(applianceIDLabel, []byte(g.ID), true); err != nil {
+		return err
+	}
+	if err := writeConfig(o.Root, WorkspaceConfig{ID: g.ID, Module: o.Module, ApplianceToken: g.ApplianceURI, AuditToken: o.AuditToken}); err != nil {
+		return err
+	}
+	return g.firstAnchor(o, tok, aud)
+}
+
+// firstAnchor starts the audit log and pins genesis in the HSM.
+func (g *Genesis) firstAnchor(o InitOptions, tok, aud *hsm.Token) error {
+	l, err := OpenAudit(o.Root, g.Policy, aud, o.Now(), true)
+	if err != nil {
+		return err
+	}
+	r := g.Policy.Custody()
+	p, err := audit.Fields("step", "appliance initialised", "appliance", g.ID, "policy", g.Policy.Digest(),
+		"share_set", g.ShareSet, "threshold", fmt.Sprint(r.Threshold), "holders", fmt.Sprint(len(r.Holders)))
+	if err == nil {
+		_, err = l.Append(audit.CustodyEvent, p, o.Now())
+	}
+	var sh audit.SignedHead
+	if err == nil {
+		sh, err = l.Checkpoint("genesis", o.Now())
+	}
+	if cerr := l.Close(o.Now()); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	g.Checkpoint = sh.Note
+	g.Anchor = anchor.State{
+		Format: anchor.Format, Appliance: g.ID, Counter: 1, GenesisPolicy: g.Policy.Digest(),
+		Policy: anchor.Policy{Serial: g.Policy.Serial, Digest: g.Policy.Digest()},
+		Floors: map[string]anchor.Floor{}, Closed: []string{}, ShareSet: g.ShareSet,
+		Audit: anchor.Audit{Origin: sh.Origin, Size: sh.Size, Root: rootB64(sh.Root)},
+	}
+	return writeAnchor(tok, g.Policy, g.Anchor)
+}
+
+func checkFreshRoot(o InitOptions) error {
+	switch {
+	case o.Now == nil || o.Policy == nil || o.AuditPIN == nil:
+		return errors.New("init: Now, Policy and AuditPIN are required")
+	case o.ApplianceLabel == "" || o.AuditToken == "" || o.Module == "":
+		return errors.New("init: Module, ApplianceLabel and AuditToken are required")
+	}
+	if err := os.MkdirAll(o.Root, 0o700); err != nil {
+		return err
+	}
+	for _, name := range []string{ConfigName, "policy.yaml", ShareSetName, AuditDirName} {
+		if _, err := os.Lstat(filepath.Join(o.Root, name)); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("init: %s: %w; an appliance is initialised once", filepath.Join(o.Root, name), atomicfile.ErrExists)
+		}
+	}
+	return nil
+}
+
+func randomID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// initApplianceToken initialises the module's free token with PINs from
+// the secret and logs in with the user PIN.
+func initApplianceToken(o InitOptions, secret *custody.Secret) (*hsm.Token, error) {
+	user, so := secret.UserPIN(), secret.SOPIN()
+	defer clear(user)
+	defer clear(so)
+	info, err := hsm.InitFreeToken(o.Module, o.ApplianceLabel, so, user)
+	if err != nil {
+		return nil, fmt.Errorf("appliance token: %w", err)
+	}
+	tok, err := hsm.Open(info.URI, func() ([]byte, error) { return append([]byte(nil), user...), nil })
+	if err != nil {
+		return nil, fmt.Errorf("appliance token: %w", err)
+	}
+	return tok, nil
+}
+
+func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, error) {
+	fps := map[string]string{}
+	for _, k := range specs {
+		t := tok
+		if k.Audit {
+			t = aud
+		}
+		var opts []hsm.GenOption
+		if k.Backup {
+			opts = append(opts, hsm.Wrappable())
+		}
+		ki, err := t.GenerateKey(k.Label, k.Alg, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("generate %s: %w", k.Label, err)
+		}
+		fps[k.Label] = ki.Fingerprint
+	}
+	return fps, nil
+}
+
+// genesisPolicy renders, parses and writes the genesis policy, refusing
+// one that pins a key Init did not make.
+func genesisPolicy(o InitOptions, fps map[string]string) (*policy.Policy, error) {
+	b, err := o.Policy(fps)
+	if err != nil {
+		return nil, err
+	}
+	p, err := policy.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("genesis policy: %w", err)
+	}
+	for _, k := range p.AllKeys() {
+		if k.Status != policy.StatusActive {
+			continue
+		}
+		fp, made := fps[k.Label]
+		if !made || fp != k.Fingerprint {
+			return nil, fmt.Errorf("genesis policy: %s %q pins %s, not a key this genesis made", k.Path, k.Label, k.Fingerprint)
+		}
+	}
+	if err := atomicfile.WriteNew(filepath.Join(o.Root, "policy.yaml"), b, 0o644); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

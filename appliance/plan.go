@@ -1,0 +1,71 @@
+package appliance
+
+import (
+	"errors"
+	"fmt"
+
+	"signbox/audit"
+	"signbox/ceremony"
+)
+
+// ErrBuildKeyPinned refuses release inputs that did not come through
+// signed request media while the policy pins a build key.
+var ErrBuildKeyPinned = errors.New("the policy pins a build key")
+
+// Session opens a ceremony of this workspace.
+func (a *Appliance) Session(id string) (*ceremony.Session, error) { return a.session(id) }
+
+// PlanReleaseMedia imports release request media (verified under the
+// policy's build key, logged) and plans its release for date.
+func (a *Appliance) PlanReleaseMedia(media, date string) (*ceremony.Session, error) {
+	imp, err := a.ImportRelease(media)
+	if err != nil {
+		return nil, err
+	}
+	return a.PlanRelease(imp.ID, date)
+}
+
+// PlanReleaseFiles plans a release from loose files, for a pipeline
+// without request media. While the policy pins a build key only signed
+// request media may enter, whatever the flags say: the refusal is logged.
+func (a *Appliance) PlanReleaseFiles(rel ceremony.ReleaseInputs) (*ceremony.Session, error) {
+	p, err := a.policy()
+	if err != nil {
+		return nil, err
+	}
+	if p.Release.BuildKey != "" {
+		err := fmt.Errorf("%w: a release enters only as request media signed by it (plan with --request)", ErrBuildKeyPinned)
+		_ = a.event(audit.ImportRejected, "kind", "release-files", "product", rel.Product, "version", rel.Version, "reason", err.Error())
+		return nil, err
+	}
+	t, err := RunTriage(a.cfg.Root, p, rel.SBOM, rel.Date)
+	if err != nil {
+		return nil, err
+	}
+	rel.Gate = t.Record()
+	return a.track(a.ws.PlanRelease(rel))
+}
+
+// PlanKeyGeneration plans the generation of the policy's planned keys.
+func (a *Appliance) PlanKeyGeneration(in ceremony.KeyGenInputs) (*ceremony.Session, error) {
+	return a.track(a.ws.PlanKeyGeneration(in))
+}
+
+// PlanRevocation plans retiring a Secure Boot slot.
+func (a *Appliance) PlanRevocation(in ceremony.RevocationInputs) (*ceremony.Session, error) {
+	return a.track(a.ws.PlanRevocation(in))
+}
+
+// PlanPolicyChange plans adopting a new policy under the current quorum.
+func (a *Appliance) PlanPolicyChange(in ceremony.PolicyChangeInputs) (*ceremony.Session, error) {
+	return a.track(a.ws.PlanPolicyChange(in))
+}
+
+func (a *Appliance) track(s *ceremony.Session, err error) (*ceremony.Session, error) {
+	if err != nil {
+		_ = a.event(audit.CeremonyRefused, "step", "plan", "reason", err.Error())
+		return nil, err
+	}
+	a.sessions[s.ID()] = s
+	return s, nil
+}
