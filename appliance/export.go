@@ -65,8 +65,13 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 		}
 	}
 	qs := a.quorum
-	if qs == nil || qs.plan != s.ID() {
-		return nil, fmt.Errorf("%w: exporting %s pins its new state in the HSM; the approving custodians present their tokens again (signbox ceremony run --unlock)", ErrLocked, s.ID())
+	if qs != nil && qs.plan != s.ID() {
+		qs = nil
+	}
+	// A closed non-release ceremony's record can be written again without
+	// the HSM; everything else pins state or signs in the quorum session.
+	if qs == nil && (release || s.Step() != ceremony.StepExported) {
+		return nil, fmt.Errorf("%w: exporting %s signs or pins its new state in the HSM; the approving custodians present their tokens again (signbox ceremony run --unlock)", ErrLocked, s.ID())
 	}
 	out := &Exported{}
 	if s.Step() != ceremony.StepExported {
@@ -90,8 +95,10 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 	if err := a.event(audit.CeremonyStep, "ceremony", s.ID(), "step", "written to media", "path", filepath.Base(out.BundlePath), "sha256", out.BundleDigest); err != nil {
 		return nil, err
 	}
-	if err := a.finishQuorum(qs, s); err != nil {
-		return nil, err
+	if qs != nil {
+		if err := a.finishQuorum(qs, s); err != nil {
+			return nil, err
+		}
 	}
 	if out.Checkpoint, err = a.checkpoint("export of " + s.ID()); err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ import (
 type operatorFlags struct{ pin pinFlags }
 
 func addOperatorFlags(fs *flag.FlagSet) *operatorFlags {
-	o := &operatorFlags{pin: pinFlags{fd: -1}}
+	o := &operatorFlags{pin: pinFlags{fd: -1, flag: "operator-"}}
 	fs.IntVar(&o.pin.fd, "operator-pin-fd", -1, "read the operator's audit-token PIN from descriptor `N`")
 	fs.StringVar(&o.pin.env, "operator-pin-env", "", "read the operator's audit-token PIN from environment variable `NAME`")
 	return o
@@ -86,7 +86,7 @@ func (u *unlockFlags) parse() ([]presenter, error) {
 
 // pin returns the PIN source for the i-th presenter.
 func (u *unlockFlags) pin(e *env, i int, name string) hsm.PINFunc {
-	p := pinFlags{fd: u.fd}
+	p := pinFlags{fd: u.fd, flag: "unlock-"}
 	if u.envs != "" {
 		p.env = strings.Split(u.envs, ",")[i]
 	}

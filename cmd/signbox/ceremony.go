@@ -189,6 +189,9 @@ func runCeremony(e *env, a *appliance.Appliance, id, media string, un *unlockFla
 	if err != nil {
 		return ceremonyErr(err)
 	}
+	if s.Step() == ceremony.StepExported {
+		return fmt.Errorf("%w: ceremony %s was exported; plan a new one", ceremony.ErrFinished, id)
+	}
 	if s.Step() == ceremony.StepPlanned {
 		for i, p := range who {
 			if _, err := a.PresentShare(id, p.name, p.uri, un.pin(e, i, p.name)); err != nil {

@@ -23,6 +23,9 @@ const maxPINLen = 256
 type pinFlags struct {
 	fd  int
 	env string
+	// flag is the flag-name prefix for messages: "" for --pin-fd and
+	// --pin-env, "operator-" for --operator-pin-fd ...
+	flag string
 }
 
 // addPINFlags registers --pin-fd and --pin-env on fs.
@@ -39,13 +42,13 @@ func (p *pinFlags) source(e *env, who string) hsm.PINFunc {
 	return func() ([]byte, error) {
 		switch {
 		case p.env != "" && p.fd >= 0:
-			return nil, usageErr("give --pin-fd or --pin-env, not both")
+			return nil, usageErr("give --%spin-fd or --%spin-env, not both", p.flag, p.flag)
 		case p.env != "":
 			return pinFromEnv(e, p.env)
 		case p.fd >= 0:
 			return pinFromFD(e, p.fd)
 		}
-		return promptPIN(e, who)
+		return promptPIN(e, who, p.flag)
 	}
 }
 
@@ -115,10 +118,10 @@ func trimEOL(b []byte) []byte {
 
 // promptPIN asks on the terminal with echo off. Without a terminal it fails
 // rather than read a PIN from a pipe nobody meant as a PIN source.
-func promptPIN(e *env, who string) ([]byte, error) {
+func promptPIN(e *env, who, flag string) ([]byte, error) {
 	f, ok := e.stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil, errors.New("no PIN source: stdin is not a terminal; give --pin-fd N or --pin-env NAME")
+		return nil, fmt.Errorf("no PIN source for %s: stdin is not a terminal; give --%spin-fd N or --%spin-env NAME", who, flag, flag)
 	}
 	fmt.Fprintf(e.stderr, "PIN for %s: ", who)
 	pin, err := term.ReadPassword(int(f.Fd()))
