@@ -73,7 +73,7 @@ func (c *Collector) Combine() (*Secret, error) {
 	if names, need := c.Have(); need > 0 {
 		return nil, &QuorumError{Set: c.set.id, Need: c.set.hdr.Threshold, Holders: len(c.set.shares), Have: names}
 	}
-	parts, err := c.scalars()
+	parts, err := c.scalars(c.set.hdr.Threshold)
 	defer wipeParts(parts)
 	if err != nil {
 		return nil, err
@@ -89,11 +89,11 @@ func (c *Collector) Combine() (*Secret, error) {
 	return &Secret{key: scalarBytes(secret)}, nil
 }
 
-// scalars converts the first Threshold shares for circl; the caller wipes
-// them with wipeParts.
-func (c *Collector) scalars() ([]secretsharing.Share, error) {
-	parts := make([]secretsharing.Share, 0, c.set.hdr.Threshold)
-	for _, sh := range c.shares[:c.set.hdr.Threshold] {
+// scalars converts the first n shares for circl; the caller wipes them
+// with wipeParts.
+func (c *Collector) scalars(n int) ([]secretsharing.Share, error) {
+	parts := make([]secretsharing.Share, 0, n)
+	for _, sh := range c.shares[:n] {
 		v, err := scalarFromBytes(sh.value)
 		if err != nil {
 			return parts, &CommitmentError{Holder: sh.holder, Set: c.set.id}
@@ -125,4 +125,3 @@ func (c *Collector) live() error {
 	}
 	return nil
 }
-

@@ -98,7 +98,7 @@ func checkVersion(payload []byte) error {
 		Version *int `json:"version"`
 	}
 	if err := json.Unmarshal(payload, &probe); err != nil {
-		return invalid("manifest is not a JSON object: %v", err)
+		return invalid("manifest is not one JSON object: %v", err)
 	}
 	if probe.Version == nil {
 		return invalid("manifest has no version")

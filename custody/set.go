@@ -48,7 +48,7 @@ func OpenSet(env []byte, verifier crypto.PublicKey) (*Set, error) {
 		return nil, fmt.Errorf("custody: %w: not signed by the appliance key %s: %w", ErrBadSignature, id, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("custody: %w", invalid("%v", err))
+		return nil, fmt.Errorf("custody: %w: %w", ErrInvalidSet, err)
 	}
 	s, err := parseManifest(payload)
 	if err != nil {
