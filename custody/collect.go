@@ -94,6 +94,10 @@ func (c *Collector) Combine() (*Secret, error) {
 func (c *Collector) scalars(n int) ([]secretsharing.Share, error) {
 	parts := make([]secretsharing.Share, 0, n)
 	for _, sh := range c.shares[:n] {
+		if sh.wiped {
+			return parts, fmt.Errorf("custody: set %s: the share of %s was wiped after it was added: %w",
+				c.set.id, sh.holder, ErrWiped)
+		}
 		v, err := scalarFromBytes(sh.value)
 		if err != nil {
 			return parts, &CommitmentError{Holder: sh.holder, Set: c.set.id}
@@ -110,8 +114,12 @@ func wipeParts(parts []secretsharing.Share) {
 	}
 }
 
-// Wipe zeroes every share the collector holds and disables it.
+// Wipe zeroes every share the collector holds and disables it; a nil
+// Collector is ignored.
 func (c *Collector) Wipe() {
+	if c == nil {
+		return
+	}
 	for _, sh := range c.shares {
 		sh.Wipe()
 	}

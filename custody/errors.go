@@ -33,13 +33,26 @@ var (
 	ErrWiped = errors.New("used after wipe")
 )
 
-// InvalidSetError reports which rule a share set breaks.
+// InvalidSetError reports which rule a share set breaks; Err is the
+// underlying decoding error, if any.
 type InvalidSetError struct {
 	Reason string
+	Err    error
 }
 
-func (e *InvalidSetError) Error() string { return "invalid share set: " + e.Reason }
-func (e *InvalidSetError) Unwrap() error { return ErrInvalidSet }
+func (e *InvalidSetError) Error() string {
+	if e.Err != nil {
+		return "invalid share set: " + e.Reason + ": " + e.Err.Error()
+	}
+	return "invalid share set: " + e.Reason
+}
+
+func (e *InvalidSetError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrInvalidSet}
+	}
+	return []error{ErrInvalidSet, e.Err}
+}
 
 func invalid(format string, args ...any) error {
 	return &InvalidSetError{Reason: fmt.Sprintf(format, args...)}

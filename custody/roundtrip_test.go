@@ -152,6 +152,34 @@ func TestSecretWipe(t *testing.T) {
 	s.UserPIN()
 }
 
+func TestWipedAfterAdd(t *testing.T) {
+	f := newFixture(t, 2, 3)
+	c := f.set.NewCollector()
+	defer c.Wipe()
+	alice := f.unseal(t, "alice")
+	for _, sh := range []*Share{alice, f.unseal(t, "bob")} {
+		if err := c.Add(sh); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice.Wipe()
+	_, err := c.Combine()
+	wantErr(t, err, ErrWiped, "the share of alice was wiped after it was added")
+	var nobody *Secret
+	nobody.Wipe() // a deferred Wipe after a failed Combine must not panic
+	(*Share)(nil).Wipe()
+	(*Collector)(nil).Wipe()
+}
+
+func TestZeroSecretPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a zero Secret derived a PIN")
+		}
+	}()
+	(&Secret{}).SOPIN()
+}
+
 func TestShareAndCollectorWipe(t *testing.T) {
 	f := newFixture(t, 2, 3)
 	sh := f.unseal(t, "alice")

@@ -57,7 +57,9 @@ func TestSplitWipedSecret(t *testing.T) {
 	s, _ := NewSecret(rand.Reader)
 	s.Wipe()
 	_, err := Split(rand.Reader, s, f.hdr, f.holders, f.signer)
-	wantErr(t, err, ErrWiped, "Secret")
+	wantErr(t, err, ErrWiped, "custody: split: secret is wiped")
+	_, err = Split(rand.Reader, &Secret{}, f.hdr, f.holders, f.signer)
+	wantErr(t, err, ErrWiped, "was not made by NewSecret")
 }
 
 // limitedReader gives n random bytes, then fails.
@@ -78,7 +80,9 @@ func (r *limitedReader) Read(p []byte) (int, error) {
 // panic (circl panics inside; Split must convert it).
 func TestSplitRandFails(t *testing.T) {
 	f := newFixture(t, 3, 5)
-	for _, n := range []int{0, SetIDSize, SetIDSize + 10} {
+	// Fail reading the set id, the two random coefficients, and the
+	// first ephemeral key (id 16 + coefficients 2*32 bytes).
+	for _, n := range []int{0, SetIDSize, SetIDSize + 10, SetIDSize + 64 + 10} {
 		_, err := Split(&limitedReader{n: n}, f.secret, f.hdr, f.holders, f.signer)
 		wantErr(t, err, errRandGone, "RNG unplugged")
 	}
