@@ -31,7 +31,7 @@ func (c *Collector) Add(sh *Share) error {
 	}
 	if sh.setID != c.set.id || sh.appliance != c.set.hdr.Appliance {
 		return &WrongSetError{Holder: sh.holder, ShareSet: sh.setID, ShareAppliance: sh.appliance,
-			Set: c.set.id, To: c.set.hdr.Appliance}
+			Set: c.set.id, Appliance: c.set.hdr.Appliance}
 	}
 	for _, have := range c.shares {
 		if have.holder == sh.holder || have.index == sh.index {

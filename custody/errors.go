@@ -96,14 +96,16 @@ func (e *MismatchError) Unwrap() error { return ErrWrongSet }
 
 // WrongSetError: a share from one set was offered to another set's collector.
 type WrongSetError struct {
-	Holder             string
-	ShareSet, Set      string
-	ShareAppliance, To string // appliance the share is for, and the collector's
+	Holder         string
+	ShareSet       string // the set the share was unsealed from
+	ShareAppliance string
+	Set            string // the collector's set
+	Appliance      string
 }
 
 func (e *WrongSetError) Error() string {
 	return fmt.Sprintf("share of %s is from set %s (appliance %s), not set %s (appliance %s)",
-		e.Holder, e.ShareSet, e.ShareAppliance, e.Set, e.To)
+		e.Holder, e.ShareSet, e.ShareAppliance, e.Set, e.Appliance)
 }
 
 func (e *WrongSetError) Unwrap() error { return ErrWrongSet }
