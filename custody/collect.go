@@ -31,7 +31,7 @@ func (c *Collector) Add(sh *Share) error {
 	}
 	if sh.setID != c.set.id || sh.appliance != c.set.hdr.Appliance {
 		return &WrongSetError{Holder: sh.holder, ShareSet: sh.setID, ShareAppliance: sh.appliance,
-			Set: c.set.id, To: c.set.hdr.Appliance}
+			Set: c.set.id, Appliance: c.set.hdr.Appliance}
 	}
 	for _, have := range c.shares {
 		if have.holder == sh.holder || have.index == sh.index {
@@ -73,7 +73,7 @@ func (c *Collector) Combine() (*Secret, error) {
 	if names, need := c.Have(); need > 0 {
 		return nil, &QuorumError{Set: c.set.id, Need: c.set.hdr.Threshold, Holders: len(c.set.shares), Have: names}
 	}
-	parts, err := c.scalars()
+	parts, err := c.scalars(c.set.hdr.Threshold)
 	defer wipeParts(parts)
 	if err != nil {
 		return nil, err
@@ -89,11 +89,15 @@ func (c *Collector) Combine() (*Secret, error) {
 	return &Secret{key: scalarBytes(secret)}, nil
 }
 
-// scalars converts the first Threshold shares for circl; the caller wipes
-// them with wipeParts.
-func (c *Collector) scalars() ([]secretsharing.Share, error) {
-	parts := make([]secretsharing.Share, 0, c.set.hdr.Threshold)
-	for _, sh := range c.shares[:c.set.hdr.Threshold] {
+// scalars converts the first n shares for circl; the caller wipes them
+// with wipeParts.
+func (c *Collector) scalars(n int) ([]secretsharing.Share, error) {
+	parts := make([]secretsharing.Share, 0, n)
+	for _, sh := range c.shares[:n] {
+		if sh.wiped {
+			return parts, fmt.Errorf("custody: set %s: the share of %s was wiped after it was added: %w",
+				c.set.id, sh.holder, ErrWiped)
+		}
 		v, err := scalarFromBytes(sh.value)
 		if err != nil {
 			return parts, &CommitmentError{Holder: sh.holder, Set: c.set.id}
@@ -110,8 +114,12 @@ func wipeParts(parts []secretsharing.Share) {
 	}
 }
 
-// Wipe zeroes every share the collector holds and disables it.
+// Wipe zeroes every share the collector holds and disables it; a nil
+// Collector is ignored.
 func (c *Collector) Wipe() {
+	if c == nil {
+		return
+	}
 	for _, sh := range c.shares {
 		sh.Wipe()
 	}
@@ -125,4 +133,3 @@ func (c *Collector) live() error {
 	}
 	return nil
 }
-

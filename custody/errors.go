@@ -33,13 +33,26 @@ var (
 	ErrWiped = errors.New("used after wipe")
 )
 
-// InvalidSetError reports which rule a share set breaks.
+// InvalidSetError reports which rule a share set breaks; Err is the
+// underlying decoding error, if any.
 type InvalidSetError struct {
 	Reason string
+	Err    error
 }
 
-func (e *InvalidSetError) Error() string { return "invalid share set: " + e.Reason }
-func (e *InvalidSetError) Unwrap() error { return ErrInvalidSet }
+func (e *InvalidSetError) Error() string {
+	if e.Err != nil {
+		return "invalid share set: " + e.Reason + ": " + e.Err.Error()
+	}
+	return "invalid share set: " + e.Reason
+}
+
+func (e *InvalidSetError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrInvalidSet}
+	}
+	return []error{ErrInvalidSet, e.Err}
+}
 
 func invalid(format string, args ...any) error {
 	return &InvalidSetError{Reason: fmt.Sprintf(format, args...)}
@@ -83,14 +96,16 @@ func (e *MismatchError) Unwrap() error { return ErrWrongSet }
 
 // WrongSetError: a share from one set was offered to another set's collector.
 type WrongSetError struct {
-	Holder             string
-	ShareSet, Set      string
-	ShareAppliance, To string // appliance the share is for, and the collector's
+	Holder         string
+	ShareSet       string // the set the share was unsealed from
+	ShareAppliance string
+	Set            string // the collector's set
+	Appliance      string
 }
 
 func (e *WrongSetError) Error() string {
 	return fmt.Sprintf("share of %s is from set %s (appliance %s), not set %s (appliance %s)",
-		e.Holder, e.ShareSet, e.ShareAppliance, e.Set, e.To)
+		e.Holder, e.ShareSet, e.ShareAppliance, e.Set, e.Appliance)
 }
 
 func (e *WrongSetError) Unwrap() error { return ErrWrongSet }

@@ -75,7 +75,7 @@ func parseManifest(payload []byte) (*Set, error) {
 	}
 	var m manifest
 	if err := strictjson.Decode(payload, &m); err != nil {
-		return nil, invalid("manifest: %v", err)
+		return nil, &InvalidSetError{Reason: "manifest", Err: err}
 	}
 	s, err := setFromManifest(&m)
 	if err != nil {
@@ -98,7 +98,7 @@ func checkVersion(payload []byte) error {
 		Version *int `json:"version"`
 	}
 	if err := json.Unmarshal(payload, &probe); err != nil {
-		return invalid("manifest is not a JSON object: %v", err)
+		return &InvalidSetError{Reason: "manifest is not one JSON object", Err: err}
 	}
 	if probe.Version == nil {
 		return invalid("manifest has no version")

@@ -40,9 +40,9 @@ const (
 
 // Sizes fixed by the scheme (format version 1: P-256 everywhere).
 const (
-	scalarSize     = 32             // a P-256 scalar: the secret and each share value
-	pointSize      = 65             // an uncompressed SEC1 P-256 point: share and ephemeral keys
-	commitmentSize = 33             // a compressed SEC1 P-256 point: one Feldman commitment
+	scalarSize     = 32              // a P-256 scalar: the secret and each share value
+	pointSize      = 65              // an uncompressed SEC1 P-256 point: share and ephemeral keys
+	commitmentSize = 33              // a compressed SEC1 P-256 point: one Feldman commitment
 	sealedSize     = scalarSize + 16 // AES-256-GCM ciphertext of one share value plus its tag
 )
 

@@ -78,9 +78,16 @@ func addString(b *cryptobyte.Builder, s string) {
 	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s)) })
 }
 
-// seal encrypts value to c.key under a fresh ephemeral key.
+// seal encrypts value to c.key under a fresh ephemeral key drawn from
+// rand (ecdh's GenerateKey ignores its reader since Go 1.26; Split's
+// randomness all comes from the caller's, normally the token's RNG).
 func (c *shareContext) seal(rand io.Reader, value []byte) (*ecdh.PublicKey, []byte, error) {
-	eph, err := ecdh.P256().GenerateKey(rand)
+	d, err := randomScalarBytes(rand)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ephemeral key for %s: %w", c.holder, err)
+	}
+	defer clear(d)
+	eph, err := ecdh.P256().NewPrivateKey(d)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ephemeral key for %s: %w", c.holder, err)
 	}

@@ -22,19 +22,21 @@ const (
 	infoBackupKey = "signbox backup wrap key v1"
 )
 
-// maxSecretTries bounds the rejection sampling in NewSecret. A uniform
-// 32-byte string is a valid non-zero P-256 scalar except with probability
-// about 2^-32, so failing eight times in a row means the random source is
-// broken (stuck at zero or at all ones), not unlucky.
-const maxSecretTries = 8
+// maxScalarTries bounds the rejection sampling of random scalars. A
+// uniform 32-byte string is a valid non-zero P-256 scalar except with
+// probability about 2^-32, so failing eight times in a row means the random
+// source is broken (stuck at zero or at all ones), not unlucky.
+const maxScalarTries = 8
+
+var errBrokenRand = errors.New("random source gave no valid P-256 scalar in 8 tries; it is broken")
 
 // Secret is the quorum secret: a non-zero P-256 scalar from which the
 // appliance token's PINs and the backup wrap key are derived. It exists
 // only in RAM: made by NewSecret for Split, or rebuilt by
 // Collector.Combine. Call Wipe as soon as the PINs have been used.
 //
-// A Secret is not safe for concurrent use. Using it after Wipe panics: a
-// wiped secret must never silently become an empty or zero PIN.
+// A Secret is not safe for concurrent use. Deriving from a wiped or zero
+// Secret panics: it must never silently become a PIN of nothing.
 type Secret struct {
 	key   []byte // big-endian scalar, scalarSize bytes
 	wiped bool
@@ -43,22 +45,39 @@ type Secret struct {
 // NewSecret draws a fresh secret from rand (the appliance token's RNG in
 // production).
 func NewSecret(rand io.Reader) (*Secret, error) {
+	key, err := randomScalarBytes(rand)
+	if err != nil {
+		return nil, fmt.Errorf("custody: draw secret: %w", err)
+	}
+	return &Secret{key: key}, nil
+}
+
+// randomScalarBytes draws a uniformly random non-zero P-256 scalar from
+// rand by rejection sampling (no arithmetic: out-of-range draws are
+// discarded). The caller owns and wipes the result.
+func randomScalarBytes(rand io.Reader) ([]byte, error) {
 	buf := make([]byte, scalarSize)
-	for range maxSecretTries {
+	for range maxScalarTries {
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			clear(buf)
-			return nil, fmt.Errorf("custody: read random secret: %w", err)
+			return nil, err
 		}
-		if sc, err := scalarFromBytes(buf); err == nil {
-			zero := sc.IsZero()
-			wipeScalar(sc)
-			if !zero {
-				return &Secret{key: buf}, nil
-			}
+		if validScalar(buf) {
+			return buf, nil
 		}
 	}
 	clear(buf)
-	return nil, errors.New("custody: random source gave no valid P-256 scalar in 8 tries; it is broken")
+	return nil, errBrokenRand
+}
+
+// validScalar reports whether b encodes a non-zero scalar below the order.
+func validScalar(b []byte) bool {
+	sc, err := scalarFromBytes(b)
+	if err != nil {
+		return false
+	}
+	defer wipeScalar(sc)
+	return !sc.IsZero()
 }
 
 // UserPIN is the appliance token's CKU_USER PIN: 64 lowercase hex
@@ -74,8 +93,12 @@ func (s *Secret) SOPIN() []byte { return s.hexPIN(infoSOPIN) }
 // secret with info "signbox backup wrap key v1". New slice each call.
 func (s *Secret) BackupKey() []byte { return s.derive(infoBackupKey) }
 
-// Wipe zeroes the secret. See the package doc for what it cannot reach.
+// Wipe zeroes the secret; a nil Secret is ignored, so a deferred Wipe is
+// safe after a failed Combine. See the package doc for what it cannot reach.
 func (s *Secret) Wipe() {
+	if s == nil {
+		return
+	}
 	clear(s.key)
 	s.wiped = true
 }
@@ -98,16 +121,22 @@ func (s *Secret) derive(info string) []byte {
 	return out
 }
 
+// live reports whether s holds a secret: not nil, not a zero Secret{}
+// (which would otherwise derive PINs from nothing), not wiped.
+func (s *Secret) live() bool {
+	return s != nil && !s.wiped && len(s.key) == scalarSize
+}
+
 func (s *Secret) mustLive() {
-	if s == nil || s.wiped {
-		panic("custody: Secret " + ErrWiped.Error())
+	if !s.live() {
+		panic("custody: Secret is wiped or was not made by NewSecret or Combine")
 	}
 }
 
 // scalar returns the secret as a circl scalar; the caller wipes it.
 func (s *Secret) scalar() (group.Scalar, error) {
-	if s == nil || s.wiped {
-		return nil, fmt.Errorf("custody: Secret %w", ErrWiped)
+	if !s.live() {
+		return nil, fmt.Errorf("secret is wiped or was not made by NewSecret or Combine: %w", ErrWiped)
 	}
 	return scalarFromBytes(s.key)
 }

@@ -15,7 +15,8 @@ import (
 
 // Set is a verified share-set manifest: signed by the pinned appliance
 // key, strictly parsed, in canonical form and within limits.go. Obtain one
-// with OpenSet; the zero value is not a valid set.
+// with OpenSet; the zero value is not a valid set. A Set holds no secret
+// and does not change once opened, so it is safe for concurrent use.
 type Set struct {
 	hdr         SetHeader
 	id          string
@@ -48,7 +49,7 @@ func OpenSet(env []byte, verifier crypto.PublicKey) (*Set, error) {
 		return nil, fmt.Errorf("custody: %w: not signed by the appliance key %s: %w", ErrBadSignature, id, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("custody: %w", invalid("%v", err))
+		return nil, fmt.Errorf("custody: %w: %w", ErrInvalidSet, err)
 	}
 	s, err := parseManifest(payload)
 	if err != nil {
@@ -179,8 +180,11 @@ func (sh *Share) SetID() string { return sh.setID }
 // Index is the share's x-coordinate, 1 to the number of holders.
 func (sh *Share) Index() int { return sh.index }
 
-// Wipe zeroes the share value.
+// Wipe zeroes the share value; a nil Share is ignored.
 func (sh *Share) Wipe() {
+	if sh == nil {
+		return
+	}
 	clear(sh.value)
 	sh.wiped = true
 }

@@ -81,7 +81,8 @@ func newSet(rand io.Reader, hdr SetHeader, holders []Holder) (*Set, error) {
 
 // deal splits s over the set's holders: it fills in the commitments and
 // returns each holder's share value (big-endian scalar), which the caller
-// wipes.
+// wipes. Like a signature, the result is checked before it is used: the
+// commitments must open to s and every share must pass the Feldman check.
 func (set *Set) deal(rand io.Reader, s *Secret) ([][]byte, error) {
 	sc, err := s.scalar()
 	if err != nil {
@@ -92,17 +93,20 @@ func (set *Set) deal(rand io.Reader, s *Secret) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	shares := ss.Share(uint(len(set.shares)))
-	values := make([][]byte, len(shares))
-	for i, sh := range shares {
+	set.commitments = ss.CommitSecret()
+	if len(set.commitments) != set.hdr.Threshold || !curve.NewElement().MulGen(sc).IsEqual(set.commitments[0]) {
+		// A zero top coefficient (probability 2^-256) lowers the degree,
+		// so fewer shares would rebuild the secret.
+		return nil, errors.New("degenerate polynomial or commitments; split again")
+	}
+	values := make([][]byte, len(set.shares))
+	for i, sh := range ss.Share(uint(len(set.shares))) {
+		ok := secretsharing.Verify(uint(set.hdr.Threshold-1), sh, set.commitments)
 		values[i] = scalarBytes(sh.Value)
 		wipeScalars(sh.Value, sh.ID)
-	}
-	set.commitments = ss.CommitSecret()
-	if len(set.commitments) != set.hdr.Threshold {
-		// The top coefficient came out zero (probability 2^-256): the
-		// polynomial has a lower degree and fewer shares would rebuild it.
-		return values, errors.New("degenerate polynomial; split again")
+		if !ok {
+			return values, fmt.Errorf("share %d fails its own Feldman check", i+1)
+		}
 	}
 	return values, nil
 }
