@@ -31,11 +31,11 @@ func runSoftHSMToken(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	userPIN, err := pinFromEnv(e, *userEnv)
+	userPIN, err := pinFromEnv(e, *userEnv, "")
 	if err != nil {
 		return err
 	}
-	soPIN, err := pinFromEnv(e, *soEnv)
+	soPIN, err := pinFromEnv(e, *soEnv, "")
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"signbox/hsm"
@@ -44,37 +44,39 @@ func (p *pinFlags) source(e *env, who string) hsm.PINFunc {
 		case p.env != "" && p.fd >= 0:
 			return nil, usageErr("give --%spin-fd or --%spin-env, not both", p.flag, p.flag)
 		case p.env != "":
-			return pinFromEnv(e, p.env)
+			return pinFromEnv(e, p.env, p.flag)
 		case p.fd >= 0:
-			return pinFromFD(e, p.fd)
+			return pinFromFD(e, p.fd, p.flag)
 		}
 		return promptPIN(e, who, p.flag)
 	}
 }
 
-func pinFromEnv(e *env, name string) ([]byte, error) {
+func pinFromEnv(e *env, name, flag string) ([]byte, error) {
 	v := e.getenv(name)
 	if v == "" {
-		return nil, fmt.Errorf("--pin-env: environment variable %s is empty or unset", name)
+		return nil, fmt.Errorf("--%spin-env: environment variable %s is empty or unset", flag, name)
 	}
 	return []byte(v), nil
 }
 
 // pinFromFD reads the first line of descriptor fd; fd 0 is the command's
 // stdin, so `signbox ... --pin-fd 0 <pinfile` and pipes work too.
-func pinFromFD(e *env, fd int) ([]byte, error) {
+//
+// The descriptor is read with read(2) directly and left open: several
+// PINs (the custodians' for --unlock-pin-fd) come one line each from one
+// descriptor, and an *os.File would close it when collected.
+func pinFromFD(e *env, fd int, flag string) ([]byte, error) {
 	var r io.Reader = e.stdin
 	if fd != 0 {
-		f := os.NewFile(uintptr(fd), "pin-fd-"+strconv.Itoa(fd))
-		if f == nil {
-			return nil, fmt.Errorf("--pin-fd: descriptor %d is not open", fd)
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			return nil, fmt.Errorf("--%spin-fd %d: descriptor is not open", flag, fd)
 		}
-		defer f.Close()
-		r = f
+		r = fdReader(fd)
 	}
 	pin, err := readPINLine(r)
 	if err != nil {
-		return nil, fmt.Errorf("--pin-fd %d: %w", fd, err)
+		return nil, fmt.Errorf("--%spin-fd %d: %w", flag, fd, err)
 	}
 	return pin, nil
 }
@@ -133,4 +135,18 @@ func promptPIN(e *env, who, flag string) ([]byte, error) {
 		return nil, errors.New("empty PIN")
 	}
 	return pin, nil
+}
+
+// fdReader reads a raw descriptor without owning it.
+type fdReader int
+
+func (f fdReader) Read(p []byte) (int, error) {
+	n, err := unix.Read(int(f), p)
+	if n == 0 && err == nil && len(p) > 0 {
+		return 0, io.EOF
+	}
+	if n < 0 {
+		n = 0
+	}
+	return n, err
 }

@@ -19,10 +19,11 @@ func TestPINSources(t *testing.T) {
 	w.WriteString("fd-pin\nsecond line\n")
 	w.Close()
 	defer r.Close()
-	fd, err := syscall.Dup(int(r.Fd())) // pinFromFD closes the descriptor it reads
+	fd, err := syscall.Dup(int(r.Fd())) // pinFromFD leaves it open; closed below
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer syscall.Close(fd)
 	tests := []struct {
 		name  string
 		args  []string
@@ -60,5 +61,28 @@ func TestPINSources(t *testing.T) {
 				t.Fatalf("pin = %q, %v; want %q", pin, err, tc.want)
 			}
 		})
+	}
+}
+
+// The custodians' PINs for --unlock come one line each from one
+// descriptor: each read takes exactly one line and leaves it open.
+func TestUnlockPINsFromOneDescriptor(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w.WriteString("alice-pin\nbob-pin\n")
+	w.Close()
+	u := &unlockFlags{fd: int(r.Fd())}
+	e := &env{stderr: io.Discard}
+	for i, want := range []string{"alice-pin", "bob-pin"} {
+		pin, err := u.pin(e, i, want[:len(want)-4])()
+		if err != nil || string(pin) != want {
+			t.Fatalf("PIN %d = %q, %v; want %q", i, pin, err, want)
+		}
+	}
+	if _, err := u.pin(e, 2, "carol")(); err == nil || !strings.Contains(err.Error(), "--unlock-pin-fd") {
+		t.Fatalf("third PIN: %v, want an --unlock-pin-fd error", err)
 	}
 }
