@@ -54,9 +54,9 @@ func applianceErr(err error) error {
 // PINs from --unlock-pin-fd (one line each, in order), --unlock-pin-env
 // (variable names, comma-separated, in order) or the terminal.
 type unlockFlags struct {
-	who   listFlag
-	fd    int
-	envs  string
+	who  listFlag
+	fd   int
+	envs string
 }
 
 func addUnlockFlags(fs *flag.FlagSet) *unlockFlags {

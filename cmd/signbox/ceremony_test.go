@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"signbox/airgap"
-	"signbox/appliance"
 	"signbox/airgap/envelope"
+	"signbox/appliance"
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
 	"signbox/hsm"
