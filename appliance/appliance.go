@@ -71,6 +71,9 @@ func Open(cfg Config) (*Appliance, error) {
 	cfg.Module, cfg.ApplianceToken, cfg.AuditToken = wc.Module, wc.ApplianceToken, wc.AuditToken
 	a := &Appliance{cfg: cfg, id: wc.ID, collectors: map[string]*collector{}, sessions: map[string]*ceremony.Session{}}
 	if err := a.open(); err != nil {
+		if a.log != nil {
+			a.log.Close(cfg.Now())
+		}
 		a.closeTokens()
 		return nil, err
 	}
@@ -91,14 +94,16 @@ func (a *Appliance) open() error {
 	if err := a.checkApplianceID(); err != nil {
 		return err
 	}
-	if err := a.readPublicAnchor(); err != nil {
-		return err
-	}
+	anchorErr := a.readPublicAnchor() // recorded once the log is open
 	if a.aud, err = hsm.Open(a.cfg.AuditToken, a.cfg.AuditPIN); err != nil {
 		return fmt.Errorf("audit token: %w", err)
 	}
-	if err := a.openAudit(a.anchor.Audit.Size == 0); err != nil {
-		return err
+	if err := a.openAudit(); err != nil {
+		return errors.Join(err, anchorErr)
+	}
+	if anchorErr != nil {
+		_ = a.event(audit.StateRefused, "when", "open", "reason", anchorErr.Error())
+		return anchorErr
 	}
 	p, err := a.policy()
 	if err != nil {

@@ -3,11 +3,14 @@ package appliance
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
 
+	"signbox/anchor"
 	"signbox/audit"
 	"signbox/audit/hsmkeys"
 	"signbox/ceremony"
@@ -116,14 +119,22 @@ func (r Recorder) Record(ev ceremony.Event) error {
 	return err
 }
 
-// openAudit opens the log and routes every ceremony step to it. An
-// appliance always has active audit keys: Init makes them first.
-func (a *Appliance) openAudit(create bool) error {
+// openAudit opens the log Init created and routes every ceremony step to
+// it. A missing log is never started afresh here: the HSM anchor pins its
+// head, so a deleted log is refused by name (anchor check), not replaced.
+func (a *Appliance) openAudit() error {
 	p, err := a.policy()
 	if err != nil {
 		return err
 	}
-	l, err := OpenAudit(a.cfg.Root, p, a.aud, a.cfg.Now(), create)
+	var l *audit.Log
+	if _, err = os.Lstat(filepath.Join(a.cfg.Root, AuditDirName, "log")); err == nil {
+		l, err = OpenAudit(a.cfg.Root, p, a.aud, a.cfg.Now(), false)
+	}
+	if errors.Is(err, audit.ErrNoLog) || errors.Is(err, fs.ErrNotExist) {
+		return &anchor.MismatchError{File: AuditDirName + "/", Counter: a.anchor.Counter,
+			Detail: fmt.Sprintf("no audit log; the HSM pins one of %d entries (restore it from backup or the last export)", a.anchor.Audit.Size)}
+	}
 	if err != nil {
 		return err
 	}

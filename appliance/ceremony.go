@@ -133,6 +133,13 @@ func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.In
 	switch s.Step() {
 	case ceremony.StepSigned, ceremony.StepVerified, ceremony.StepExported:
 		return s.Outputs(), nil // signed earlier: never sign twice
+	case ceremony.StepInputsVerified, ceremony.StepPolicyEvaluated, ceremony.StepQuorum:
+		// An earlier attempt stopped before signing (too few shares): the
+		// checks run again from the plan on disk.
+		delete(a.sessions, planID)
+		if s, err = a.session(planID); err != nil {
+			return nil, err
+		}
 	}
 	steps := []string{"verify inputs", "evaluate policy", "collect quorum", "unlock the appliance token", "sign in the HSM"}
 	report := func(i int) {
