@@ -164,7 +164,9 @@ type agreement struct {
 
 func (a agreement) Public() *ecdh.PublicKey { return a.pub }
 
-func (a agreement) ECDH(peer *ecdh.PublicKey) ([]byte, error) { return a.tok.ECDH(demo.ShareKeyLabel, peer) }
+func (a agreement) ECDH(peer *ecdh.PublicKey) ([]byte, error) {
+	return a.tok.ECDH(demo.ShareKeyLabel, peer)
+}
 
 // quorumSigner logs in the way only M custodians together can (the test
 // plays alice and bob) and returns the release-bundle signer, to make
