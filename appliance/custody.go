@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"signbox/audit"
 	"signbox/custody"
@@ -133,4 +134,14 @@ func (a *Appliance) wipeShares(planID string) {
 		col.c.Wipe()
 		delete(a.collectors, planID)
 	}
+}
+
+// hasShare reports whether name's share for planID is held in RAM.
+func (a *Appliance) hasShare(planID, name string) bool {
+	col := a.collectors[planID]
+	if col == nil {
+		return false
+	}
+	have, _ := col.c.Have()
+	return slices.Contains(have, name)
 }
