@@ -60,6 +60,12 @@ func (t *Token) AgreementPublic(string) (*ecdh.PublicKey, error) {
 }
 func (t *Token) ECDH(string, *ecdh.PublicKey) ([]byte, error) { return nil, errNoCgo }
 
+func (t *Token) ImportWrapKey(string, []byte) (func() error, error) { return nil, errNoCgo }
+func (t *Token) WrapKey(string, string) ([]byte, error)             { return nil, errNoCgo }
+func (t *Token) UnwrapKey(string, []byte, KeyInfo, crypto.PublicKey) (KeyInfo, error) {
+	return KeyInfo{}, errNoCgo
+}
+
 type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) { return 0, errNoCgo }

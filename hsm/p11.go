@@ -24,6 +24,8 @@ type session interface {
 	DestroyObject(sh pkcs11.SessionHandle, o pkcs11.ObjectHandle) error
 	DeriveKey(sh pkcs11.SessionHandle, m []*pkcs11.Mechanism, base pkcs11.ObjectHandle, tmpl []*pkcs11.Attribute) (pkcs11.ObjectHandle, error)
 	SetPIN(sh pkcs11.SessionHandle, oldPIN, newPIN string) error
+	WrapKey(sh pkcs11.SessionHandle, m []*pkcs11.Mechanism, wrapping, key pkcs11.ObjectHandle) ([]byte, error)
+	UnwrapKey(sh pkcs11.SessionHandle, m []*pkcs11.Mechanism, unwrapping pkcs11.ObjectHandle, wrapped []byte, tmpl []*pkcs11.Attribute) (pkcs11.ObjectHandle, error)
 }
 
 var _ session = (*pkcs11.Ctx)(nil)
