@@ -5,10 +5,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"signbox/anchor"
 	"signbox/audit"
 	"signbox/hsm"
+	"signbox/internal/atomicfile"
 	"signbox/policy"
 )
 
@@ -18,6 +21,10 @@ import (
 const (
 	anchorPrivateLabel = "signbox-anchor"
 	anchorPublicLabel  = "signbox-anchor-public"
+	// anchorCopyName keeps the latest anchor envelope in the workspace, for
+	// the paper log, backups and a restore onto a fresh token; it is
+	// signed, and a restore shows its counter to check against the log.
+	anchorCopyName = "custody/anchor.dsse"
 )
 
 // ErrNoAnchor reports an appliance token that holds no anchor: it was not
@@ -49,8 +56,8 @@ func readAnchor(tok *hsm.Token, label string, key crypto.PublicKey) (anchor.Stat
 }
 
 // writeAnchor signs st with the release-bundle key of the unlocked token
-// and stores it, private copy first.
-func writeAnchor(tok *hsm.Token, p *policy.Policy, st anchor.State) error {
+// and stores it, private copy first, then the workspace copy under root.
+func writeAnchor(root string, tok *hsm.Token, p *policy.Policy, st anchor.State) error {
 	rk := p.Keys.ReleaseBundle
 	signer, err := tok.PinnedSigner(rk.Label, rk.Fingerprint)
 	if err != nil {
@@ -60,13 +67,20 @@ func writeAnchor(tok *hsm.Token, p *policy.Policy, st anchor.State) error {
 	if err != nil {
 		return err
 	}
+	return putAnchor(root, tok, env)
+}
+
+func putAnchor(root string, tok *hsm.Token, env []byte) error {
 	if err := tok.PutData(anchorPrivateLabel, env, false); err != nil {
 		return fmt.Errorf("anchor: %w", err)
 	}
 	if err := tok.PutData(anchorPublicLabel, env, true); err != nil {
 		return fmt.Errorf("anchor: %w", err)
 	}
-	return nil
+	if err := os.MkdirAll(filepath.Join(root, "custody"), 0o700); err != nil {
+		return err
+	}
+	return atomicfile.Replace(filepath.Join(root, anchorCopyName), env, 0o644)
 }
 
 // observe reads what the workspace files say, for anchor.State.Check.

@@ -149,7 +149,7 @@ func (g *Genesis) firstAnchor(o InitOptions, tok, aud *hsm.Token) error {
 		Floors: map[string]anchor.Floor{}, Closed: []string{}, ShareSet: g.ShareSet,
 		Audit: anchor.Audit{Origin: sh.Origin, Size: sh.Size, Root: rootB64(sh.Root)},
 	}
-	return writeAnchor(tok, g.Policy, g.Anchor)
+	return writeAnchor(o.Root, tok, g.Policy, g.Anchor)
 }
 
 func checkFreshRoot(o InitOptions) error {

@@ -130,7 +130,7 @@ func (a *Appliance) commitAnchor(q *quorumSession, p *policy.Policy, shareSet st
 	if err != nil {
 		return err
 	}
-	if err := writeAnchor(q.tok, p, n); err != nil {
+	if err := writeAnchor(a.cfg.Root, q.tok, p, n); err != nil {
 		return err
 	}
 	q.anchor, a.anchor = n, n
@@ -142,7 +142,7 @@ func (a *Appliance) commitAnchor(q *quorumSession, p *policy.Policy, shareSet st
 func (a *Appliance) closeIntent(q *quorumSession, p *policy.Policy) error {
 	n := q.anchor.Next()
 	n.Close(q.plan)
-	if err := writeAnchor(q.tok, p, n); err != nil {
+	if err := writeAnchor(a.cfg.Root, q.tok, p, n); err != nil {
 		return err
 	}
 	q.anchor, a.anchor = n, n

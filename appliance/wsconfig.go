@@ -77,13 +77,27 @@ func (c WorkspaceConfig) validate() error {
 }
 
 func writeConfig(root string, c WorkspaceConfig) error {
-	c.Format = configFormat
-	if err := c.validate(); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(c, "", "  ")
+	b, err := c.encode()
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteNew(filepath.Join(root, ConfigName), append(b, '\n'), 0o644)
+	return atomicfile.WriteNew(filepath.Join(root, ConfigName), b, 0o644)
+}
+
+// replaceConfig points the workspace at a restored appliance token.
+func replaceConfig(root string, c WorkspaceConfig) error {
+	b, err := c.encode()
+	if err != nil {
+		return err
+	}
+	return atomicfile.Replace(filepath.Join(root, ConfigName), b, 0o644)
+}
+
+func (c WorkspaceConfig) encode() ([]byte, error) {
+	c.Format = configFormat
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(c, "", "  ")
+	return append(b, '\n'), err
 }
