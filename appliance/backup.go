@@ -70,7 +70,7 @@ func (a *Appliance) Backup(planID, media string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("backup: %w", err)
 	}
-	target := filepath.Join(media, fmt.Sprintf("%s-anchor%d.backup", a.id, q.anchor.Counter))
+	target := filepath.Join(media, fmt.Sprintf("signbox-backup-anchor%d", q.anchor.Counter))
 	x := &airgap.Export{Files: files, Check: func(path string) error { return sameFiles(path, files) }}
 	if err := x.WriteDir(target); err != nil {
 		return "", err

@@ -15,7 +15,7 @@ func init() {
 		summary: "plan a ceremony and print its digest to read aloud", run: ceremonyPlan})
 	register(&command{path: "ceremony approve", usage: "--workspace WS --id ID --custodian NAME --token URI [--digest sha256:...] [--pin-fd N|--pin-env NAME] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "approve a planned ceremony with one custodian's token", run: ceremonyApprove})
-	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --media DIR --unlock NAME=URI... [--unlock-pin-fd N|--unlock-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME]",
+	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --media DIR [--backup DIR] --unlock NAME=URI... [--unlock-pin-fd N|--unlock-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "verify, check quorum, unlock the appliance HSM with the custodians' shares, sign, verify and export", run: ceremonyRun})
 	register(&command{path: "ceremony abort", usage: "--workspace WS --id ID --reason TEXT [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "close a ceremony for good, recording why", run: ceremonyAbort})
@@ -158,6 +158,7 @@ func ceremonyRun(e *env, args []string) error {
 	ws := fs.String("workspace", "", "workspace `directory`")
 	id := fs.String("id", "", "ceremony `id`")
 	media := fs.String("media", "", "export `directory` (mounted media) for the bundle or the ceremony record")
+	backup := fs.String("backup", "", "also write a backup of the appliance keys to this media `directory`, in this quorum session")
 	un := addUnlockFlags(fs)
 	op := addOperatorFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
@@ -174,7 +175,7 @@ func ceremonyRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	err = runCeremony(e, a, *id, *media, un, who)
+	err = runCeremony(e, a, runArgs{id: *id, media: *media, backup: *backup}, un, who)
 	if cerr := a.Close(); err == nil {
 		err = cerr
 	}
@@ -184,7 +185,10 @@ func ceremonyRun(e *env, args []string) error {
 // runCeremony takes the ceremony from wherever it stands to exported: the
 // presenting custodians release their shares, the appliance unlocks the
 // token, signs, verifies, exports and locks it again.
-func runCeremony(e *env, a *appliance.Appliance, id, media string, un *unlockFlags, who []presenter) error {
+type runArgs struct{ id, media, backup string }
+
+func runCeremony(e *env, a *appliance.Appliance, r runArgs, un *unlockFlags, who []presenter) error {
+	id := r.id
 	s, err := a.Session(id)
 	if err != nil {
 		return ceremonyErr(err)
@@ -214,7 +218,14 @@ func runCeremony(e *env, a *appliance.Appliance, id, media string, un *unlockFla
 	if err := step(e.stdout, "verify outputs", func() (ceremony.Checks, error) { return a.VerifyOutputs(id) }); err != nil {
 		return applianceErr(err)
 	}
-	x, err := a.Export(id, media)
+	if r.backup != "" {
+		path, err := a.Backup(id, r.backup)
+		if err != nil {
+			return applianceErr(err)
+		}
+		fmt.Fprintf(e.stdout, "backup written: %s\n", path)
+	}
+	x, err := a.Export(id, r.media)
 	if err != nil {
 		return applianceErr(err)
 	}
