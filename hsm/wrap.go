@@ -6,7 +6,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/asn1"
 	"fmt"
@@ -188,8 +187,11 @@ func publicTemplate(k KeyInfo, pub crypto.PublicKey) ([]*pkcs11.Attribute, error
 		return append(tmpl, pkcs11.NewAttribute(pkcs11.CKA_MODULUS, p.N.Bytes()),
 			pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, big.NewInt(int64(p.E)).Bytes())), nil
 	case *ecdsa.PublicKey:
-		//nolint:staticcheck // the uncompressed point encoding is what PKCS#11 CKA_EC_POINT carries
-		point, err := asn1.Marshal(elliptic.Marshal(p.Curve, p.X, p.Y))
+		raw, err := p.Bytes() // the uncompressed point, as CKA_EC_POINT carries it
+		if err != nil {
+			return nil, err
+		}
+		point, err := asn1.Marshal(raw)
 		if err != nil {
 			return nil, err
 		}

@@ -134,25 +134,6 @@ func ceremonyApprove(e *env, args []string) error {
 	return nil
 }
 
-func openSession(ws, id string) (*ceremony.Session, error) {
-	w, err := openWorkspace(ws)
-	if err != nil {
-		return nil, err
-	}
-	return openSessionIn(w, id)
-}
-
-func openSessionIn(w *ceremony.Workspace, id string) (*ceremony.Session, error) {
-	if id == "" {
-		return nil, usageErr("--id is required")
-	}
-	s, err := w.Open(id)
-	if err != nil {
-		return nil, ceremonyErr(err)
-	}
-	return s, nil
-}
-
 func ceremonyRun(e *env, args []string) error {
 	fs := newFlags(e, "ceremony run")
 	ws := fs.String("workspace", "", "workspace `directory`")
