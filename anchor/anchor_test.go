@@ -127,6 +127,25 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// A crash between a policy change writing policy.yaml and the anchor
+// update leaves the successor in force, adopted by a closed ceremony.
+func TestCheckAdoptedPolicy(t *testing.T) {
+	w := observed()
+	w.PolicyDigest, w.PolicySerial = dg1, 3
+	w.PolicyAdoptedBy, w.PolicyPrevDigest = "0003-release", dg2
+	if err := sample().Check(w); err != nil {
+		t.Fatalf("adopted successor refused: %v", err)
+	}
+	w.PolicyAdoptedBy = "0004-release" // not closed in the anchor
+	if err := sample().Check(w); err == nil {
+		t.Fatal("a successor adopted by an unpinned ceremony passed")
+	}
+	w.PolicyAdoptedBy, w.PolicyPrevDigest = "0003-release", dg1 // replaced another policy
+	if err := sample().Check(w); err == nil {
+		t.Fatal("a successor of another policy passed")
+	}
+}
+
 // A crash between the export (versions.json raised) and the anchor update
 // leaves versions.json ahead, by a ceremony the anchor already closed.
 func TestCheckAfterCrash(t *testing.T) {

@@ -27,6 +27,11 @@ func (e *MismatchError) Unwrap() error { return ErrMismatch }
 type Workspace struct {
 	PolicySerial uint64
 	PolicyDigest string
+	// PolicyAdoptedBy and PolicyPrevDigest come from the policy approval
+	// chain: the policy-change ceremony that adopted the policy in force,
+	// and the policy it replaced ("" for the genesis policy).
+	PolicyAdoptedBy  string
+	PolicyPrevDigest string
 	// Floors is versions.json: product → security version and ceremony.
 	Floors map[string]Floor
 	// Steps is each ceremony's recorded step name (planned, approved,
@@ -54,8 +59,12 @@ func (s State) Check(w Workspace) error {
 	return nil
 }
 
+// checkPolicy wants the anchored policy, or its successor adopted by a
+// policy change the anchor already records as closed (a crash between
+// writing the new policy and pinning it).
 func (s State) checkPolicy(w Workspace) *MismatchError {
-	if w.PolicyDigest != s.Policy.Digest || w.PolicySerial != s.Policy.Serial {
+	adopted := w.PolicyAdoptedBy != "" && s.IsClosed(w.PolicyAdoptedBy) && w.PolicyPrevDigest == s.Policy.Digest
+	if (w.PolicyDigest != s.Policy.Digest || w.PolicySerial != s.Policy.Serial) && !adopted {
 		return &MismatchError{File: "policy.yaml", Detail: fmt.Sprintf("serial %d %s is not the policy the quorum approved (serial %d %s)",
 			w.PolicySerial, w.PolicyDigest, s.Policy.Serial, s.Policy.Digest)}
 	}

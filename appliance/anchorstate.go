@@ -85,7 +85,8 @@ func putAnchor(root string, tok *hsm.Token, env []byte) error {
 
 // observe reads what the workspace files say, for anchor.State.Check.
 func (a *Appliance) observe(p *policy.Policy) (anchor.Workspace, error) {
-	w := anchor.Workspace{PolicySerial: p.Serial, PolicyDigest: p.Digest(), Floors: map[string]anchor.Floor{}, Steps: map[string]string{}}
+	w := anchor.Workspace{PolicySerial: p.Serial, PolicyDigest: p.Digest(), Floors: map[string]anchor.Floor{}, Steps: map[string]string{},
+		PolicyAdoptedBy: a.tip.adoptedBy, PolicyPrevDigest: a.tip.prev}
 	v, err := a.ws.Versions()
 	if err != nil {
 		return w, err
@@ -108,9 +109,16 @@ func (a *Appliance) observe(p *policy.Policy) (anchor.Workspace, error) {
 	return w, nil
 }
 
-// checkAnchor compares the workspace with st; a difference is refused,
-// recorded and returned naming the file.
+// checkAnchor walks the policy approval chain from the genesis st pins,
+// then compares the workspace with st; a difference is refused, recorded
+// and returned naming the file.
 func (a *Appliance) checkAnchor(st anchor.State, p *policy.Policy, when string) error {
+	tip, err := verifyChain(a.cfg.Root, a.id, st, p)
+	if err != nil {
+		_ = a.event(audit.StateRefused, "when", when, "reason", err.Error())
+		return err
+	}
+	a.tip = tip
 	w, err := a.observe(p)
 	if err != nil {
 		return err

@@ -48,6 +48,7 @@ type Appliance struct {
 	log   *audit.Log
 
 	anchor     anchor.State // the public anchor, checked at open
+	tip        chainTip     // what the policy approval chain says of the policy in force
 	releasePub crypto.PublicKey
 	collectors map[string]*collector // released shares per plan, RAM only
 	quorum     *quorumSession        // non-nil only while a quorum has unlocked the token

@@ -49,14 +49,6 @@ func (a *Appliance) Approve(planID, custodian, tokenURI string, pin hsm.PINFunc)
 			return ceremony.Progress{}, err
 		}
 		prog, err := s.Approve(custodian, signer)
-		if errors.Is(err, ceremony.ErrDuplicateApproval) && s.Policy().Custody().Holder(custodian) != nil && !a.hasShare(planID, custodian) {
-			// Approved in an earlier session (another process, before a
-			// restart): the approval stands, the share is presented again.
-			if err := a.releaseShare(planID, c, tok); err != nil {
-				return ceremony.Progress{}, err
-			}
-			return s.Progress()
-		}
 		if err != nil {
 			_ = a.event(audit.CeremonyRefused, "ceremony", planID, "custodian", custodian, "step", "approve", "reason", err.Error())
 			return prog, err

@@ -136,12 +136,17 @@ func (a *Appliance) wipeShares(planID string) {
 	}
 }
 
-// hasShare reports whether name's share for planID is held in RAM.
-func (a *Appliance) hasShare(planID, name string) bool {
-	col := a.collectors[planID]
-	if col == nil {
+// needsShare reports whether name holds a share that this session has
+// not collected for planID yet.
+func (a *Appliance) needsShare(planID, name string) bool {
+	s, err := a.session(planID)
+	if err != nil || s.Policy().Custody().Holder(name) == nil {
 		return false
 	}
+	col := a.collectors[planID]
+	if col == nil {
+		return true
+	}
 	have, _ := col.c.Have()
-	return slices.Contains(have, name)
+	return !slices.Contains(have, name)
 }

@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -270,7 +271,13 @@ func (e Engine) Approve(ctx context.Context, planID, custodian, tokenID string, 
 	defer unlock()
 	own := append([]byte(nil), pin...)
 	defer clear(own)
-	prog, err := e.A.Approve(planID, custodian, tokenID, func() ([]byte, error) { return own, nil })
+	pinFn := func() ([]byte, error) { return append([]byte(nil), own...), nil }
+	prog, err := e.A.Approve(planID, custodian, tokenID, pinFn)
+	if errors.Is(err, ceremony.ErrDuplicateApproval) && e.A.needsShare(planID, custodian) {
+		// Approved in an earlier session (before a restart): the approval
+		// stands and the custodian's token presents the share again.
+		prog, err = e.A.PresentShare(planID, custodian, tokenID, pinFn)
+	}
 	if err != nil {
 		return api.Quorum{}, hint(err, "check the PIN and that this is "+custodian+"'s own token; repeated wrong PINs may lock it")
 	}

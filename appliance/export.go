@@ -79,6 +79,15 @@ func (a *Appliance) Export(planID, media string) (*Exported, error) {
 			return nil, err
 		}
 	}
+	if s.Plan().Kind == policy.KindPolicyChange {
+		next, err := a.policy()
+		if err != nil {
+			return nil, err
+		}
+		if err := appendChain(a.cfg.Root, s, next); err != nil {
+			return nil, err
+		}
+	}
 
 	closing, err := a.checkpoint("ceremony " + s.ID() + " closed")
 	if err != nil {

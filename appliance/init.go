@@ -44,7 +44,13 @@ type InitOptions struct {
 	// fingerprint, "" for HMAC keys). Every active key it pins must be one
 	// of them.
 	Policy func(fingerprints map[string]string) ([]byte, error)
-	Now    func() time.Time
+	// Founders are the founding custodians, each with their own token:
+	// every share holder of the genesis policy approves it (the first
+	// link of the policy approval chain).
+	Founders []Presenter
+	// Date is the genesis date, YYYY-MM-DD, as the operators confirm it.
+	Date string
+	Now  func() time.Time
 }
 
 // Genesis is what Init made, for the paper log.
@@ -117,6 +123,9 @@ func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secr
 	if err := writeConfig(o.Root, WorkspaceConfig{ID: g.ID, Module: o.Module, ApplianceToken: g.ApplianceURI, AuditToken: o.AuditToken}); err != nil {
 		return err
 	}
+	if err := signGenesis(o.Root, g, o.Founders, o.Date); err != nil {
+		return err
+	}
 	return g.firstAnchor(o, tok, aud)
 }
 
@@ -154,8 +163,8 @@ func (g *Genesis) firstAnchor(o InitOptions, tok, aud *hsm.Token) error {
 
 func checkFreshRoot(o InitOptions) error {
 	switch {
-	case o.Now == nil || o.Policy == nil || o.AuditPIN == nil:
-		return errors.New("init: Now, Policy and AuditPIN are required")
+	case o.Now == nil || o.Policy == nil || o.AuditPIN == nil || o.Date == "":
+		return errors.New("init: Now, Date, Policy and AuditPIN are required")
 	case o.ApplianceLabel == "" || o.AuditToken == "" || o.Module == "":
 		return errors.New("init: Module, ApplianceLabel and AuditToken are required")
 	}

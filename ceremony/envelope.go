@@ -48,6 +48,12 @@ func addSignature(env *dsse.Envelope, s crypto.Signer) (dsse.Signature, error) {
 
 // ParseEnvelope strictly decodes an approvals envelope.
 func ParseEnvelope(b []byte) (*dsse.Envelope, error) {
+	return parseEnvelopeOf(b, PayloadType)
+}
+
+// parseEnvelopeOf strictly decodes a multi-signature envelope of payload
+// type want: approvals of a plan, or of a genesis statement.
+func parseEnvelopeOf(b []byte, want string) (*dsse.Envelope, error) {
 	if len(b) > MaxEnvelopeSize {
 		return nil, fmt.Errorf("approvals envelope is %d bytes, more than %d", len(b), MaxEnvelopeSize)
 	}
@@ -60,8 +66,8 @@ func ParseEnvelope(b []byte) (*dsse.Envelope, error) {
 	if dec.More() {
 		return nil, errors.New("decode approvals envelope: data after the envelope")
 	}
-	if env.PayloadType != PayloadType {
-		return nil, fmt.Errorf("approvals envelope has payload type %q, want %q", env.PayloadType, PayloadType)
+	if env.PayloadType != want {
+		return nil, fmt.Errorf("approvals envelope has payload type %q, want %q", env.PayloadType, want)
 	}
 	if len(env.Signatures) > MaxApprovals {
 		return nil, fmt.Errorf("approvals envelope has %d signatures, more than %d", len(env.Signatures), MaxApprovals)

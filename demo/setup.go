@@ -144,9 +144,9 @@ func (d *Demo) makeTokens(o Options) error {
 	g, err := appliance.Init(appliance.InitOptions{
 		Root: d.Root, Module: d.Module, ApplianceLabel: ApplianceLabel,
 		AuditToken: audit.URI, AuditPIN: func() ([]byte, error) { return OperatorPIN(), nil },
-		Keys:   applianceKeys,
-		Policy: func(fps map[string]string) ([]byte, error) { return policyYAML(pems, shares, fps), nil },
-		Now:    o.Now,
+		Keys:     applianceKeys,
+		Policy:   func(fps map[string]string) ([]byte, error) { return policyYAML(pems, shares, fps), nil },
+		Founders: d.founders(), Date: o.Date, Now: o.Now,
 	})
 	if err != nil {
 		return err
@@ -292,4 +292,15 @@ func (d *Demo) ReleasePublicKey(p *policy.Policy) (crypto.PublicKey, error) {
 		}
 	}
 	return nil, fmt.Errorf("the appliance token has no public key %s", p.Keys.ReleaseBundle.Fingerprint)
+}
+
+// founders are the three demo custodians with their tokens, who approve
+// the genesis policy.
+func (d *Demo) founders() []appliance.Presenter {
+	var out []appliance.Presenter
+	for _, name := range Custodians {
+		pin := PIN(name)
+		out = append(out, appliance.Presenter{Name: name, TokenURI: d.Custodian[name], PIN: func() ([]byte, error) { return append([]byte(nil), pin...), nil }})
+	}
+	return out
 }

@@ -308,7 +308,26 @@ func (w *world) replacedPolicy(t *testing.T) {
 		return strings.Replace(s, indent(alice), indent(string(mallory)), 1)
 	})
 	defer restore()
-	w.refusedOpen(t, "policy.yaml", "is not the policy the quorum approved")
+	w.refusedOpen(t, "policy.yaml", "is not the last policy of the approval chain")
+
+	// Replacing the genesis link too is refused against the genesis the
+	// HSM pins; a genesis approval missing a founder is refused as well.
+	restoreGenesis := w.edit(t, "policychain/0001.yaml", func(s string) string {
+		return strings.Replace(s, indent(alice), indent(string(mallory)), 1)
+	})
+	w.refusedOpen(t, "policychain/0001.yaml", "the HSM pins genesis policy")
+	restoreGenesis()
+	restoreApproval := w.edit(t, "policychain/0001.genesis.dsse", func(s string) string {
+		var env map[string]any
+		require.NoError(t, json.Unmarshal([]byte(s), &env))
+		sigs := env["signatures"].([]any)
+		env["signatures"] = sigs[:len(sigs)-1]
+		b, err := json.Marshal(env)
+		require.NoError(t, err)
+		return string(b)
+	})
+	w.refusedOpen(t, "policychain/0001.genesis.dsse", "lacks the approval of founding custodian carol")
+	restoreApproval()
 }
 
 func indent(pem string) string { return strings.ReplaceAll(strings.TrimSpace(pem), "\n", "\n      ") }

@@ -45,7 +45,7 @@ func threeOfFive(t *testing.T, d *demo.Demo) {
 	require.NoError(t, err)
 	root := filepath.Join(t.TempDir(), "ws35")
 	g, err := appliance.Init(appliance.InitOptions{Root: root, Module: d.Module, ApplianceLabel: "appliance-35",
-		AuditToken: audit.URI, AuditPIN: pinOf([]byte("pin-op35")), Now: clock,
+		AuditToken: audit.URI, AuditPIN: pinOf([]byte("pin-op35")), Now: clock, Date: date, Founders: founders35(uris),
 		Keys: []appliance.KeySpec{{Label: "sbv2-slot0", Alg: hsm.ECDSAP256, Backup: true}, {Label: "release-bundle", Alg: hsm.ECDSAP256, Backup: true},
 			{Label: "audit-mac", Alg: hsm.HMACSHA256, Audit: true}, {Label: "audit-checkpoint", Alg: hsm.Ed25519, Audit: true}},
 		Policy: func(fps map[string]string) ([]byte, error) { return policy35(approval, share, fps), nil },
@@ -153,3 +153,11 @@ type shareKey struct {
 func (k shareKey) Public() *ecdh.PublicKey { return k.pub }
 
 func (k shareKey) ECDH(peer *ecdh.PublicKey) ([]byte, error) { return k.tok.ECDH("share", peer) }
+
+func founders35(uris map[string]string) []appliance.Presenter {
+	var out []appliance.Presenter
+	for _, n := range five {
+		out = append(out, appliance.Presenter{Name: n, TokenURI: uris[n], PIN: pinOf([]byte("pin-" + n))})
+	}
+	return out
+}

@@ -65,7 +65,7 @@ func writeCeremonyFixture(e *env, dir string, active bool) error {
 	_, err = appliance.Init(appliance.InitOptions{
 		Root: filepath.Join(dir, "ws"), Module: d.Module(), ApplianceLabel: "appliance",
 		AuditToken: audit.URI, AuditPIN: func() ([]byte, error) { return []byte("pin-operator"), nil },
-		Keys: keys, Now: e.now,
+		Keys: keys, Now: e.now, Date: "2026-11-20", Founders: fixtureFounders(dir),
 		Policy: func(fps map[string]string) ([]byte, error) {
 			pins = fps
 			return []byte(fixturePolicy(1, pems, shares, fps)), nil
@@ -238,4 +238,18 @@ func fixtureRequest(dir string, bl, app []byte) error {
 		}
 	}
 	return nil
+}
+
+// fixtureFounders are the share holders, who approve the genesis policy.
+func fixtureFounders(dir string) []appliance.Presenter {
+	var out []appliance.Presenter
+	for _, p := range fixturePeople {
+		if p[1] != "custodian" {
+			continue
+		}
+		name := p[0]
+		out = append(out, appliance.Presenter{Name: name, TokenURI: hsm.URI{Token: name, ModulePath: filepath.Join(dir, "libsofthsm2.so")}.String(),
+			PIN: func() ([]byte, error) { return []byte("pin-" + name), nil }})
+	}
+	return out
 }
