@@ -260,11 +260,19 @@ func (a *Appliance) keyStore(tok *hsm.Token, p *policy.Policy) ceremony.KeyStore
 			audit[k.Label] = true
 		}
 	}
-	return routedStore{TokenStore{tok}, TokenStore{a.aud}, audit}
+	backup := map[string]bool{}
+	for _, k := range p.AllKeys() {
+		backup[k.Label] = k.Backup
+	}
+	return routedStore{TokenStore{tok, backup}, TokenStore{a.aud, nil}, audit}
 }
 
-// TokenStore adapts an hsm.Token to ceremony.KeyStore.
-type TokenStore struct{ *hsm.Token }
+// TokenStore adapts an hsm.Token to ceremony.KeyStore. Backup names the
+// labels the policy marks for backup: they are made wrappable.
+type TokenStore struct {
+	*hsm.Token
+	Backup map[string]bool
+}
 
 // GenerateKey creates a key of a policy algorithm inside the token.
 func (t TokenStore) GenerateKey(label string, alg policy.Algorithm) (crypto.PublicKey, error) {
@@ -272,7 +280,11 @@ func (t TokenStore) GenerateKey(label string, alg policy.Algorithm) (crypto.Publ
 	if err != nil {
 		return nil, err
 	}
-	ki, err := t.Token.GenerateKey(label, a)
+	var opts []hsm.GenOption
+	if t.Backup[label] {
+		opts = append(opts, hsm.Wrappable())
+	}
+	ki, err := t.Token.GenerateKey(label, a, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"signbox/airgap/envelope"
 	"signbox/anchor"
 	"signbox/audit"
+	"signbox/ceremony"
 	"signbox/custody"
 	"signbox/hsm"
 	"signbox/internal/atomicfile"
@@ -71,6 +74,9 @@ func Init(o InitOptions) (*Genesis, error) {
 	if err := checkFreshRoot(o); err != nil {
 		return nil, err
 	}
+	if err := preflight(o); err != nil {
+		return nil, fmt.Errorf("%w (nothing was made)", err)
+	}
 	g := &Genesis{}
 	var err error
 	if g.ID, err = randomID(); err != nil {
@@ -124,6 +130,9 @@ func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secr
 		return err
 	}
 	if err := signGenesis(o.Root, g, o.Founders, o.Date); err != nil {
+		return err
+	}
+	if err := writePublicKeys(o.Root, tok); err != nil {
 		return err
 	}
 	return g.firstAnchor(o, tok, aud)
@@ -248,4 +257,118 @@ func genesisPolicy(o InitOptions, fps map[string]string) (*policy.Policy, error)
 		return nil, err
 	}
 	return p, nil
+}
+
+// FromTemplate reads a genesis policy template (the custodians, quorum
+// rules, products and release rules filled in, every appliance key
+// planned) and returns the keys Init makes and the renderer that marks
+// them active with their fingerprints, keeping the author's text.
+func FromTemplate(tmpl []byte) ([]KeySpec, func(map[string]string) ([]byte, error), error) {
+	p, err := policy.Parse(tmpl)
+	if err != nil {
+		return nil, nil, fmt.Errorf("policy template: %w", err)
+	}
+	auditKeys := map[string]bool{p.Keys.AuditMAC.Label: true, p.Keys.AuditCheckpoint.Label: true}
+	var specs []KeySpec
+	for _, k := range p.Planned() {
+		alg, err := hsm.ParseAlgorithm(string(k.Algorithm))
+		if err != nil {
+			return nil, nil, fmt.Errorf("policy template: %s: %w", k.Path, err)
+		}
+		specs = append(specs, KeySpec{Label: k.Label, Alg: alg, Audit: auditKeys[k.Label], Backup: k.Backup})
+	}
+	if rk := p.Keys.ReleaseBundle; rk.Status != policy.StatusPlanned {
+		return nil, nil, fmt.Errorf("policy template: keys.release_bundle must be planned: init makes it, and it signs the anchor and the share set")
+	}
+	render := func(fps map[string]string) ([]byte, error) { return policy.Activate(tmpl, fps) }
+	return specs, render, nil
+}
+
+// preflight checks, before any token is touched, what would otherwise
+// fail halfway: every share holder of the policy presents a token that
+// opens and holds the approval key the policy pins, and no audit key
+// label is taken on the audit token.
+func preflight(o InitOptions) error {
+	fps := map[string]string{}
+	for _, k := range o.Keys {
+		fps[k.Label] = ""
+		if k.Alg != hsm.HMACSHA256 {
+			sum := sha256.Sum256([]byte(k.Label))
+			fps[k.Label] = "sha256:" + hex.EncodeToString(sum[:])
+		}
+	}
+	b, err := o.Policy(fps)
+	if err != nil {
+		return err
+	}
+	p, err := policy.Parse(b)
+	if err != nil {
+		return fmt.Errorf("genesis policy: %w", err)
+	}
+	if err := preflightFounders(p, o.Founders); err != nil {
+		return err
+	}
+	return preflightAudit(o)
+}
+
+func preflightFounders(p *policy.Policy, founders []Presenter) error {
+	byName := map[string]Presenter{}
+	for _, f := range founders {
+		byName[f.Name] = f
+	}
+	for _, h := range p.Custody().Holders {
+		f, ok := byName[h.Name]
+		if !ok {
+			return fmt.Errorf("%w: genesis policy lacks the approval of founding custodian %s: every share holder presents their token", ceremony.ErrChain, h.Name)
+		}
+		if err := signWithToken(f, func(tok *hsm.Token) error {
+			_, err := approvalKey(tok, h)
+			return err
+		}); err != nil {
+			return fmt.Errorf("founder %s: %w", h.Name, err)
+		}
+	}
+	return nil
+}
+
+func preflightAudit(o InitOptions) error {
+	aud, err := hsm.Open(o.AuditToken, o.AuditPIN)
+	if err != nil {
+		return fmt.Errorf("audit token: %w", err)
+	}
+	defer aud.Close()
+	keys, err := aud.Keys()
+	if err != nil {
+		return err
+	}
+	for _, spec := range o.Keys {
+		for _, k := range keys {
+			if spec.Audit && k.Label == spec.Label {
+				return fmt.Errorf("audit token %s already holds a key labelled %q: %w", o.AuditToken, spec.Label, hsm.ErrLabelExists)
+			}
+		}
+	}
+	return nil
+}
+
+// writePublicKeys puts each appliance key's public half in <root>/keys/,
+// for device teams and auditors who verify without any secret.
+func writePublicKeys(root string, tok *hsm.Token) error {
+	keys, err := tok.PublicKeys()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(root, "keys"), 0o755); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		b, err := envelope.MarshalPublicKeyPEM(k.Public)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteNew(filepath.Join(root, "keys", k.Label+".pub.pem"), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -43,6 +43,12 @@ type Key struct {
 	// Required for active and revoked asymmetric keys, absent for planned
 	// keys and for secret (HMAC) keys, which have no public half.
 	Fingerprint string `yaml:"fingerprint,omitempty"`
+	// Backup marks an appliance key made wrappable, inside the token only,
+	// under the quorum-held backup key (see docs/runbooks/custody.md).
+	// It is decided when the key is made and cannot change afterwards.
+	// The audit keys live on the operator's audit token and are not
+	// backed up with the appliance.
+	Backup bool `yaml:"backup,omitempty"`
 }
 
 // SecureBootKey is a Secure Boot V2 signing key bound to an eFuse slot.

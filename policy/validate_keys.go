@@ -52,7 +52,18 @@ func (k *Keys) validate(path string) error {
 	if err := k.validateSingle(path+".audit_mac", k.AuditMAC, []Algorithm{HMACSHA256}, labels); err != nil {
 		return err
 	}
-	return k.validateSingle(path+".audit_checkpoint", k.AuditCheckpoint, []Algorithm{Ed25519}, labels)
+	if err := k.validateSingle(path+".audit_checkpoint", k.AuditCheckpoint, []Algorithm{Ed25519}, labels); err != nil {
+		return err
+	}
+	for _, a := range []struct {
+		path string
+		key  *Key
+	}{{path + ".audit_mac", k.AuditMAC}, {path + ".audit_checkpoint", k.AuditCheckpoint}} {
+		if a.key.Backup {
+			return fmt.Errorf("%s.backup: the audit keys live on the operator's audit token, which appliance backups do not cover", a.path)
+		}
+	}
+	return nil
 }
 
 func (k *Keys) validateSingle(path string, key *Key, algs []Algorithm, labels map[string]string) error {

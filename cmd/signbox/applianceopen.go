@@ -54,16 +54,23 @@ func applianceErr(err error) error {
 // PINs from --unlock-pin-fd (one line each, in order), --unlock-pin-env
 // (variable names, comma-separated, in order) or the terminal.
 type unlockFlags struct {
+	name string // the flag: "unlock" or "founder"
 	who  listFlag
 	fd   int
 	envs string
 }
 
 func addUnlockFlags(fs *flag.FlagSet) *unlockFlags {
-	u := &unlockFlags{fd: -1}
-	fs.Var(&u.who, "unlock", "a custodian presenting their token: `NAME=URI` (repeat up to the threshold)")
-	fs.IntVar(&u.fd, "unlock-pin-fd", -1, "read the custodians' PINs from descriptor `N`, one line each, in --unlock order")
-	fs.StringVar(&u.envs, "unlock-pin-env", "", "environment variable `NAMES`, comma-separated, in --unlock order")
+	return addPresenterFlags(fs, "unlock", "a custodian presenting their token: `NAME=URI` (repeat up to the threshold)")
+}
+
+// addPresenterFlags registers --NAME NAME=URI (repeated) with its PIN
+// sources --NAME-pin-fd and --NAME-pin-env.
+func addPresenterFlags(fs *flag.FlagSet, name, usage string) *unlockFlags {
+	u := &unlockFlags{name: name, fd: -1}
+	fs.Var(&u.who, name, usage)
+	fs.IntVar(&u.fd, name+"-pin-fd", -1, "read their PINs from descriptor `N`, one line each, in --"+name+" order")
+	fs.StringVar(&u.envs, name+"-pin-env", "", "environment variable `NAMES`, comma-separated, in --"+name+" order")
 	return u
 }
 
@@ -74,21 +81,34 @@ func (u *unlockFlags) parse() ([]presenter, error) {
 	for _, w := range u.who {
 		n, uri, ok := strings.Cut(w, "=")
 		if !ok || n == "" || uri == "" {
-			return nil, usageErr("--unlock wants NAME=URI, got %q", w)
+			return nil, usageErr("--%s wants NAME=URI, got %q", u.name, w)
 		}
 		out = append(out, presenter{n, uri})
 	}
 	if u.envs != "" && len(strings.Split(u.envs, ",")) != len(out) {
-		return nil, usageErr("--unlock-pin-env names %d variables for %d --unlock custodians", len(strings.Split(u.envs, ",")), len(out))
+		return nil, usageErr("--%s-pin-env names %d variables for %d --%s custodians", u.name, len(strings.Split(u.envs, ",")), len(out), u.name)
 	}
 	return out, nil
 }
 
 // pin returns the PIN source for the i-th presenter.
 func (u *unlockFlags) pin(e *env, i int, name string) hsm.PINFunc {
-	p := pinFlags{fd: u.fd, flag: "unlock-"}
+	p := pinFlags{fd: u.fd, flag: u.name + "-"}
 	if u.envs != "" {
 		p.env = strings.Split(u.envs, ",")[i]
 	}
 	return p.source(e, fmt.Sprintf("%s's token", name))
+}
+
+// presenters turns the flags into appliance presenters.
+func (u *unlockFlags) presenters(e *env) ([]appliance.Presenter, error) {
+	who, err := u.parse()
+	if err != nil {
+		return nil, err
+	}
+	var ps []appliance.Presenter
+	for i, p := range who {
+		ps = append(ps, appliance.Presenter{Name: p.name, TokenURI: p.uri, PIN: u.pin(e, i, p.name)})
+	}
+	return ps, nil
 }

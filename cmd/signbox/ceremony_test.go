@@ -39,6 +39,21 @@ func init() {
 		}})
 }
 
+// `signbox testonly release-images DIR` writes only the unsigned images,
+// SBOMs and request media of the ceremony fixture.
+func init() {
+	register(&command{path: "testonly release-images", usage: "DIR", summary: "test only: unsigned release images",
+		run: func(e *env, args []string) error {
+			if len(args) != 1 {
+				return usageErr("want DIR")
+			}
+			if err := os.MkdirAll(args[0], 0o755); err != nil {
+				return err
+			}
+			return fixtureImages(args[0])
+		}})
+}
+
 var fixturePeople = [][2]string{{"alice", "custodian"}, {"bob", "custodian"}, {"carol", "custodian"}, {"dana", "release-manager"}, {"erin", "witness"}}
 
 func writeCeremonyFixture(e *env, dir string, active bool) error {

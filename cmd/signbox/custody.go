@@ -27,13 +27,9 @@ func runCustodyRestore(e *env, args []string) error {
 	if *ws == "" || *backup == "" || *label == "" {
 		return usageErr("--workspace, --backup and --label are required")
 	}
-	who, err := un.parse()
+	ps, err := un.presenters(e)
 	if err != nil {
 		return err
-	}
-	var ps []appliance.Presenter
-	for i, p := range who {
-		ps = append(ps, appliance.Presenter{Name: p.name, TokenURI: p.uri, PIN: un.pin(e, i, p.name)})
 	}
 	res, err := appliance.Restore(appliance.RestoreOptions{Root: *ws, Backup: *backup, Module: *module, Label: *label,
 		Custodians: ps, AuditPIN: op.pin.source(e, "the audit token (operator)"), Now: e.now})

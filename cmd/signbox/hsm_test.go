@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"signbox/hsm/softhsm"
 )
@@ -45,4 +46,24 @@ func runSoftHSMToken(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, info.URI)
 	return nil
+}
+
+// `signbox testonly cat OUT FILE...` concatenates files, so scripts can
+// assemble a policy template from the custodians' enrolment output.
+func init() {
+	register(&command{path: "testonly cat", usage: "OUT FILE...", summary: "test only: concatenate files",
+		run: func(e *env, args []string) error {
+			if len(args) < 2 {
+				return usageErr("want OUT FILE...")
+			}
+			var out []byte
+			for _, f := range args[1:] {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					return err
+				}
+				out = append(out, b...)
+			}
+			return os.WriteFile(args[0], out, 0o644)
+		}})
 }

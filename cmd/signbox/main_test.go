@@ -25,6 +25,8 @@ func TestScripts(t *testing.T) {
 				ts.Setenv(k, os.Getenv(k))
 			}
 			ts.Setenv("GORACE", scriptGORACE(os.Getenv("GORACE")))
+			// SOFTHSM_MODULE is the SoftHSM2 library scripts name in URIs.
+			ts.Setenv("SOFTHSM_MODULE", defaultModule(&env{getenv: os.Getenv}))
 			return nil
 		},
 		RequireExplicitExec: true,

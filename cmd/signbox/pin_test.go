@@ -74,7 +74,7 @@ func TestUnlockPINsFromOneDescriptor(t *testing.T) {
 	defer r.Close()
 	w.WriteString("alice-pin\nbob-pin\n")
 	w.Close()
-	u := &unlockFlags{fd: int(r.Fd())}
+	u := &unlockFlags{name: "unlock", fd: int(r.Fd())}
 	e := &env{stderr: io.Discard}
 	for i, want := range []string{"alice-pin", "bob-pin"} {
 		pin, err := u.pin(e, i, want[:len(want)-4])()
