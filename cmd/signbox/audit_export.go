@@ -17,6 +17,7 @@ func init() {
 		usage:   "--workspace WS --token URI [--pin-fd N | --pin-env NAME] OUT",
 		summary: "seal and export the appliance audit log for an auditor",
 		run:     runAuditExport,
+		locks:   lockWorkspace,
 	})
 }
 

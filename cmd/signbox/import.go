@@ -12,6 +12,7 @@ func init() {
 		usage:   "MEDIA --workspace DIR [--build-key PUB.pem]...",
 		summary: "verify an OSV feed snapshot (feed.json + all.zip files) and store it in the workspace",
 		run:     runFeedImport,
+		locks:   lockWorkspace,
 	})
 }
 

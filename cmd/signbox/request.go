@@ -24,6 +24,7 @@ func init() {
 		path:    "request import",
 		usage:   "MEDIA --workspace DIR [--build-key PUB.pem]...",
 		summary: "verify a release request and store it in the workspace",
+		locks:   lockWorkspace,
 		run: func(e *env, args []string) error {
 			_, err := verifyRequestCmd(e, "request import", args, true)
 			return err

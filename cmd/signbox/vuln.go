@@ -27,6 +27,7 @@ func init() {
 		usage:   "SNAPSHOT_DIR --workspace DIR [--date DATE] [--max-age 30d] [--build-key PUB.pem]...",
 		summary: "verify an OSV feed snapshot and index it into the workspace",
 		run:     runVulnImport,
+		locks:   lockWorkspace,
 	})
 	register(&command{
 		path:    "vuln scan",
@@ -39,6 +40,7 @@ func init() {
 		usage:   "--workspace DIR --vuln ID --component KEY --state STATE --by NAME [--justification J] [--response R]... [--detail TEXT] [--at TIME]",
 		summary: "record a VEX triage decision for one finding",
 		run:     runVulnTriage,
+		locks:   lockWorkspace,
 	})
 }
 
