@@ -10,6 +10,7 @@ func init() {
 		usage:   "--workspace WS [--operator-pin-fd N | --operator-pin-env NAME] OUT",
 		summary: "seal and export the appliance audit log for an auditor",
 		run:     runAuditExport,
+		locks:   lockWorkspace,
 	})
 }
 

@@ -12,13 +12,13 @@ import (
 
 func init() {
 	register(&command{path: "ceremony plan", usage: "--workspace WS --date YYYY-MM-DD --kind release|key-generation|key-revocation|policy-change [kind flags] [--operator-pin-fd N|--operator-pin-env NAME]",
-		summary: "plan a ceremony and print its digest to read aloud", run: ceremonyPlan})
+		summary: "plan a ceremony and print its digest to read aloud", run: ceremonyPlan, locks: lockWorkspace})
 	register(&command{path: "ceremony approve", usage: "--workspace WS --id ID --custodian NAME --token URI [--digest sha256:...] [--pin-fd N|--pin-env NAME] [--operator-pin-fd N|--operator-pin-env NAME]",
-		summary: "approve a planned ceremony with one custodian's token", run: ceremonyApprove})
+		summary: "approve a planned ceremony with one custodian's token", run: ceremonyApprove, locks: lockWorkspace})
 	register(&command{path: "ceremony run", usage: "--workspace WS --id ID --media DIR [--backup DIR] --unlock NAME=URI... [--unlock-pin-fd N|--unlock-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME]",
-		summary: "verify, check quorum, unlock the appliance HSM with the custodians' shares, sign, verify and export", run: ceremonyRun})
+		summary: "verify, check quorum, unlock the appliance HSM with the custodians' shares, sign, verify and export", run: ceremonyRun, locks: lockWorkspace})
 	register(&command{path: "ceremony abort", usage: "--workspace WS --id ID --reason TEXT [--operator-pin-fd N|--operator-pin-env NAME]",
-		summary: "close a ceremony for good, recording why", run: ceremonyAbort})
+		summary: "close a ceremony for good, recording why", run: ceremonyAbort, locks: lockWorkspace})
 	register(&command{path: "ceremony show", usage: "--workspace WS [--id ID]",
 		summary: "show a ceremony's plan, digest words and approvals, or list ceremonies", run: ceremonyShow})
 }

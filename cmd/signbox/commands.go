@@ -17,6 +17,7 @@ type command struct {
 	usage   string // arguments after the path, e.g. "--token URI"
 	summary string
 	run     func(e *env, args []string) error
+	locks   *lockSpec // the directory a mutating command locks (locks.go); nil: none
 }
 
 var registry = map[string]*command{}
@@ -63,7 +64,7 @@ func run(e *env, args []string) int {
 		printHelp(e.stderr, "")
 		return 2
 	}
-	err := c.run(e, rest)
+	err := c.runLocked(e, rest)
 	if err == nil {
 		return 0
 	}

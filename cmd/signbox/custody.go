@@ -10,7 +10,7 @@ func init() {
 	register(&command{path: "custody restore",
 		usage:   "--workspace WS --backup DIR --label LABEL [--module PATH] --unlock NAME=URI... [--unlock-pin-fd N|--unlock-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "restore the appliance keys from a backup onto a fresh token, with the custodians' shares",
-		run:     runCustodyRestore})
+		run:     runCustodyRestore, locks: lockWorkspace})
 }
 
 func runCustodyRestore(e *env, args []string) error {

@@ -22,12 +22,16 @@ func init() {
 		usage:   "[--workspace DIR] [--headless] [--date YYYY-MM-DD] [--module PATH]",
 		summary: "create a SoftHSM-backed demo workspace and run the release ceremony (TUI or --headless)",
 		run:     runDemo,
+		locks:   &lockSpec{noun: "workspace", flag: "workspace", def: demoWorkspace},
 	})
 }
 
+// demoWorkspace is --workspace's default, which the demo also locks.
+const demoWorkspace = "demo-workspace"
+
 func runDemo(e *env, args []string) error {
 	fs := newFlags(e, "demo")
-	wsFlag := fs.String("workspace", "demo-workspace", "demo workspace `directory` (created on first use, reused after)")
+	wsFlag := fs.String("workspace", demoWorkspace, "demo workspace `directory` (created on first use, reused after)")
 	headless := fs.Bool("headless", false, "run the release ceremony scripted and print what it did")
 	date := fs.String("date", "", "ceremony date `YYYY-MM-DD` (default: today)")
 	module := fs.String("module", defaultModule(e), "SoftHSM2 PKCS#11 module `path`")

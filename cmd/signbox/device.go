@@ -17,19 +17,19 @@ import (
 
 func init() {
 	register(&command{path: "device provision", usage: "--state DIR --chip CHIP --key FILE [--key FILE...] --bootloader FILE --app FILE [--slot-size SIZE] [--secure-download]",
-		summary: "burn key digests and secure boot eFuses, flash a signed bootloader and first app", run: runDeviceProvision})
+		summary: "burn key digests and secure boot eFuses, flash a signed bootloader and first app", run: runDeviceProvision, locks: lockDevice})
 	register(&command{path: "device boot", usage: "--state DIR",
-		summary: "reset the emulated device and print the boot trace", run: deviceOp(runDeviceBoot)})
+		summary: "reset the emulated device and print the boot trace", run: deviceOp(runDeviceBoot), locks: lockDevice})
 	register(&command{path: "device install", usage: "--state DIR [--release-key PUB.pem] BUNDLE|IMAGE",
-		summary: "install a release bundle (signature checked first) or a signed app image into the inactive slot", run: runDeviceInstall})
+		summary: "install a release bundle (signature checked first) or a signed app image into the inactive slot", run: runDeviceInstall, locks: lockDevice})
 	register(&command{path: "device confirm", usage: "--state DIR",
-		summary: "mark the running app VALID, then raise the eFuse secure version", run: deviceOp(runDeviceConfirm)})
+		summary: "mark the running app VALID, then raise the eFuse secure version", run: deviceOp(runDeviceConfirm), locks: lockDevice})
 	register(&command{path: "device reject", usage: "--state DIR",
-		summary: "mark the running app INVALID and reboot into the other slot", run: deviceOp(runDeviceReject)})
+		summary: "mark the running app INVALID and reboot into the other slot", run: deviceOp(runDeviceReject), locks: lockDevice})
 	register(&command{path: "device revoke-key", usage: "--state DIR N",
-		summary: "burn the revoke bit of eFuse key slot N if the device stays bootable", run: runDeviceRevoke})
+		summary: "burn the revoke bit of eFuse key slot N if the device stays bootable", run: runDeviceRevoke, locks: lockDevice})
 	register(&command{path: "device status", usage: "--state DIR",
-		summary: "show eFuses, partition table, otadata and both slots", run: deviceOp(runDeviceStatus)})
+		summary: "show eFuses, partition table, otadata and both slots", run: deviceView(runDeviceStatus)})
 }
 
 // deviceOp wraps a command that takes only --state.
@@ -44,17 +44,51 @@ func deviceOp(op func(e *env, d *emu.Device) error) func(e *env, args []string) 
 	}
 }
 
+// deviceView wraps a read-only command that takes only --state: it opens
+// the device without the lock and never saves it.
+func deviceView(op func(e *env, d *emu.Device) error) func(e *env, args []string) error {
+	return func(e *env, args []string) error {
+		fs := newFlags(e, "device")
+		state := fs.String("state", "", "device state directory")
+		if err := parseNoArgs(fs, args); err != nil {
+			return err
+		}
+		d, err := openDevice(e, *state)
+		if err != nil {
+			return err
+		}
+		return op(e, d)
+	}
+}
+
+// openDevice opens a state directory: under the command's lock when the
+// dispatcher took one on it (locks.go), so the device's saves write under
+// that lock rather than take it again, which in this process would fail.
+func openDevice(e *env, state string) (*emu.Device, error) {
+	if state == "" {
+		return nil, usageErr("--state is required")
+	}
+	var d *emu.Device
+	var err error
+	if l := e.heldFor(state); l != nil {
+		d, err = emu.OpenLocked(l)
+	} else {
+		d, err = emu.Open(state)
+	}
+	if err != nil {
+		return nil, withHint(err, "create a device with `signbox device provision --state %s ...`", state)
+	}
+	return d, nil
+}
+
 // withDevice opens the state directory, runs op and saves the device even
 // when op failed: a failed boot or a cut-short operation still changed the
 // flash, as it would on a real chip. Save also appends the command's
 // events to the device's own audit log, stamped with this clock.
 func withDevice(e *env, state string, op func(d *emu.Device) error) error {
-	if state == "" {
-		return usageErr("--state is required")
-	}
-	d, err := emu.Open(state)
+	d, err := openDevice(e, state)
 	if err != nil {
-		return withHint(err, "create a device with `signbox device provision --state %s ...`", state)
+		return err
 	}
 	d.SetClock(e.now)
 	opErr := op(d)
@@ -227,7 +261,12 @@ func runDeviceProvision(e *env, args []string) error {
 	if cfg.App, err = os.ReadFile(*app); err != nil {
 		return err
 	}
-	res, err := emu.ProvisionDir(*state, cfg)
+	var res emu.ProvisionResult
+	if l := e.heldFor(*state); l != nil {
+		res, err = emu.ProvisionLocked(l, cfg)
+	} else {
+		res, err = emu.ProvisionDir(*state, cfg) // a new directory: emu locks it
+	}
 	if err != nil {
 		return deviceHint(err)
 	}

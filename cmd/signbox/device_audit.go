@@ -13,7 +13,7 @@ import (
 
 func init() {
 	register(&command{path: "device audit-export", usage: "--state DIR OUT",
-		summary: "seal and export the emulated device's own audit log for an auditor", run: runDeviceAuditExport})
+		summary: "seal and export the emulated device's own audit log for an auditor", run: runDeviceAuditExport, locks: lockDevice})
 	register(&command{path: "device audit-vkey", usage: "--state DIR",
 		summary: "print the checkpoint verifier key to pin for the device's audit log", run: runDeviceAuditVKey})
 }
@@ -28,7 +28,7 @@ func runDeviceAuditExport(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("want exactly one OUT directory")
 	}
-	d, err := openDeviceLog(*state)
+	d, err := openDevice(e, *state)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func runDeviceAuditVKey(e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	d, err := openDeviceLog(*state)
+	d, err := openDevice(e, *state)
 	if err != nil {
 		return err
 	}
@@ -58,17 +58,6 @@ func runDeviceAuditVKey(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, vkey)
 	return nil
-}
-
-func openDeviceLog(state string) (*emu.Device, error) {
-	if state == "" {
-		return nil, usageErr("--state is required")
-	}
-	d, err := emu.Open(state)
-	if err != nil {
-		return nil, withHint(err, "create a device with `signbox device provision --state %s ...`", state)
-	}
-	return d, nil
 }
 
 func deviceLogHint(err error, state string) error {

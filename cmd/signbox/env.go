@@ -4,6 +4,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"signbox/internal/lock"
 )
 
 // env is everything a command may take from the outside world. Tests swap
@@ -14,6 +16,8 @@ type env struct {
 	stderr io.Writer
 	getenv func(string) string
 	now    func() time.Time
+
+	held *lock.Lock // the dispatcher's lock for this command (locks.go), or nil
 }
 
 func newEnv() *env {

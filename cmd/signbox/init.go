@@ -19,7 +19,7 @@ func init() {
 	register(&command{path: "init",
 		usage:   "--workspace WS --policy TEMPLATE --date YYYY-MM-DD --label LABEL --audit-token URI [--module PATH] --founder NAME=URI... [--founder-pin-fd N|--founder-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "the genesis ceremony: a quorum-held appliance token, its keys, the founders' approval of the policy, the first anchor",
-		run:     runInit})
+		run:     runInit, locks: lockWorkspace})
 }
 
 // Labels of a custodian's keys on their own token.

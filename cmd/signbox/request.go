@@ -24,6 +24,7 @@ func init() {
 		usage:   "MEDIA --workspace DIR [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "verify a release request under the policy's build key and store it in the workspace",
 		run:     runRequestImport,
+		locks:   lockWorkspace,
 	})
 }
 

@@ -26,6 +26,7 @@ func init() {
 		usage:   "SNAPSHOT_DIR --workspace DIR [--date DATE] [--max-age 30d] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "verify an OSV feed snapshot (signed by the policy's build key, if it pins one) and index it into the workspace",
 		run:     runVulnImport,
+		locks:   lockWorkspace,
 	})
 	register(&command{
 		path:    "vuln scan",
@@ -38,6 +39,7 @@ func init() {
 		usage:   "--workspace DIR --vuln ID --component KEY --state STATE --by NAME [--justification J] [--response R]... [--detail TEXT] [--at TIME] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "record a VEX triage decision for one finding",
 		run:     runVulnTriage,
+		locks:   lockWorkspace,
 	})
 }
 

@@ -67,17 +67,21 @@ func (d *Device) ExportAudit(out string, t time.Time) (audit.SignedHead, error) 
 	if d.dir == "" {
 		return audit.SignedHead{}, errors.New("export device audit log: in-memory device has no state directory")
 	}
-	if err := d.audit.flush(d.dir); err != nil {
-		return audit.SignedHead{}, fmt.Errorf("export device audit log: %w", err)
-	}
-	l, err := d.audit.open(d.dir, t)
-	if err != nil {
-		return audit.SignedHead{}, fmt.Errorf("export device audit log: %w", err)
-	}
-	sh, err := l.Export(out, t)
-	if cerr := l.Close(t); err == nil {
-		err = cerr
-	}
+	var sh audit.SignedHead
+	err := d.withLock(whatExport, func(bool) error {
+		if err := d.audit.flush(d.dir); err != nil {
+			return err
+		}
+		l, err := d.audit.open(d.dir, t)
+		if err != nil {
+			return err
+		}
+		sh, err = l.Export(out, t)
+		if cerr := l.Close(t); err == nil {
+			err = cerr
+		}
+		return err
+	})
 	if err != nil {
 		return sh, fmt.Errorf("export device audit log: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"signbox/device/esp"
+	"signbox/internal/lock"
 )
 
 // Device is one emulated chip: flash, eFuses, the power counter and what
@@ -20,7 +21,9 @@ type Device struct {
 	// none does (power-on, power cut, failed boot). It lives in RAM.
 	running int
 
-	dir string // state directory, "" for an in-memory device
+	dir  string     // state directory, "" for an in-memory device
+	held *lock.Lock // the caller's lock on dir (OpenLocked), or nil
+	sums stateSums  // the state files as last read or written
 
 	// parsed caches slot images for the duration of one boot, where the
 	// anti-rollback probe and the load read the same slot and only otadata

@@ -43,7 +43,11 @@
 // writing when it is damaged.
 //
 // A device lives in a state directory ([Open], [ProvisionDir]): flash.bin,
-// efuse.bin and runtime.json, each replaced atomically.
+// efuse.bin and runtime.json, each replaced atomically. Every write to it
+// holds the directory's lock (signbox/internal/lock): for one save when
+// the device came from [Open], which also refuses to save over a state
+// someone else saved in the meantime ([ErrStateChanged]), or for the
+// caller's whole command with [OpenLocked] and [ProvisionLocked].
 //
 // # The device's own audit log
 //
