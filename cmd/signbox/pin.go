@@ -34,7 +34,13 @@ func addPINFlags(fs *flag.FlagSet) *pinFlags {
 }
 
 // source returns a PIN callback; who names the token in the prompt, e.g.
-// `token "release"`. The sources are only read when the PIN is needed.
+// `token "release"`. The sources are only read when the PIN is needed, and
+// once: a descriptor is closed after its line is read and an environment
+// variable is removed (pinFromEnv).
+//
+// The callback hands over the only copy it made: hsm.Open clears the slice
+// its PINFunc returns once it has logged in, so nothing here keeps one; a
+// source that fails clears what it had read.
 func (p *pinFlags) source(e *env, who string) hsm.PINFunc {
 	return func() ([]byte, error) {
 		switch {
@@ -49,12 +55,22 @@ func (p *pinFlags) source(e *env, who string) hsm.PINFunc {
 	}
 }
 
+// pinFromEnv reads the PIN from variable name and removes the variable
+// (dropEnv): child processes do not inherit it and /proc/<pid>/environ
+// no longer shows it.
 func pinFromEnv(e *env, name string) ([]byte, error) {
 	v := e.getenv(name)
 	if v == "" {
 		return nil, fmt.Errorf("--pin-env: environment variable %s is empty or unset", name)
 	}
-	return []byte(v), nil
+	pin := []byte(v)
+	if err := e.unsetenv(name); errors.Is(err, errEnvBlock) {
+		fmt.Fprintf(e.stderr, "signbox: warning: --pin-env %s: %v\n", name, err)
+	} else if err != nil {
+		clear(pin)
+		return nil, fmt.Errorf("--pin-env: remove %s from the environment: %w", name, err)
+	}
+	return pin, nil
 }
 
 // pinFromFD reads the first line of descriptor fd; fd 0 is the command's
@@ -77,12 +93,15 @@ func pinFromFD(e *env, fd int) ([]byte, error) {
 }
 
 // readPINLine reads byte by byte up to the first newline, so nothing after
-// the PIN is consumed from a shared descriptor.
+// the PIN is consumed from a shared descriptor. The line buffer is sized
+// up front so append never leaves a partial copy of the PIN behind in an
+// outgrown array, and it is cleared on every error.
 func readPINLine(r io.Reader) ([]byte, error) {
-	var line []byte
-	b := make([]byte, 1)
+	line := make([]byte, 0, maxPINLen+2)
+	var b [1]byte
+	defer clear(b[:])
 	for len(line) <= maxPINLen+1 {
-		n, err := r.Read(b)
+		n, err := r.Read(b[:])
 		if n == 1 {
 			if b[0] == '\n' {
 				break
@@ -93,6 +112,7 @@ func readPINLine(r io.Reader) ([]byte, error) {
 			break
 		}
 		if err != nil {
+			clear(line)
 			return nil, err
 		}
 	}
@@ -101,6 +121,7 @@ func readPINLine(r io.Reader) ([]byte, error) {
 	case len(pin) == 0:
 		return nil, errors.New("no PIN (empty first line)")
 	case len(pin) > maxPINLen:
+		clear(line)
 		return nil, fmt.Errorf("PIN longer than %d bytes; wrong source?", maxPINLen)
 	}
 	return pin, nil
@@ -121,13 +142,10 @@ func promptPIN(e *env, who string) ([]byte, error) {
 		return nil, errors.New("no PIN source: stdin is not a terminal; give --pin-fd N or --pin-env NAME")
 	}
 	fmt.Fprintf(e.stderr, "PIN for %s: ", who)
-	pin, err := term.ReadPassword(int(f.Fd()))
+	pin, err := readNoEcho(int(f.Fd()))
 	fmt.Fprintln(e.stderr)
 	if err != nil {
 		return nil, fmt.Errorf("read PIN from terminal: %w", err)
-	}
-	if len(pin) == 0 {
-		return nil, errors.New("empty PIN")
 	}
 	return pin, nil
 }
