@@ -9,7 +9,6 @@ import (
 
 	"signbox/anchor"
 	"signbox/ceremony"
-	"signbox/hsm"
 	"signbox/internal/atomicfile"
 	"signbox/policy"
 )
@@ -35,27 +34,17 @@ type chainTip struct {
 	prev      string // the digest of the policy before it
 }
 
-// signGenesis collects every founder's approval of the genesis statement
+// signGenesis has every founder's open token sign the genesis statement
 // and writes the chain's first link.
-func signGenesis(root string, g *Genesis, founders []Presenter, date string) error {
+func signGenesis(root string, g *Genesis, founders []founder, date string) error {
 	env, err := ceremony.NewGenesisEnvelope(ceremony.GenesisStatement{Appliance: g.ID, ShareSet: g.ShareSet, Date: date,
 		Policy: ceremony.PolicyRef{Name: g.Policy.Name, Serial: g.Policy.Serial, Digest: g.Policy.Digest()}})
 	if err != nil {
 		return err
 	}
 	for _, f := range founders {
-		c := g.Policy.Custodian(f.Name)
-		if c == nil {
-			return fmt.Errorf("genesis: %q is not in the genesis policy", f.Name)
-		}
-		if err := signWithToken(f, func(tok *hsm.Token) error {
-			s, err := approvalKey(tok, c)
-			if err != nil {
-				return err
-			}
-			return ceremony.SignGenesis(env, s)
-		}); err != nil {
-			return fmt.Errorf("genesis approval by %s: %w", f.Name, err)
+		if err := ceremony.SignGenesis(env, f.signer); err != nil {
+			return fmt.Errorf("genesis approval by %s: %w", f.name, err)
 		}
 	}
 	raw := ceremony.EncodeEnvelope(env)
@@ -69,15 +58,6 @@ func signGenesis(root string, g *Genesis, founders []Presenter, date string) err
 		return err
 	}
 	return atomicfile.WriteNew(chainFile(root, g.Policy.Serial, "genesis.dsse"), raw, 0o644)
-}
-
-func signWithToken(p Presenter, f func(*hsm.Token) error) error {
-	tok, err := hsm.Open(p.TokenURI, p.PIN)
-	if err != nil {
-		return err
-	}
-	defer tok.Close()
-	return f(tok)
 }
 
 // appendChain records an adopted policy and the approvals that adopted

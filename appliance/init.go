@@ -1,6 +1,7 @@
 package appliance
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -74,11 +75,19 @@ func Init(o InitOptions) (*Genesis, error) {
 	if err := checkFreshRoot(o); err != nil {
 		return nil, err
 	}
-	if err := preflight(o); err != nil {
+	// Every token is opened once, each PIN read once: a PIN source may be
+	// one-shot (--pin-env drops the variable after reading it).
+	aud, err := hsm.Open(o.AuditToken, o.AuditPIN)
+	if err != nil {
+		return nil, fmt.Errorf("audit token: %w", err)
+	}
+	defer aud.Close()
+	founders, err := preflight(o, aud)
+	defer closeAll(founders)
+	if err != nil {
 		return nil, fmt.Errorf("%w (nothing was made)", err)
 	}
 	g := &Genesis{}
-	var err error
 	if g.ID, err = randomID(); err != nil {
 		return nil, err
 	}
@@ -93,18 +102,13 @@ func Init(o InitOptions) (*Genesis, error) {
 	}
 	defer tok.Close()
 	g.ApplianceURI = tok.Info().URI
-	aud, err := hsm.Open(o.AuditToken, o.AuditPIN)
-	if err != nil {
-		return nil, fmt.Errorf("audit token: %w", err)
-	}
-	defer aud.Close()
-	if err := g.build(o, tok, aud, secret); err != nil {
+	if err := g.build(o, tok, aud, secret, founders); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
 
-func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secret) error {
+func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secret, founders []founder) error {
 	fps, err := makeKeys(o.Keys, tok, aud)
 	if err != nil {
 		return err
@@ -129,7 +133,7 @@ func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secr
 	if err := writeConfig(o.Root, WorkspaceConfig{ID: g.ID, Module: o.Module, ApplianceToken: g.ApplianceURI, AuditToken: o.AuditToken}); err != nil {
 		return err
 	}
-	if err := signGenesis(o.Root, g, o.Founders, o.Date); err != nil {
+	if err := signGenesis(o.Root, g, founders, o.Date); err != nil {
 		return err
 	}
 	if err := writePublicKeys(o.Root, tok); err != nil {
@@ -284,11 +288,26 @@ func FromTemplate(tmpl []byte) ([]KeySpec, func(map[string]string) ([]byte, erro
 	return specs, render, nil
 }
 
-// preflight checks, before any token is touched, what would otherwise
-// fail halfway: every share holder of the policy presents a token that
-// opens and holds the approval key the policy pins, and no audit key
-// label is taken on the audit token.
-func preflight(o InitOptions) error {
+// founder is a founding custodian's open token and the approval key the
+// genesis policy pins for them.
+type founder struct {
+	name   string
+	tok    *hsm.Token
+	signer crypto.Signer
+}
+
+func closeAll(fs []founder) {
+	for _, f := range fs {
+		f.tok.Close()
+	}
+}
+
+// preflight checks, before the appliance token is touched, what would
+// otherwise fail halfway: every share holder of the policy presents a
+// token that opens and holds the approval key the policy pins (kept open
+// to sign the genesis), and no audit key label is taken on the audit
+// token.
+func preflight(o InitOptions, aud *hsm.Token) ([]founder, error) {
 	fps := map[string]string{}
 	for _, k := range o.Keys {
 		fps[k.Label] = ""
@@ -299,44 +318,43 @@ func preflight(o InitOptions) error {
 	}
 	b, err := o.Policy(fps)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := policy.Parse(b)
 	if err != nil {
-		return fmt.Errorf("genesis policy: %w", err)
+		return nil, fmt.Errorf("genesis policy: %w", err)
 	}
-	if err := preflightFounders(p, o.Founders); err != nil {
-		return err
+	if err := preflightAudit(o, aud); err != nil {
+		return nil, err
 	}
-	return preflightAudit(o)
+	return openFounders(p, o.Founders)
 }
 
-func preflightFounders(p *policy.Policy, founders []Presenter) error {
+func openFounders(p *policy.Policy, presenters []Presenter) ([]founder, error) {
 	byName := map[string]Presenter{}
-	for _, f := range founders {
+	for _, f := range presenters {
 		byName[f.Name] = f
 	}
+	var out []founder
 	for _, h := range p.Custody().Holders {
-		f, ok := byName[h.Name]
+		pr, ok := byName[h.Name]
 		if !ok {
-			return fmt.Errorf("%w: genesis policy lacks the approval of founding custodian %s: every share holder presents their token", ceremony.ErrChain, h.Name)
+			return out, fmt.Errorf("%w: genesis policy lacks the approval of founding custodian %s: every share holder presents their token", ceremony.ErrChain, h.Name)
 		}
-		if err := signWithToken(f, func(tok *hsm.Token) error {
-			_, err := approvalKey(tok, h)
-			return err
-		}); err != nil {
-			return fmt.Errorf("founder %s: %w", h.Name, err)
+		tok, err := hsm.Open(pr.TokenURI, pr.PIN)
+		if err != nil {
+			return out, fmt.Errorf("founder %s: %w", h.Name, err)
+		}
+		s, err := approvalKey(tok, h)
+		out = append(out, founder{name: h.Name, tok: tok, signer: s})
+		if err != nil {
+			return out, fmt.Errorf("founder %s: %w", h.Name, err)
 		}
 	}
-	return nil
+	return out, nil
 }
 
-func preflightAudit(o InitOptions) error {
-	aud, err := hsm.Open(o.AuditToken, o.AuditPIN)
-	if err != nil {
-		return fmt.Errorf("audit token: %w", err)
-	}
-	defer aud.Close()
+func preflightAudit(o InitOptions, aud *hsm.Token) error {
 	keys, err := aud.Keys()
 	if err != nil {
 		return err

@@ -86,7 +86,7 @@ func TestPINNeverRendered(t *testing.T) {
 	h.keys("down", "enter", "tab", "right", "tab", "tab", "x", "enter", "c", "enter")
 	h.keys("enter", "enter", "7", "3", "1", "9")
 	v := h.view()
-	if strings.Contains(v, "7319") || !strings.Contains(v, "PIN: ****_") {
+	if strings.Contains(v, "7319") || !strings.Contains(v, "PIN: ••••••_") {
 		t.Fatalf("PIN rendered or not masked:\n%s", v)
 	}
 	h.keys("enter") // wrong PIN

@@ -15,17 +15,21 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	now    func() time.Time
+	// unsetenv removes a variable that held a secret (--pin-env), so
+	// neither child processes nor /proc/<pid>/environ show it (envwipe.go).
+	unsetenv func(string) error
+	now      func() time.Time
 
 	held *lock.Lock // the dispatcher's lock for this command (locks.go), or nil
 }
 
 func newEnv() *env {
 	return &env{
-		stdin:  os.Stdin,
-		stdout: os.Stdout,
-		stderr: os.Stderr,
-		getenv: os.Getenv,
-		now:    time.Now,
+		stdin:    os.Stdin,
+		stdout:   os.Stdout,
+		stderr:   os.Stderr,
+		getenv:   os.Getenv,
+		unsetenv: dropEnv,
+		now:      time.Now,
 	}
 }

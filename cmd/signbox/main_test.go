@@ -10,7 +10,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"signbox": func() { os.Exit(run(newEnv(), os.Args[1:])) },
+		"signbox": func() { os.Exit(signboxMain(os.Args[1:])) },
 	})
 }
 

@@ -37,7 +37,13 @@ func addPINFlags(fs *flag.FlagSet) *pinFlags {
 }
 
 // source returns a PIN callback; who names the token in the prompt, e.g.
-// `token "release"`. The sources are only read when the PIN is needed.
+// `token "release"`. The sources are only read when the PIN is needed, and
+// once: a descriptor is closed after its line is read and an environment
+// variable is removed (pinFromEnv).
+//
+// The callback hands over the only copy it made: hsm.Open clears the slice
+// its PINFunc returns once it has logged in, so nothing here keeps one; a
+// source that fails clears what it had read.
 func (p *pinFlags) source(e *env, who string) hsm.PINFunc {
 	return func() ([]byte, error) {
 		switch {
@@ -52,12 +58,22 @@ func (p *pinFlags) source(e *env, who string) hsm.PINFunc {
 	}
 }
 
+// pinFromEnv reads the PIN from variable name and removes the variable
+// (dropEnv): child processes do not inherit it and /proc/<pid>/environ
+// no longer shows it.
 func pinFromEnv(e *env, name, flag string) ([]byte, error) {
 	v := e.getenv(name)
 	if v == "" {
 		return nil, fmt.Errorf("--%spin-env: environment variable %s is empty or unset", flag, name)
 	}
-	return []byte(v), nil
+	pin := []byte(v)
+	if err := e.unsetenv(name); errors.Is(err, errEnvBlock) {
+		fmt.Fprintf(e.stderr, "signbox: warning: --%spin-env %s: %v\n", flag, name, err)
+	} else if err != nil {
+		clear(pin)
+		return nil, fmt.Errorf("--%spin-env: remove %s from the environment: %w", flag, name, err)
+	}
+	return pin, nil
 }
 
 // pinFromFD reads the first line of descriptor fd; fd 0 is the command's
@@ -82,12 +98,15 @@ func pinFromFD(e *env, fd int, flag string) ([]byte, error) {
 }
 
 // readPINLine reads byte by byte up to the first newline, so nothing after
-// the PIN is consumed from a shared descriptor.
+// the PIN is consumed from a shared descriptor. The line buffer is sized
+// up front so append never leaves a partial copy of the PIN behind in an
+// outgrown array, and it is cleared on every error.
 func readPINLine(r io.Reader) ([]byte, error) {
-	var line []byte
-	b := make([]byte, 1)
+	line := make([]byte, 0, maxPINLen+2)
+	var b [1]byte
+	defer clear(b[:])
 	for len(line) <= maxPINLen+1 {
-		n, err := r.Read(b)
+		n, err := r.Read(b[:])
 		if n == 1 {
 			if b[0] == '\n' {
 				break
@@ -98,6 +117,7 @@ func readPINLine(r io.Reader) ([]byte, error) {
 			break
 		}
 		if err != nil {
+			clear(line)
 			return nil, err
 		}
 	}
@@ -106,6 +126,7 @@ func readPINLine(r io.Reader) ([]byte, error) {
 	case len(pin) == 0:
 		return nil, errors.New("no PIN (empty first line)")
 	case len(pin) > maxPINLen:
+		clear(line)
 		return nil, fmt.Errorf("PIN longer than %d bytes; wrong source?", maxPINLen)
 	}
 	return pin, nil
@@ -126,27 +147,30 @@ func promptPIN(e *env, who, flag string) ([]byte, error) {
 		return nil, fmt.Errorf("no PIN source for %s: stdin is not a terminal; give --%spin-fd N or --%spin-env NAME", who, flag, flag)
 	}
 	fmt.Fprintf(e.stderr, "PIN for %s: ", who)
-	pin, err := term.ReadPassword(int(f.Fd()))
+	pin, err := readNoEcho(int(f.Fd()))
 	fmt.Fprintln(e.stderr)
 	if err != nil {
 		return nil, fmt.Errorf("read PIN from terminal: %w", err)
 	}
-	if len(pin) == 0 {
-		return nil, errors.New("empty PIN")
-	}
 	return pin, nil
 }
 
-// fdReader reads a raw descriptor without owning it.
+// fdReader reads a descriptor directly, without owning it and outside the
+// runtime poller: a terminal read in canonical mode blocks until a line is
+// complete, and --unlock-pin-fd reads several PINs from one descriptor.
 type fdReader int
 
-func (f fdReader) Read(p []byte) (int, error) {
-	n, err := unix.Read(int(f), p)
-	if n == 0 && err == nil && len(p) > 0 {
-		return 0, io.EOF
+func (r fdReader) Read(b []byte) (int, error) {
+	for {
+		n, err := unix.Read(int(r), b)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0 && len(b) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
 	}
-	if n < 0 {
-		n = 0
-	}
-	return n, err
 }

@@ -43,8 +43,10 @@ func TestPINSources(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			vars := map[string]string{"MY_PIN": "env-pin"}
 			e := &env{stdin: strings.NewReader(tc.stdin), stderr: io.Discard,
-				getenv: func(k string) string { return map[string]string{"MY_PIN": "env-pin"}[k] }}
+				getenv:   func(k string) string { return vars[k] },
+				unsetenv: func(k string) error { delete(vars, k); return nil }}
 			fs := flag.NewFlagSet("t", flag.ContinueOnError)
 			p := addPINFlags(fs)
 			if err := fs.Parse(tc.args); err != nil {
@@ -59,6 +61,9 @@ func TestPINSources(t *testing.T) {
 			}
 			if err != nil || !bytes.Equal(pin, []byte(tc.want)) {
 				t.Fatalf("pin = %q, %v; want %q", pin, err, tc.want)
+			}
+			if _, left := vars["MY_PIN"]; left == (tc.name == "env") {
+				t.Fatalf("MY_PIN left in the environment: %v", left)
 			}
 		})
 	}

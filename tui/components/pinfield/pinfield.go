@@ -1,5 +1,6 @@
 // Package pinfield is a masked PIN entry. The PIN is kept as bytes so it
-// can be zeroed; it is never rendered, only a fixed mask is.
+// can be zeroed; it is never rendered, nor is its length: the field shows
+// the same mask for one typed byte as for sixty.
 package pinfield
 
 import (
@@ -23,6 +24,11 @@ func (m Model) Update(msg tea.Msg) Model {
 	}
 	switch k.Type {
 	case tea.KeyRunes:
+		if m.pin == nil {
+			// Sized once: append never outgrows it, so no partial copy
+			// of the PIN is left behind in an abandoned array.
+			m.pin = make([]byte, 0, maxPIN)
+		}
 		if len(m.pin)+len(string(k.Runes)) <= maxPIN {
 			m.pin = append(m.pin, string(k.Runes)...)
 		}
@@ -35,8 +41,9 @@ func (m Model) Update(msg tea.Msg) Model {
 	return m
 }
 
-// Len is how many bytes have been typed.
-func (m Model) Len() int { return len(m.pin) }
+// Empty reports whether nothing is typed. How much is typed is not
+// exposed, so no page can show it.
+func (m Model) Empty() bool { return len(m.pin) == 0 }
 
 // Take hands the PIN over and leaves the field empty: the caller owns the
 // returned slice and must zero it after use (see Zero). The field's own
@@ -54,18 +61,18 @@ func (m Model) Clear() Model {
 	return Model{}
 }
 
-// View shows one '*' per byte typed, never the PIN.
+// Mask is what the field shows once anything is typed, whatever the
+// PIN's length.
+const Mask = "••••••"
+
+// View shows the cursor, after Mask once anything is typed: neither the
+// PIN nor its length.
 func (m Model) View() string {
-	out := make([]byte, len(m.pin))
-	for i := range out {
-		out[i] = '*'
+	if len(m.pin) == 0 {
+		return "_"
 	}
-	return string(out) + "_"
+	return Mask + "_"
 }
 
 // Zero overwrites b.
-func Zero(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
-}
+func Zero(b []byte) { clear(b) }

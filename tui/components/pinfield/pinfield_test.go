@@ -18,7 +18,7 @@ func typed(s string) Model {
 
 func TestMaskedAndTaken(t *testing.T) {
 	m := typed("4711")
-	if v := m.View(); v != "****_" || strings.Contains(v, "4711") {
+	if v := m.View(); v != Mask+"_" || strings.Contains(v, "4711") {
 		t.Fatalf("View = %q", v)
 	}
 	buf := m.pin
@@ -26,7 +26,7 @@ func TestMaskedAndTaken(t *testing.T) {
 	if string(pin) != "4711" {
 		t.Fatalf("Take = %q", pin)
 	}
-	if m.Len() != 0 || !bytes.Equal(buf, make([]byte, len(buf))) {
+	if !m.Empty() || !bytes.Equal(buf, make([]byte, len(buf))) {
 		t.Fatalf("field not wiped after Take: %q", buf)
 	}
 	Zero(pin)
@@ -35,21 +35,48 @@ func TestMaskedAndTaken(t *testing.T) {
 	}
 }
 
+// TestViewHidesLength: the view is the same for every PIN length, and
+// only empty differs from typed.
+func TestViewHidesLength(t *testing.T) {
+	if v := (Model{}).View(); v != "_" {
+		t.Fatalf("empty View = %q", v)
+	}
+	want := typed("1").View()
+	for _, pin := range []string{"12", "1234", "12345678", strings.Repeat("9", maxPIN)} {
+		if v := typed(pin).View(); v != want {
+			t.Fatalf("View of %d bytes = %q, of 1 byte %q", len(pin), v, want)
+		}
+	}
+}
+
+// TestNoOutgrownCopies: the buffer never moves while the PIN is typed, so
+// Take and Clear wipe the only copy the field ever had.
+func TestNoOutgrownCopies(t *testing.T) {
+	m := typed("1")
+	first := &m.pin[:1][0]
+	for range maxPIN + 5 {
+		m = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'7'}})
+	}
+	if &m.pin[0] != first {
+		t.Fatal("the PIN buffer was reallocated while typing")
+	}
+}
+
 func TestBackspaceWipes(t *testing.T) {
 	m := typed("12")
 	buf := m.pin[:2]
 	m = m.Update(tea.KeyMsg{Type: tea.KeyBackspace})
-	if m.Len() != 1 || buf[1] != 0 {
+	if len(m.pin) != 1 || buf[1] != 0 {
 		t.Fatalf("backspace left %q", buf)
 	}
 	m = m.Clear()
-	if m.Len() != 0 || buf[0] != 0 {
+	if !m.Empty() || buf[0] != 0 {
 		t.Fatal("Clear did not wipe")
 	}
 }
 
 func TestLimit(t *testing.T) {
-	if m := typed(strings.Repeat("9", maxPIN+10)); m.Len() != maxPIN {
-		t.Fatalf("Len = %d, want %d", m.Len(), maxPIN)
+	if m := typed(strings.Repeat("9", maxPIN+10)); len(m.pin) != maxPIN {
+		t.Fatalf("len = %d, want %d", len(m.pin), maxPIN)
 	}
 }

@@ -240,7 +240,7 @@ func (m Model) pinKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	case key.Matches(k, m.c.Keys.Back):
 		m.mode, m.pin = modeToken, m.pin.Clear()
 	case key.Matches(k, m.c.Keys.Enter):
-		if m.pin.Len() == 0 {
+		if m.pin.Empty() {
 			m.problem = &common.Problem{What: "no PIN typed", Next: "type your PIN, then press enter"}
 			return m, nil
 		}
