@@ -167,7 +167,8 @@ func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.In
 	report(4)
 	outs, err := s.Sign(q, a.keyStore(qs.tok, s.Policy()))
 	if err != nil {
-		return nil, err
+		a.closeQuorum(qs, "signing failed")
+		return nil, a.refuseRun(planID, err)
 	}
 	if progress != nil {
 		progress("signed", len(steps), len(steps))
@@ -233,7 +234,11 @@ func (a *Appliance) VerifyOutputs(planID string) (ceremony.Checks, error) {
 	case ceremony.StepVerified, ceremony.StepExported:
 		return ceremony.Checks{"outputs verified earlier in this ceremony"}, nil
 	}
-	return s.Verify()
+	checks, err := s.Verify()
+	if err != nil {
+		_ = a.event(audit.CeremonyRefused, "ceremony", planID, "step", "verify outputs", "reason", err.Error())
+	}
+	return checks, err
 }
 
 // Abort records that the operators abandoned a ceremony, ends its quorum

@@ -43,6 +43,14 @@ type Exported struct {
 // afterwards, Export can be called again: the ceremony stays exported and
 // only the bundle is written anew.
 func (a *Appliance) Export(planID, media string) (*Exported, error) {
+	out, err := a.export(planID, media)
+	if err != nil {
+		_ = a.event(audit.CeremonyRefused, "ceremony", planID, "step", "export", "reason", err.Error())
+	}
+	return out, err
+}
+
+func (a *Appliance) export(planID, media string) (*Exported, error) {
 	s, err := a.session(planID)
 	if err != nil {
 		return nil, err

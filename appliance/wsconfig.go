@@ -45,14 +45,19 @@ func ReadConfig(root string) (WorkspaceConfig, error) {
 	if err != nil {
 		return WorkspaceConfig{}, err
 	}
-	var c WorkspaceConfig
-	if err := strictjson.Decode(b, &c); err != nil {
-		return WorkspaceConfig{}, fmt.Errorf("%s: %w", path, err)
-	}
-	if err := c.validate(); err != nil {
+	c, err := parseConfig(b)
+	if err != nil {
 		return WorkspaceConfig{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
+}
+
+func parseConfig(b []byte) (WorkspaceConfig, error) {
+	var c WorkspaceConfig
+	if err := strictjson.Decode(b, &c); err != nil {
+		return c, err
+	}
+	return c, c.validate()
 }
 
 func (c WorkspaceConfig) validate() error {
