@@ -39,13 +39,13 @@ func (e Engine) Status(ctx context.Context) (api.Status, error) {
 		st.PolicyNote = fmt.Sprintf("%s serial %d: release quorum %d of %d", p.Name, p.Serial, r.Threshold, countAllowed(p, r))
 	}
 	info := a.pub.Info()
-	lock := fmt.Sprintf("locked (opens with %d custodians' shares), anchor #%d", p.Custody().Threshold, a.anchor.Counter)
+	lock := fmt.Sprintf("locked, anchor #%d", a.anchor.Counter)
 	if a.quorum != nil {
-		lock = "unlocked for ceremony " + a.quorum.plan
+		lock = "unlocked for " + a.quorum.plan
 	}
-	st.Tokens = append(st.Tokens, api.TokenStatus{Label: info.Label, Role: "appliance", Present: true, Detail: "serial " + info.Serial + ", " + lock})
+	st.Tokens = append(st.Tokens, api.TokenStatus{Label: info.Label, Role: "appliance", Present: true, Detail: lock + ", serial " + info.Serial})
 	ai := a.aud.Info()
-	st.Tokens = append(st.Tokens, api.TokenStatus{Label: ai.Label, Role: "audit", Present: true, Detail: "serial " + ai.Serial + ", logged in by the operator"})
+	st.Tokens = append(st.Tokens, api.TokenStatus{Label: ai.Label, Role: "audit", Present: true, Detail: "serial " + ai.Serial + ", operator"})
 	present := map[string]hsm.TokenSummary{}
 	if toks, err := hsm.ListTokens(a.cfg.Module); err == nil {
 		for _, t := range toks {

@@ -86,7 +86,7 @@ func TestEveryMutatingCommandLocks(t *testing.T) {
 	want := map[string]*lockSpec{
 		"ceremony plan": lockWorkspace, "ceremony approve": lockWorkspace, "ceremony run": lockWorkspace, "ceremony abort": lockWorkspace,
 		"request import": lockWorkspace, "vuln import": lockWorkspace, "vuln triage": lockWorkspace,
-		"audit export": lockWorkspace, "init": lockWorkspace, "custody restore": lockWorkspace,
+		"audit export": lockWorkspace, "init": lockWorkspace, "custody restore": lockWorkspace, "open": lockWorkspace,
 		"device provision": lockDevice, "device boot": lockDevice, "device install": lockDevice, "device confirm": lockDevice,
 		"device reject": lockDevice, "device revoke-key": lockDevice, "device audit-export": lockDevice,
 	}

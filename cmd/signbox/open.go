@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"signbox/appliance"
+	"signbox/tui"
+)
+
+func init() {
+	register(&command{path: "open",
+		usage:   "--workspace WS --date YYYY-MM-DD [--media DIR] [--device STATE] [--operator NAME] [--operator-pin-fd N|--operator-pin-env NAME]",
+		summary: "open the TUI on an appliance workspace at the status and choose-a-ceremony screen",
+		run:     runOpen, locks: lockWorkspace})
+}
+
+func runOpen(e *env, args []string) error {
+	fs := newFlags(e, "open")
+	ws := fs.String("workspace", "", "appliance workspace `directory` (made by signbox init)")
+	date := fs.String("date", "", "ceremony date YYYY-MM-DD, as the operators confirm it")
+	media := fs.String("media", "", "import and export media `directory` to prefill (default: WS/media/out)")
+	device := fs.String("device", "", "emulated device `state` directory for rehearsals (optional)")
+	operator := fs.String("operator", "operator", "who is at the keyboard, recorded with decisions")
+	op := addOperatorFlags(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *ws == "" || *date == "" {
+		return usageErr("--workspace and --date are required: the ceremony date is confirmed by the operators, not read from the clock")
+	}
+	if !isTerminal(e.stdin) {
+		return errors.New("the TUI needs a terminal; the headless commands (signbox ceremony ...) do the same steps")
+	}
+	if *media == "" {
+		*media = filepath.Join(*ws, "media", "out")
+	}
+	a, err := appliance.Open(appliance.Config{Root: *ws, AuditPIN: op.pin.source(e, "the audit token (operator)"),
+		Device: *device, Operator: *operator, Now: e.now})
+	if err != nil {
+		return applianceErr(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err = tui.Run(ctx, appliance.Engine{A: a}, tui.Options{Date: *date, MediaPath: *media, Operator: *operator,
+		NoColor: e.getenv("NO_COLOR") != "", Start: tui.ScreenHome}, e.stdin, e.stdout)
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("tui: %w", err)
+	}
+	return nil
+}
