@@ -131,8 +131,17 @@ func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.In
 		return nil, err
 	}
 	switch s.Step() {
-	case ceremony.StepSigned, ceremony.StepVerified, ceremony.StepExported:
-		return s.Outputs(), nil // signed earlier: never sign twice
+	case ceremony.StepSigned, ceremony.StepVerified:
+		// Signed earlier (never twice), not exported yet: the presenting
+		// custodians' shares unlock the token for the export.
+		if a.quorum == nil && a.collectors[planID] != nil {
+			if _, err := a.unlock(planID); err != nil {
+				return nil, err
+			}
+		}
+		return s.Outputs(), nil
+	case ceremony.StepExported:
+		return s.Outputs(), nil
 	case ceremony.StepInputsVerified, ceremony.StepPolicyEvaluated, ceremony.StepQuorum:
 		// An earlier attempt stopped before signing (too few shares): the
 		// checks run again from the plan on disk.

@@ -25,6 +25,7 @@ import (
 	"signbox/anchor"
 	"signbox/appliance"
 	"signbox/audit"
+	"signbox/ceremony"
 	"signbox/custody"
 	"signbox/demo"
 	"signbox/hsm"
@@ -103,6 +104,40 @@ func TestAttacks(t *testing.T) {
 	t.Run("A3 an aborted ceremony revived by editing state.json never signs", w.revivedAbort)
 	t.Run("A7 a deleted audit log is refused, never restarted", w.deletedAuditLog)
 	t.Run("A6 a pinned build key is enforced on every path", w.buildKeyEverywhere)
+	t.Run("a signed ceremony is exported after a restart, with the shares presented again", w.exportAfterRestart)
+}
+
+// exportAfterRestart: the process ends between signing and export (a
+// power cut, a closed laptop). The ceremony is never signed again; its
+// export needs the quorum again, and then goes through.
+func (w *world) exportAfterRestart(t *testing.T) {
+	a := w.open(t)
+	s, err := a.PlanKeyGeneration(ceremony.KeyGenInputs{Date: date})
+	require.NoError(t, err)
+	for _, n := range []string{"alice", "carol"} {
+		_, err := a.Approve(s.ID(), n, w.d.Custodian[n], pinOf(demo.PIN(n)))
+		require.NoError(t, err)
+	}
+	_, err = a.Execute(s.ID(), nil)
+	require.NoError(t, err)
+	require.NoError(t, a.Close())
+
+	a = w.open(t)
+	defer a.Close()
+	_, err = a.VerifyOutputs(s.ID())
+	require.NoError(t, err, "verifying needs no secret")
+	_, err = a.Export(s.ID(), t.TempDir())
+	require.ErrorIs(t, err, appliance.ErrLocked)
+	for _, n := range []string{"alice", "carol"} {
+		_, err := a.PresentShare(s.ID(), n, w.d.Custodian[n], pinOf(demo.PIN(n)))
+		require.NoError(t, err)
+	}
+	outs, err := a.Execute(s.ID(), nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, outs, "the outputs of the first run, not a second signing")
+	_, err = a.Export(s.ID(), t.TempDir())
+	require.NoError(t, err)
+	require.True(t, a.Anchor().IsClosed(s.ID()))
 }
 
 // oneCustodianCannotLogIn tries S1 with everything one custodian holds:

@@ -177,7 +177,7 @@ func runCeremony(e *env, a *appliance.Appliance, r runArgs, un *unlockFlags, who
 	if s.Step() == ceremony.StepExported {
 		return fmt.Errorf("%w: ceremony %s was exported; plan a new one", ceremony.ErrFinished, id)
 	}
-	if s.Step() == ceremony.StepPlanned {
+	if st := s.Step(); st == ceremony.StepPlanned || st == ceremony.StepSigned || st == ceremony.StepVerified {
 		for i, p := range who {
 			if _, err := a.PresentShare(id, p.name, p.uri, un.pin(e, i, p.name)); err != nil {
 				return applianceErr(err)
