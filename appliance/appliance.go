@@ -130,17 +130,11 @@ func (a *Appliance) checkApplianceID() error {
 // checked against it once the audit log is open, and against the private
 // copy again when a quorum logs in.
 func (a *Appliance) readPublicAnchor() error {
-	p, err := a.policy()
+	st, _, err := a.anchorOn(a.pub, anchorPublicLabel)
 	if err != nil {
 		return err
 	}
-	key, err := a.releaseKeyFromPolicy(p)
-	if err != nil {
-		return err
-	}
-	if a.anchor, err = readAnchor(a.pub, anchorPublicLabel, key); err != nil {
-		return err
-	}
+	a.anchor = st
 	if a.anchor.Appliance != a.id {
 		return fmt.Errorf("the appliance token's anchor belongs to appliance %s, not %s", a.anchor.Appliance, a.id)
 	}
@@ -244,4 +238,19 @@ func (a *Appliance) publicKey(label string) (hsm.KeyInfo, error) {
 		}
 	}
 	return hsm.KeyInfo{}, fmt.Errorf("appliance token: no public key labelled %q: %w", label, hsm.ErrKeyNotFound)
+}
+
+// anchorOn reads the anchor object label from tok, verified with the
+// release-bundle key that the token holds and the policy pins.
+func (a *Appliance) anchorOn(tok *hsm.Token, label string) (anchor.State, *policy.Policy, error) {
+	p, err := a.policy()
+	if err != nil {
+		return anchor.State{}, nil, err
+	}
+	key, err := a.releaseKeyFromPolicy(p)
+	if err != nil {
+		return anchor.State{}, nil, err
+	}
+	st, err := readAnchor(tok, label, key)
+	return st, p, err
 }

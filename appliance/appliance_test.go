@@ -16,9 +16,8 @@ import (
 	"signbox/bundle"
 	"signbox/ceremony"
 	"signbox/demo"
+	"signbox/demo/demotest"
 	"signbox/hsm"
-	"signbox/hsm/hsmtest"
-	"signbox/hsm/softhsm"
 	"signbox/internal/atomicfile"
 	"signbox/policy"
 	"signbox/tui/api"
@@ -35,12 +34,7 @@ func clock() time.Time { return time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC) }
 // setUp makes the demo workspace. Call it once per test binary.
 func setUp(t *testing.T) (*demo.Demo, appliance.Engine) {
 	t.Helper()
-	hsmtest.Require(t)
-	root := filepath.Join(t.TempDir(), "ws")
-	// Set before the PKCS#11 library is first loaded in this process.
-	t.Setenv("SOFTHSM2_CONF", demo.Layout{Root: root}.ConfPath())
-	d, err := demo.Setup(demo.Options{Root: root, Module: softhsm.DefaultModule, Date: date, Now: clock})
-	require.NoError(t, err)
+	d := demotest.Workspace(t, date, clock)
 	a, err := d.Appliance(clock, "test operator")
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, a.Close()) })

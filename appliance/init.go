@@ -240,13 +240,9 @@ func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, error) {
 // genesisPolicy renders, parses and writes the genesis policy, refusing
 // one that pins a key Init did not make.
 func genesisPolicy(o InitOptions, fps map[string]string) (*policy.Policy, error) {
-	b, err := o.Policy(fps)
+	p, err := renderPolicy(o, fps)
 	if err != nil {
 		return nil, err
-	}
-	p, err := policy.Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("genesis policy: %w", err)
 	}
 	for _, k := range p.AllKeys() {
 		if k.Status != policy.StatusActive {
@@ -257,8 +253,21 @@ func genesisPolicy(o InitOptions, fps map[string]string) (*policy.Policy, error)
 			return nil, fmt.Errorf("genesis policy: %s %q pins %s, not a key this genesis made", k.Path, k.Label, k.Fingerprint)
 		}
 	}
-	if err := atomicfile.WriteNew(filepath.Join(o.Root, "policy.yaml"), b, 0o644); err != nil {
+	if err := atomicfile.WriteNew(filepath.Join(o.Root, "policy.yaml"), p.Bytes(), 0o644); err != nil {
 		return nil, err
+	}
+	return p, nil
+}
+
+// renderPolicy renders the genesis policy for fps and parses it.
+func renderPolicy(o InitOptions, fps map[string]string) (*policy.Policy, error) {
+	b, err := o.Policy(fps)
+	if err != nil {
+		return nil, err
+	}
+	p, err := policy.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("genesis policy: %w", err)
 	}
 	return p, nil
 }
@@ -316,13 +325,9 @@ func preflight(o InitOptions, aud *hsm.Token) ([]founder, error) {
 			fps[k.Label] = "sha256:" + hex.EncodeToString(sum[:])
 		}
 	}
-	b, err := o.Policy(fps)
+	p, err := renderPolicy(o, fps)
 	if err != nil {
 		return nil, err
-	}
-	p, err := policy.Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("genesis policy: %w", err)
 	}
 	if err := preflightAudit(o, aud); err != nil {
 		return nil, err

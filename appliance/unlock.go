@@ -83,15 +83,7 @@ func (a *Appliance) login(secret *custody.Secret) (*hsm.Token, error) {
 // checkPrivateAnchor reads the authoritative anchor and requires the
 // public copy (checked at open) to be the same statement.
 func (a *Appliance) checkPrivateAnchor(q *quorumSession) error {
-	p, err := a.policy()
-	if err != nil {
-		return err
-	}
-	key, err := a.releaseKeyFromPolicy(p)
-	if err != nil {
-		return err
-	}
-	st, err := readAnchor(q.tok, anchorPrivateLabel, key)
+	st, p, err := a.anchorOn(q.tok, anchorPrivateLabel)
 	if err != nil {
 		return err
 	}

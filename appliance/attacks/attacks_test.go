@@ -28,9 +28,8 @@ import (
 	"signbox/ceremony"
 	"signbox/custody"
 	"signbox/demo"
+	"signbox/demo/demotest"
 	"signbox/hsm"
-	"signbox/hsm/hsmtest"
-	"signbox/hsm/softhsm"
 	"signbox/policy"
 	"signbox/tui/api"
 )
@@ -46,12 +45,8 @@ type world struct {
 
 func setUp(t *testing.T) *world {
 	t.Helper()
-	hsmtest.Require(t)
-	root := filepath.Join(t.TempDir(), "ws")
-	t.Setenv("SOFTHSM2_CONF", demo.Layout{Root: root}.ConfPath())
-	d, err := demo.Setup(demo.Options{Root: root, Module: softhsm.DefaultModule, Date: date, Now: clock})
-	require.NoError(t, err)
-	cfg, err := appliance.ReadConfig(root)
+	d := demotest.Workspace(t, date, clock)
+	cfg, err := appliance.ReadConfig(d.Root)
 	require.NoError(t, err)
 	return &world{d: d, cfg: cfg}
 }

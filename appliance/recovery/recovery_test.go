@@ -20,8 +20,8 @@ import (
 	"signbox/bundle"
 	"signbox/custody"
 	"signbox/demo"
+	"signbox/demo/demotest"
 	"signbox/hsm"
-	"signbox/hsm/hsmtest"
 	"signbox/hsm/softhsm"
 	"signbox/tui/api"
 )
@@ -43,11 +43,8 @@ func presenters(d *demo.Demo, names ...string) []appliance.Presenter {
 }
 
 func TestBackupLoseRestoreSign(t *testing.T) {
-	hsmtest.Require(t)
-	root := filepath.Join(t.TempDir(), "ws")
-	t.Setenv("SOFTHSM2_CONF", demo.Layout{Root: root}.ConfPath())
-	d, err := demo.Setup(demo.Options{Root: root, Module: softhsm.DefaultModule, Date: date, Now: clock})
-	require.NoError(t, err)
+	d := demotest.Workspace(t, date, clock)
+	root := d.Root
 	backup := writeBackup(t, d)
 	before, err := appliance.ReadConfig(root)
 	require.NoError(t, err)
