@@ -72,31 +72,14 @@ func (a *Appliance) export(planID, media string) (*Exported, error) {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(media, BundleName(c.Product, c.Version)), atomicfile.ErrExists)
 		}
 	}
-	qs := a.quorum
-	if qs != nil && qs.plan != s.ID() {
-		qs = nil
-	}
-	// A closed non-release ceremony's record can be written again without
-	// the HSM; everything else pins state or signs in the quorum session.
-	if qs == nil && (release || s.Step() != ceremony.StepExported) {
-		return nil, fmt.Errorf("%w: exporting %s signs or pins its new state in the HSM; the approving custodians present their tokens again (signbox ceremony run --unlock)", ErrLocked, s.ID())
+	qs, err := a.exportSession(s, release)
+	if err != nil {
+		return nil, err
 	}
 	out := &Exported{}
-	if s.Step() != ceremony.StepExported {
-		if out.Checks, err = s.Export(); err != nil {
-			return nil, err
-		}
+	if out.Checks, err = a.closeCeremony(s); err != nil {
+		return nil, err
 	}
-	if s.Plan().Kind == policy.KindPolicyChange {
-		next, err := a.policy()
-		if err != nil {
-			return nil, err
-		}
-		if err := appendChain(a.cfg.Root, s, next); err != nil {
-			return nil, err
-		}
-	}
-
 	closing, err := a.checkpoint("ceremony " + s.ID() + " closed")
 	if err != nil {
 		return nil, err
@@ -275,4 +258,38 @@ func (a *Appliance) releaseSBOMAndVEX(s *ceremony.Session, images map[string]str
 		return nil, nil, err
 	}
 	return sb.Bytes(), vex.Bytes(), nil
+}
+
+// exportSession is the quorum session an export runs in. A closed
+// non-release ceremony's record can be written again without the HSM;
+// everything else signs or pins its new state in the quorum session.
+func (a *Appliance) exportSession(s *ceremony.Session, release bool) (*quorumSession, error) {
+	qs := a.quorum
+	if qs != nil && qs.plan != s.ID() {
+		qs = nil
+	}
+	if qs == nil && (release || s.Step() != ceremony.StepExported) {
+		return nil, fmt.Errorf("%w: exporting %s signs or pins its new state in the HSM; the approving custodians present their tokens again (signbox ceremony run --unlock)", ErrLocked, s.ID())
+	}
+	return qs, nil
+}
+
+// closeCeremony has the engine record the transcript and the workspace
+// records (once), and appends an adopted policy to the approval chain.
+func (a *Appliance) closeCeremony(s *ceremony.Session) (ceremony.Checks, error) {
+	var checks ceremony.Checks
+	if s.Step() != ceremony.StepExported {
+		var err error
+		if checks, err = s.Export(); err != nil {
+			return nil, err
+		}
+	}
+	if s.Plan().Kind != policy.KindPolicyChange {
+		return checks, nil
+	}
+	next, err := a.policy()
+	if err != nil {
+		return nil, err
+	}
+	return checks, appendChain(a.cfg.Root, s, next)
 }
