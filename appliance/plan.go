@@ -67,5 +67,41 @@ func (a *Appliance) track(s *ceremony.Session, err error) (*ceremony.Session, er
 		return nil, err
 	}
 	a.sessions[s.ID()] = s
+	if err := a.supersede(s); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// supersede keeps at most one live plan per product release: a new plan
+// for the same product and version aborts the older ones that have not
+// signed, with the reason naming the new plan (and an audit entry), so
+// approvals given to an older plan can never be used.
+func (a *Appliance) supersede(s *ceremony.Session) error {
+	rp := s.Plan().Release
+	if rp == nil {
+		return nil
+	}
+	ids, err := a.ws.Ceremonies()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id == s.ID() {
+			continue
+		}
+		if step, err := a.ws.StepOf(id); err != nil || step != ceremony.StepPlanned {
+			continue
+		}
+		old, err := a.session(id)
+		if err != nil {
+			continue
+		}
+		if o := old.Plan().Release; o != nil && o.Product == rp.Product && o.Version == rp.Version {
+			if err := a.Abort(id, "superseded by "+s.ID()); err != nil {
+				return fmt.Errorf("supersede %s: %w", id, err)
+			}
+		}
+	}
+	return nil
 }
