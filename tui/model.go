@@ -57,7 +57,7 @@ func newModel(engine api.Engine, opts Options) model {
 	m := model{
 		base: common.Common{
 			Ctx: ctx, Engine: engine, Styles: st, Keys: common.DefaultKeyMap(),
-			Date: opts.Date, Media: opts.MediaPath, Who: opts.Operator,
+			Date: opts.Date, Media: opts.MediaPath, Out: exportPath(opts), Who: opts.Operator,
 		},
 		cancel: cancel, size: common.DefaultSize(), help: h, lastBundle: opts.BundlePath,
 	}
@@ -325,4 +325,11 @@ func (m model) leaveView() string {
 	}
 	lines = append(lines, "", s.Bold.Render("Press y to leave, n to stay."))
 	return strings.Join(lines, "\n")
+}
+
+func exportPath(o Options) string {
+	if o.ExportPath != "" {
+		return o.ExportPath
+	}
+	return o.MediaPath
 }

@@ -85,7 +85,7 @@ func realDemo(t *testing.T) (*demo.Demo, *appliance.Appliance) {
 func TestTeaReleaseOnRealEngine(t *testing.T) {
 	d, a := realDemo(t)
 	eng := appliance.Engine{A: a}
-	opts := Options{Date: "2026-11-21", MediaPath: d.Request(), Operator: "release manager",
+	opts := Options{Date: "2026-11-21", MediaPath: d.Request(), ExportPath: d.Out(), Operator: "release manager",
 		NoColor: true, Start: ScreenRelease}
 	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
 	ui := &session{t: t, tm: tm}
@@ -152,8 +152,8 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 		t.Errorf("request = %s security version %d", fl.request.Version, fl.request.SecurityVersionNew)
 	}
 	x := fl.export
-	if !strings.HasPrefix(x.BundlePath, d.Request()+string(os.PathSeparator)) || fm.lastBundle != x.BundlePath {
-		t.Errorf("bundle %q (rehearsal would use %q), want one under %s", x.BundlePath, fm.lastBundle, d.Request())
+	if !strings.HasPrefix(x.BundlePath, d.Out()+string(os.PathSeparator)) || fm.lastBundle != x.BundlePath {
+		t.Errorf("bundle %q (rehearsal would use %q), want one under the outbound media %s, never the inbound request", x.BundlePath, fm.lastBundle, d.Out())
 	}
 	if !strings.Contains(x.Checkpoint, "\n\n— ") {
 		t.Errorf("audit checkpoint is not a signed note:\n%s", x.Checkpoint)

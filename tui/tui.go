@@ -29,8 +29,11 @@ type Options struct {
 	// Date is the ceremony date (YYYY-MM-DD) the operators confirm; it goes
 	// into every plan. The TUI never reads the clock.
 	Date string
-	// MediaPath prefills the import and export path fields.
+	// MediaPath prefills the import path field (the inbound media).
 	MediaPath string
+	// ExportPath prefills the export path field (the outbound media); an
+	// export never defaults into the inbound request. Empty: MediaPath.
+	ExportPath string
 	// BundlePath prefills the device rehearsal screen.
 	BundlePath string
 	// Operator prefills "Decided by" on the triage form.

@@ -64,8 +64,8 @@ func runDemo(e *env, args []string) error {
 		err = demo.Headless(ctx, eng, d, *date, e.stdout)
 	} else {
 		err = tui.Run(ctx, eng, tui.Options{
-			Date: *date, MediaPath: d.Request(), Operator: "release manager",
-			BundlePath: filepath.Join(d.Request(), appliance.BundleName(demo.Product, demo.NextVersion)),
+			Date: *date, MediaPath: d.Request(), ExportPath: d.Out(), Operator: "release manager",
+			BundlePath: filepath.Join(d.Out(), appliance.BundleName(demo.Product, demo.NextVersion)),
 			NoColor:    e.getenv("NO_COLOR") != "", Start: tui.ScreenRelease,
 		}, e.stdin, e.stdout)
 	}

@@ -14,7 +14,7 @@ import (
 
 func init() {
 	register(&command{path: "open",
-		usage:   "--workspace WS --date YYYY-MM-DD [--media DIR] [--device STATE] [--operator NAME] [--operator-pin-fd N|--operator-pin-env NAME]",
+		usage:   "--workspace WS --date YYYY-MM-DD [--media DIR] [--out DIR] [--device STATE] [--operator NAME] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "open the TUI on an appliance workspace at the status and choose-a-ceremony screen",
 		run:     runOpen, locks: lockWorkspace})
 }
@@ -23,7 +23,8 @@ func runOpen(e *env, args []string) error {
 	fs := newFlags(e, "open")
 	ws := fs.String("workspace", "", "appliance workspace `directory` (made by signbox init)")
 	date := fs.String("date", "", "ceremony date YYYY-MM-DD, as the operators confirm it")
-	media := fs.String("media", "", "import and export media `directory` to prefill (default: WS/media/out)")
+	media := fs.String("media", "", "inbound media `directory` to prefill for imports (default: WS/media/in)")
+	out := fs.String("out", "", "outbound media `directory` to prefill for exports (default: WS/media/out)")
 	device := fs.String("device", "", "emulated device `state` directory for rehearsals (optional)")
 	operator := fs.String("operator", "operator", "who is at the keyboard, recorded with decisions")
 	op := addOperatorFlags(fs)
@@ -37,7 +38,10 @@ func runOpen(e *env, args []string) error {
 		return errors.New("the TUI needs a terminal; the headless commands (signbox ceremony ...) do the same steps")
 	}
 	if *media == "" {
-		*media = filepath.Join(*ws, "media", "out")
+		*media = filepath.Join(*ws, "media", "in")
+	}
+	if *out == "" {
+		*out = filepath.Join(*ws, "media", "out")
 	}
 	a, err := appliance.Open(appliance.Config{Root: *ws, AuditPIN: op.pin.source(e, "the audit token (operator)"),
 		Device: *device, Operator: *operator, Now: e.now})
@@ -46,7 +50,7 @@ func runOpen(e *env, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = tui.Run(ctx, appliance.Engine{A: a}, tui.Options{Date: *date, MediaPath: *media, Operator: *operator,
+	err = tui.Run(ctx, appliance.Engine{A: a}, tui.Options{Date: *date, MediaPath: *media, ExportPath: *out, Operator: *operator,
 		NoColor: e.getenv("NO_COLOR") != "", Start: tui.ScreenHome}, e.stdin, e.stdout)
 	if cerr := a.Close(); err == nil {
 		err = cerr

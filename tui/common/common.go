@@ -19,7 +19,8 @@ type Common struct {
 	Size   Size   // the page body size
 	Page   int    // this page instance's id, stamped on its async results
 	Date   string // ceremony date confirmed by the operators
-	Media  string // default removable media path
+	Media  string // default inbound media path (imports)
+	Out    string // default outbound media path (exports)
 	Who    string // default operator name for decisions
 }
 

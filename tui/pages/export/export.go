@@ -30,7 +30,7 @@ var noPath = common.Problem{What: "no media path given", Next: "type the directo
 
 // New builds the page.
 func New(c common.Common, planID string) Model {
-	return Model{c: c, planID: planID, path: pathform.New(c, "Media path: ", c.Media, noPath)}
+	return Model{c: c, planID: planID, path: pathform.New(c, "Media path: ", c.Out, noPath)}
 }
 
 // Init implements common.Component.
