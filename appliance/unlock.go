@@ -66,8 +66,13 @@ func (a *Appliance) combine(planID string) (*custody.Secret, error) {
 	if col == nil {
 		return nil, fmt.Errorf("%w: no custodian has presented a share for %s in this session; each approving custodian presents their token", ErrNoShare, planID)
 	}
-	defer a.wipeShares(planID)
-	return col.c.Combine()
+	secret, err := col.c.Combine()
+	if !errors.Is(err, custody.ErrTooFewShares) {
+		// Used or refused: the shares leave memory. Too few, they wait
+		// for the next custodian.
+		a.wipeShares(planID)
+	}
+	return secret, err
 }
 
 func (a *Appliance) login(secret *custody.Secret) (*hsm.Token, error) {

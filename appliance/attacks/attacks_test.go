@@ -253,6 +253,17 @@ func (w *world) badShares(t *testing.T) {
 	require.ErrorContains(t, err, "have 1: alice")
 	require.NotEmpty(t, w.entries(t, audit.CeremonyRefused, "ceremony="+plan.ID, "step=run"))
 
+	_, err = a.PresentShare(plan.ID, "bob", w.d.Custodian["bob"], pinOf(demo.PIN("bob")))
+	require.NoError(t, err)
+	require.NotEmpty(t, w.entries(t, audit.CustodyEvent, "ceremony="+plan.ID, "custodian=bob", "shares=2, 0 more needed"),
+		"alice's share waited in memory for bob's")
+	require.NoError(t, a.Abort(plan.ID, "attack test: too few shares shown"))
+	plan, err = appliance.Engine{A: a}.Plan(ctx, api.PlanRequest{Kind: api.KindKeyGen, Date: date})
+	require.NoError(t, err)
+	for _, name := range []string{"alice", "bob"} {
+		_, err := a.Approve(plan.ID, name, w.d.Custodian[name], pinOf(demo.PIN(name)))
+		require.NoError(t, err)
+	}
 	w.swappedSets(t, a, plan.ID)
 	_, err = a.PresentShare(plan.ID, "carol", w.d.Custodian["carol"], pinOf(demo.PIN("carol")))
 	require.ErrorContains(t, err, "carol has not approved plan "+plan.ID)
