@@ -92,13 +92,21 @@ func (a *Appliance) checkPrivateAnchor(q *quorumSession) error {
 	if err != nil {
 		return err
 	}
-	if st.Counter != a.anchor.Counter {
+	switch {
+	case st.Counter < a.anchor.Counter:
+		// The private copy is always written first: a newer public one
+		// was not written by this appliance.
 		err := &anchor.MismatchError{File: "the appliance token's public anchor", Counter: st.Counter,
-			Detail: fmt.Sprintf("is #%d; the private anchor is #%d: the public copy was replaced with an older one", a.anchor.Counter, st.Counter)}
+			Detail: fmt.Sprintf("is #%d, newer than the private anchor #%d", a.anchor.Counter, st.Counter)}
 		_ = a.event(audit.StateRefused, "when", "unlock", "reason", err.Error())
 		return err
+	case st.Counter > a.anchor.Counter:
+		// A crash between the two writes, or an older public copy put
+		// back: the private anchor decides, and the next write in this
+		// session replaces the public copy.
+		_ = a.event(audit.CustodyEvent, "step", "public anchor behind", "public", fmt.Sprint(a.anchor.Counter), "private", fmt.Sprint(st.Counter))
 	}
-	q.anchor = st
+	q.anchor, a.anchor = st, st
 	return a.checkAnchor(st, p, "unlock")
 }
 

@@ -34,7 +34,10 @@ func OpenPublic(uri string) (*Token, error) {
 		m.release()
 		return nil, err
 	}
-	sh, err := m.ctx.OpenSession(info.SlotID, pkcs11.CKF_SERIAL_SESSION)
+	// Read/write, though it writes nothing: PKCS#11 refuses a security
+	// officer login (C_SetPIN of the SO PIN after a share rotation) while
+	// any read-only session of the application is open.
+	sh, err := m.ctx.OpenSession(info.SlotID, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
 	if err != nil {
 		m.release()
 		return nil, fmt.Errorf("token %q: C_OpenSession: %w", info.Label, err)

@@ -39,8 +39,9 @@ const date = "2026-11-21"
 func clock() time.Time { return time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC) }
 
 type world struct {
-	d   *demo.Demo
-	cfg appliance.WorkspaceConfig
+	d            *demo.Demo
+	cfg          appliance.WorkspaceConfig
+	beforeKeygen []byte // an anchor envelope older than the last ceremony
 }
 
 func setUp(t *testing.T) *world {
@@ -100,12 +101,49 @@ func TestAttacks(t *testing.T) {
 	t.Run("A7 a deleted audit log is refused, never restarted", w.deletedAuditLog)
 	t.Run("A6 a pinned build key is enforced on every path", w.buildKeyEverywhere)
 	t.Run("a signed ceremony is exported after a restart, with the shares presented again", w.exportAfterRestart)
+	t.Run("an older public anchor put back is caught by the private one at unlock", w.olderPublicAnchor)
+}
+
+// olderPublicAnchor: whoever can write the token's public objects puts
+// back an older (validly signed) public anchor that does not know the last
+// key generation was signed, and resets that ceremony's state.json. The
+// open passes against the old public copy; the unlock reads the private
+// anchor and refuses before anything is signed.
+func (w *world) olderPublicAnchor(t *testing.T) {
+	require.NotNil(t, w.beforeKeygen, "exportAfterRestart keeps the anchor before its ceremony")
+	ids, err := os.ReadDir(filepath.Join(w.d.Root, "ceremonies"))
+	require.NoError(t, err)
+	id := ids[len(ids)-1].Name()
+	sec, tok := w.quorumLogin(t, w.shareSet(t))
+	sec.Wipe()
+	require.NoError(t, tok.PutData("signbox-anchor-public", w.beforeKeygen, true))
+	require.NoError(t, tok.Close())
+	restore := w.edit(t, filepath.Join("ceremonies", id, "state.json"), func(s string) string {
+		return strings.Replace(s, `"step": "exported"`, `"step": "planned"`, 1)
+	})
+	defer restore()
+
+	a := w.open(t) // passes: the old public anchor never saw the ceremony closed
+	defer a.Close()
+	for _, n := range []string{"alice", "carol"} {
+		_, err := a.PresentShare(id, n, w.d.Custodian[n], pinOf(demo.PIN(n)))
+		require.NoError(t, err)
+	}
+	_, err = a.Execute(id, nil)
+	var m *anchor.MismatchError
+	require.True(t, errors.As(err, &m), "want a mismatch, got %v", err)
+	require.Equal(t, "ceremonies/"+id+"/state.json", m.File)
+	require.NotEmpty(t, w.entries(t, audit.CustodyEvent, "step=public anchor behind"))
+	require.NotEmpty(t, w.entries(t, audit.StateRefused, "when=unlock"))
 }
 
 // exportAfterRestart: the process ends between signing and export (a
 // power cut, a closed laptop). The ceremony is never signed again; its
 // export needs the quorum again, and then goes through.
 func (w *world) exportAfterRestart(t *testing.T) {
+	var err error
+	w.beforeKeygen, err = os.ReadFile(filepath.Join(w.d.Root, "custody", "anchor.dsse"))
+	require.NoError(t, err)
 	a := w.open(t)
 	s, err := a.PlanKeyGeneration(ceremony.KeyGenInputs{Date: date})
 	require.NoError(t, err)

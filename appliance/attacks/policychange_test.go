@@ -37,6 +37,11 @@ func (w *world) buildKeyEverywhere(t *testing.T) {
 	require.ErrorIs(t, err, hsm.ErrPINIncorrect, "shares of the old set no longer open the token")
 	require.NotEqual(t, oldSet.ID(), w.shareSet(t).ID())
 	require.NotEmpty(t, w.entries(t, audit.CustodyEvent, "step=shares rotated", "policy_serial=2"))
+	require.Empty(t, w.entries(t, audit.CustodyEvent, "step=SO PIN not rotated"))
+	newSecret, tok := w.quorumLogin(t, w.shareSet(t))
+	require.NoError(t, tok.Close())
+	require.NoError(t, hsm.SetSOPIN(w.cfg.ApplianceToken, newSecret.SOPIN(), newSecret.SOPIN()), "the SO PIN follows the new secret")
+	newSecret.Wipe()
 
 	a := w.open(t)
 	defer a.Close()
