@@ -28,6 +28,56 @@ func (e *BuiltError) Error() string {
 
 func (e *BuiltError) Unwrap() error { return ErrNotAsBuilt }
 
+// checkInputs parses both images: unsigned, for the plan's chip, of the
+// right kind, and the app built as the release says.
+func (releaseKind) checkInputs(s *Session) ([]string, error) {
+	rp := s.plan.Release
+	chip, err := esp.ParseChip(rp.Chip)
+	if err != nil {
+		return nil, err
+	}
+	var checks []string
+	for _, c := range []struct {
+		name string
+		kind esp.Kind
+	}{{InputBootloader, esp.KindBootloader}, {InputApp, esp.KindApp}} {
+		img, err := esp.ParseImage(s.inputs[c.name])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+		if img.Kind != c.kind || img.Header.Chip != chip || img.Signed() {
+			return nil, fmt.Errorf("%w: %s must be an unsigned %s %s image, found a %s %s image (signed: %v)",
+				ErrInputChanged, c.name, rp.Chip, c.kind, img.Header.Chip, img.Kind, img.Signed())
+		}
+		if c.kind == esp.KindApp {
+			if err := compareDesc(rp, img.App); err != nil {
+				return nil, err
+			}
+			checks = append(checks, builtLine(rp.Chip, img.App))
+			continue
+		}
+		checks = append(checks, fmt.Sprintf("%s: unsigned %s %s, secure_version %d", c.name, rp.Chip, c.kind, img.SecureVersion()))
+	}
+	if b, ok := s.inputs[InputSBOM]; ok {
+		sc, err := checkSBOM(b, s.pol.Release.SBOM)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, sc)
+	}
+	return checks, nil
+}
+
+// inputData is the named input's bytes, nil if it is not among files.
+func inputData(files []inputFile, name string) []byte {
+	for _, f := range files {
+		if f.name == name {
+			return f.data
+		}
+	}
+	return nil
+}
+
 // checkAsBuilt parses the app input and compares its descriptor with the
 // release plan.
 func checkAsBuilt(rp *ReleasePlan, app []byte) error {

@@ -109,15 +109,6 @@ func releaseFiles(in ReleaseInputs, pol *policy.Policy) ([]inputFile, error) {
 	return files, nil
 }
 
-func inputData(files []inputFile, name string) []byte {
-	for _, f := range files {
-		if f.name == name {
-			return f.data
-		}
-	}
-	return nil
-}
-
 // checkReleaseRules applies the policy's release rules and fills the old
 // security version.
 func checkReleaseRules(w *Workspace, pol *policy.Policy, rp *ReleasePlan) error {
@@ -151,44 +142,6 @@ func checkReleaseKeys(rp *ReleasePlan) error {
 }
 
 type releaseKind struct{}
-
-func (releaseKind) checkInputs(s *Session) ([]string, error) {
-	rp := s.plan.Release
-	chip, err := esp.ParseChip(rp.Chip)
-	if err != nil {
-		return nil, err
-	}
-	var checks []string
-	for _, c := range []struct {
-		name string
-		kind esp.Kind
-	}{{InputBootloader, esp.KindBootloader}, {InputApp, esp.KindApp}} {
-		img, err := esp.ParseImage(s.inputs[c.name])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.name, err)
-		}
-		if img.Kind != c.kind || img.Header.Chip != chip || img.Signed() {
-			return nil, fmt.Errorf("%w: %s must be an unsigned %s %s image, found a %s %s image (signed: %v)",
-				ErrInputChanged, c.name, rp.Chip, c.kind, img.Header.Chip, img.Kind, img.Signed())
-		}
-		if c.kind == esp.KindApp {
-			if err := compareDesc(rp, img.App); err != nil {
-				return nil, err
-			}
-			checks = append(checks, builtLine(rp.Chip, img.App))
-			continue
-		}
-		checks = append(checks, fmt.Sprintf("%s: unsigned %s %s, secure_version %d", c.name, rp.Chip, c.kind, img.SecureVersion()))
-	}
-	if b, ok := s.inputs[InputSBOM]; ok {
-		sc, err := checkSBOM(b, s.pol.Release.SBOM)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, sc)
-	}
-	return checks, nil
-}
 
 func (releaseKind) evaluate(s *Session) ([]string, error) {
 	rp := *s.plan.Release

@@ -59,9 +59,9 @@ type field struct {
 // esp_app_desc_t and esp_bootloader_desc_t fields by offset (see
 // esp-idf-formats.md §3).
 var (
-	appDescFields = []field{{0, "magic_word"}, {4, "secure_version"}, {8, "reserv1"}, {16, "version"},
+	appDescFields = []field{{0, "magic_word"}, {appSecVerOffset, "secure_version"}, {8, "reserv1"}, {16, "version"},
 		{48, "project_name"}, {80, "time"}, {96, "date"}, {112, "idf_ver"}, {144, "app_elf_sha256"}, {176, "reserved"}}
-	bootDescFields = []field{{0, "magic_byte"}, {1, "reserved"}, {3, "secure_version"}, {4, "version"},
+	bootDescFields = []field{{0, "magic_byte"}, {1, "reserved"}, {bootSecVerOffset, "secure_version"}, {4, "version"},
 		{8, "idf_ver"}, {40, "date_time"}, {64, "reserved"}}
 )
 
