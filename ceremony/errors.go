@@ -24,6 +24,7 @@ var (
 	ErrKeyMismatch       = errors.New("HSM key does not match the policy")
 	ErrSecurityVersion   = errors.New("security version would go down")
 	ErrPolicyDenied      = errors.New("policy does not allow this ceremony")
+	ErrNotAsBuilt        = errors.New("the app image as built does not match the release")
 )
 
 // StepError reports a Session method called in the wrong state.

@@ -253,7 +253,7 @@ func imagesFor(t testing.TB, dir string, appSize int, chipName string) ReleaseIn
 	}
 	for path, b := range map[string][]byte{
 		bl:   build(t, esptest.Options{Kind: esp.KindBootloader, Chip: chip, Size: 32 << 10}),
-		app:  build(t, esptest.Options{Kind: esp.KindApp, Chip: chip, Size: appSize}),
+		app:  build(t, esptest.Options{Kind: esp.KindApp, Chip: chip, Size: appSize, SecureVersion: 1, Version: "1.0.0", Project: "pump"}),
 		sbom: []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`),
 	} {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
@@ -262,6 +262,22 @@ func imagesFor(t testing.TB, dir string, appSize int, chipName string) ReleaseIn
 	}
 	return ReleaseInputs{Date: "2026-11-21", Product: "pump", Version: "1.0.0", Chip: chipName, SecurityVersion: 1, Bootloader: bl, App: app, SBOM: sbom,
 		Gate: &GateRecord{Verdict: "pass", FindingsReviewed: 2, FeedDigest: "sha256:" + strings.Repeat("0f", 32), FeedCreated: "2026-11-18T00:00:00Z", DecisionsDigest: "sha256:" + strings.Repeat("1e", 32)}}
+}
+
+// rebuildApp writes in.App again, built as in says (product, version,
+// security version), as CI would for a new release: signbox signs images
+// as built.
+func rebuildApp(t testing.TB, in ReleaseInputs, size int) ReleaseInputs {
+	t.Helper()
+	chip, err := esp.ParseChip(in.Chip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := build(t, esptest.Options{Chip: chip, Size: size, SecureVersion: in.SecurityVersion, Version: in.Version, Project: in.Product})
+	if err := os.WriteFile(in.App, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return in
 }
 
 func mustPub(t testing.TB, f *fixture, label string) crypto.PublicKey {

@@ -1,6 +1,7 @@
 package ceremony
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -52,6 +53,14 @@ func TestLifecycle(t *testing.T) {
 	if err != nil || v.SecureVersion() != 1 {
 		t.Fatalf("device check of released app: %v (sv %d)", err, v.SecureVersion())
 	}
+	// Signing appended the signature sector and changed nothing else.
+	built := readFile2(t, in.App)
+	if !bytes.Equal(app[:len(built)], built) {
+		t.Fatal("the signed app is not the app as built")
+	}
+	if err := esp.CheckAppended(built, app); err != nil {
+		t.Fatal(err)
+	}
 	sec, _ := esp.ParseImage(app)
 	if s, _ := sec.Signatures(); len(s.Blocks) != 3 {
 		t.Fatalf("release has %d blocks, want 3", len(s.Blocks))
@@ -77,6 +86,7 @@ func TestLifecycle(t *testing.T) {
 
 	in2 := images(t, t.TempDir(), 64<<10)
 	in2.SecurityVersion, in2.Version, in2.Date = 2, "1.1.0", "2026-11-23"
+	in2 = rebuildApp(t, in2, 64<<10)
 	rel2, err := f.ws.PlanRelease(in2)
 	if err != nil {
 		t.Fatal(err)

@@ -67,6 +67,9 @@ func (w *Workspace) PlanRelease(in ReleaseInputs) (*Session, error) {
 		if _, err := checkGate(rp.VulnGate, in.Date, pol.Release.MaxFeedAge.Duration); err != nil {
 			return err
 		}
+		if err := checkAsBuilt(rp, inputData(files, InputApp)); err != nil {
+			return err
+		}
 		keys, err := w.activeSecureBootKeys(pol)
 		if err != nil {
 			return err
@@ -140,37 +143,6 @@ func checkReleaseKeys(rp *ReleasePlan) error {
 
 type releaseKind struct{}
 
-func (releaseKind) checkInputs(s *Session) ([]string, error) {
-	rp := s.plan.Release
-	chip, err := esp.ParseChip(rp.Chip)
-	if err != nil {
-		return nil, err
-	}
-	var checks []string
-	for _, c := range []struct {
-		name string
-		kind esp.Kind
-	}{{InputBootloader, esp.KindBootloader}, {InputApp, esp.KindApp}} {
-		img, err := esp.ParseImage(s.inputs[c.name])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.name, err)
-		}
-		if img.Kind != c.kind || img.Header.Chip != chip || img.Signed() {
-			return nil, fmt.Errorf("%w: %s must be an unsigned %s %s image, found a %s %s image (signed: %v)",
-				ErrInputChanged, c.name, rp.Chip, c.kind, img.Header.Chip, img.Kind, img.Signed())
-		}
-		checks = append(checks, fmt.Sprintf("%s: unsigned %s %s, secure_version %d", c.name, rp.Chip, c.kind, img.SecureVersion()))
-	}
-	if b, ok := s.inputs[InputSBOM]; ok {
-		sc, err := checkSBOM(b, s.pol.Release.SBOM)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, sc)
-	}
-	return checks, nil
-}
-
 func (releaseKind) evaluate(s *Session) ([]string, error) {
 	rp := *s.plan.Release
 	if err := checkReleaseRules(s.ws, s.pol, &rp); err != nil {
@@ -216,25 +188,30 @@ func releaseSigners(s *Session, ks KeyStore) ([]crypto.Signer, error) {
 	return signers, nil
 }
 
+// releaseImages pairs each signed output with the input it is made from.
+var releaseImages = []struct{ out, in string }{{OutputBootloader, InputBootloader}, {OutputApp, InputApp}}
+
+// sign appends the Secure Boot V2 sector to each image exactly as built:
+// no descriptor field, checksum or hash is touched.
 func (releaseKind) sign(s *Session, ks KeyStore) ([]Input, error) {
 	signers := s.scratch["signers"].([]crypto.Signer)
-	app, err := esp.WithSecureVersion(s.inputs[InputApp], s.plan.Release.SecurityVersion.New)
-	if err != nil {
-		return nil, fmt.Errorf("set secure_version: %w", err)
-	}
 	var outs []Input
-	for _, img := range []struct {
-		name string
-		file []byte
-	}{{OutputBootloader, s.inputs[InputBootloader]}, {OutputApp, app}} {
+	for _, img := range releaseImages {
+		built, err := s.planInput(img.in)
+		if err != nil {
+			return nil, err
+		}
 		// esp.Sign verifies every new block with its signer's public key
 		// before returning, and preflight checked each of those keys
 		// against its pin: nothing unverified reaches the disk.
-		signed, err := esp.Sign(img.file, signers, ks.Rand())
+		signed, err := esp.Sign(built, signers, ks.Rand())
 		if err != nil {
-			return nil, fmt.Errorf("sign %s: %w", img.name, err)
+			return nil, fmt.Errorf("sign %s: %w", img.out, err)
 		}
-		o, err := s.writeOutput(img.name, signed)
+		if err := esp.CheckAppended(built, signed); err != nil {
+			return nil, fmt.Errorf("sign %s: %w", img.out, err)
+		}
+		o, err := s.writeOutput(img.out, signed)
 		if err != nil {
 			return nil, err
 		}
@@ -245,8 +222,7 @@ func (releaseKind) sign(s *Session, ks KeyStore) ([]Input, error) {
 }
 
 func (releaseKind) verify(s *Session) ([]string, error) {
-	rp := s.plan.Release
-	pubs, err := readPublicKeys(s, rp.Keys)
+	pubs, err := readPublicKeys(s, s.plan.Release.Keys)
 	if err != nil {
 		return nil, err
 	}
@@ -255,30 +231,52 @@ func (releaseKind) verify(s *Session) ([]string, error) {
 		return nil, err
 	}
 	var checks []string
-	for _, name := range []string{OutputBootloader, OutputApp} {
-		b, err := s.output(name)
+	for _, im := range releaseImages {
+		c, err := verifyImage(s, im.out, im.in, pubs, digests, revoked)
 		if err != nil {
 			return nil, err
 		}
-		img, err := esp.ParseImage(b)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		for i, pub := range pubs {
-			if _, err := img.Verify(pub); err != nil {
-				return nil, fmt.Errorf("%s: slot %d: %w", name, rp.Keys[i].Slot, err)
-			}
-		}
-		v, err := img.VerifyDigests(digests, revoked)
-		if err != nil {
-			return nil, fmt.Errorf("%s: device check: %w", name, err)
-		}
-		if name == OutputApp && v.SecureVersion() != rp.SecurityVersion.New {
-			return nil, fmt.Errorf("%s: secure_version is %d, the plan says %d", name, v.SecureVersion(), rp.SecurityVersion.New)
-		}
-		checks = append(checks, fmt.Sprintf("%s: %d signature blocks verify; device accepts it (slot %d, secure_version %d)", name, len(pubs), v.Slot(), v.SecureVersion()))
+		checks = append(checks, c...)
 	}
 	return checks, nil
+}
+
+// verifyImage checks one output read back from disk: its input as built
+// plus a signature sector and nothing else, every planned key's block,
+// and the device's view (eFuse digests, revocations, secure_version).
+func verifyImage(s *Session, name, input string, pubs []crypto.PublicKey, digests [3][32]byte, revoked [3]bool) ([]string, error) {
+	rp := s.plan.Release
+	b, err := s.output(name)
+	if err != nil {
+		return nil, err
+	}
+	built, err := s.planInput(input)
+	if err != nil {
+		return nil, err
+	}
+	if err := esp.CheckAppended(built, b); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	img, err := esp.ParseImage(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for i, pub := range pubs {
+		if _, err := img.Verify(pub); err != nil {
+			return nil, fmt.Errorf("%s: slot %d: %w", name, rp.Keys[i].Slot, err)
+		}
+	}
+	v, err := img.VerifyDigests(digests, revoked)
+	if err != nil {
+		return nil, fmt.Errorf("%s: device check: %w", name, err)
+	}
+	if name == OutputApp && v.SecureVersion() != rp.SecurityVersion.New {
+		return nil, fmt.Errorf("%s: secure_version is %d, the plan says %d", name, v.SecureVersion(), rp.SecurityVersion.New)
+	}
+	return []string{
+		fmt.Sprintf("%s: %s as built, %d bytes unchanged, plus 0xFF padding and one signature sector", name, input, len(built)),
+		fmt.Sprintf("%s: %d signature blocks verify; device accepts it (slot %d, secure_version %d)", name, len(pubs), v.Slot(), v.SecureVersion()),
+	}, nil
 }
 
 // deviceView is what a provisioned device's eFuses hold: the digest of

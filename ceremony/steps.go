@@ -199,6 +199,26 @@ func (s *Session) output(name string) ([]byte, error) {
 	return nil, fmt.Errorf("no output %s", name)
 }
 
+// planInput returns an input's bytes, reading it and checking it against
+// the plan if this session has not done so yet (a ceremony resumed after
+// signing).
+func (s *Session) planInput(name string) ([]byte, error) {
+	if b, ok := s.inputs[name]; ok {
+		return b, nil
+	}
+	for _, in := range s.plan.Inputs {
+		if in.Name == name {
+			b, err := readInput(s.inputPath(name), in)
+			if err != nil {
+				return nil, err
+			}
+			s.inputs[name] = b
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("no input %s in the plan", name)
+}
+
 // Export writes the transcript and updates the workspace records
 // (security versions, revocations, the policy). Running it again after a
 // crash finishes the same work without duplicating it.

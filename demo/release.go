@@ -138,7 +138,9 @@ func (d *Demo) runRelease(eng appliance.Engine, media, date string, approvers []
 }
 
 // writeRequest writes release request media the way CI would: unsigned
-// images for the demo chip and the SBOM, listed in request.json.
+// images for the demo chip and the SBOM, listed in request.json. The app
+// is built with the request's project, version and secure_version, since
+// the ceremony signs it as built.
 func writeRequest(dir, version string, sv uint32, sbom []byte, clin *airgap.Clinical) error {
 	chip, err := esp.ParseChip(Chip)
 	if err != nil {
@@ -148,7 +150,7 @@ func writeRequest(dir, version string, sv uint32, sbom []byte, clin *airgap.Clin
 	if err != nil {
 		return err
 	}
-	app, err := esptest.Build(esptest.Options{Kind: esp.KindApp, Chip: chip, Size: 256 << 10, Version: version, Project: Product, Seed: uint64(sv)})
+	app, err := esptest.Build(esptest.Options{Kind: esp.KindApp, Chip: chip, Size: 256 << 10, Version: version, Project: Product, SecureVersion: sv, Seed: uint64(sv)})
 	if err != nil {
 		return err
 	}

@@ -144,7 +144,11 @@ func hexSum(b []byte) string {
 // writeRequestFixtures writes request/ (unsigned), signed-request/ with
 // build.pub.pem, evil.tar (path traversal), and feed/.
 func writeRequestFixtures(dir string) error {
-	app, boot := esptest.App(4096, 4), esptest.Bootloader(2048, 1)
+	app, err := esptest.Build(esptest.Options{Size: 4096, SecureVersion: 4, Version: "2.5.0", Project: "infusion-pump"})
+	if err != nil {
+		return err
+	}
+	boot := esptest.Bootloader(2048, 1)
 	sbom := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6"}`)
 	req := airgap.Request{Kind: airgap.KindRequest, Product: "infusion-pump", Version: "2.5.0", Chip: "esp32c3", SecurityVersion: 4,
 		Images: []airgap.Image{

@@ -306,6 +306,8 @@ func ceremonyErr(err error) error {
 		return withHint(err, "the token holds a different key than the policy pins; check the token and the policy before anything else")
 	case errors.Is(err, ceremony.ErrSecurityVersion):
 		return withHint(err, "anti-rollback versions never decrease; build the release with a higher security version")
+	case errors.Is(err, ceremony.ErrNotAsBuilt):
+		return withHint(err, "signbox signs the app exactly as built; bring a build whose app matches the request (or a request that matches the build)")
 	}
 	return err
 }
@@ -351,7 +353,7 @@ func planRelease(a *appliance.Appliance, rel ceremony.ReleaseInputs, request str
 		return nil, withHint(err, "import a current OSV snapshot with `signbox vuln import`")
 	case errors.Is(err, appliance.ErrIncompleteRequest):
 		return nil, err
-	case err != nil && request != "" && !errors.Is(err, ceremony.ErrSecurityVersion):
+	case err != nil && request != "" && !errors.Is(err, ceremony.ErrSecurityVersion) && !errors.Is(err, ceremony.ErrNotAsBuilt):
 		return nil, mediaErr(err)
 	}
 	return s, ceremonyErr(err)

@@ -193,23 +193,41 @@ func fixturePolicy(serial int, pems, shares, pins map[string]string) string {
 	return b.String()
 }
 
+// fixtureImages writes the unsigned images the way CI builds them, each
+// app with the project, version and secure_version of the release it is
+// for (signbox signs images as built): app.bin is pump 1.0.0 at security
+// version 1, app-1.0.1.bin pump 1.0.1 at 1, and the request media carry
+// pump 1.1.0 at 2.
 func fixtureImages(dir string) error {
 	bl, err := esptest.Build(esptest.Options{Kind: esp.KindBootloader, Chip: esp.ESP32C6, Size: 32 << 10})
 	if err != nil {
 		return err
 	}
-	app, err := esptest.Build(esptest.Options{Kind: esp.KindApp, Chip: esp.ESP32C6, Size: 256 << 10})
+	app, err := fixtureApp("1.0.0", 1)
 	if err != nil {
 		return err
 	}
-	if err := fixtureRequest(filepath.Join(dir, "request"), bl, app); err != nil {
+	app101, err := fixtureApp("1.0.1", 1)
+	if err != nil {
 		return err
 	}
-	if err := fixtureRequest(filepath.Join(dir, "request-app-only"), nil, app); err != nil {
+	next, err := fixtureApp("1.1.0", 2)
+	if err != nil {
+		return err
+	}
+	if err := fixtureRequest(filepath.Join(dir, "request"), bl, next); err != nil {
+		return err
+	}
+	if err := fixtureRequest(filepath.Join(dir, "request-app-only"), nil, next); err != nil {
+		return err
+	}
+	// Verified media whose app was built for 1.0.0: the request is not what
+	// its image says.
+	if err := fixtureRequest(filepath.Join(dir, "request-stale-app"), bl, app); err != nil {
 		return err
 	}
 	for name, b := range map[string][]byte{
-		"bootloader.bin": bl, "app.bin": app,
+		"bootloader.bin": bl, "app.bin": app, "app-1.0.1.bin": app101,
 		"sbom.json": []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[` +
 			`{"type":"library","bom-ref":"b","name":"example.com/b","version":"v3.0.0","purl":"pkg:golang/example.com/b@v3.0.0"}]}`),
 		"vulnerable-sbom.json": []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[` +
@@ -220,6 +238,11 @@ func fixtureImages(dir string) error {
 		}
 	}
 	return nil
+}
+
+// fixtureApp is an unsigned ESP32-C6 app built as the fixture product pump.
+func fixtureApp(version string, sv uint32) ([]byte, error) {
+	return esptest.Build(esptest.Options{Kind: esp.KindApp, Chip: esp.ESP32C6, Size: 256 << 10, SecureVersion: sv, Version: version, Project: "pump"})
 }
 
 // fixtureRequest writes release request media (airgap's format) for pump

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"signbox/airgap"
+	"signbox/device/esp"
 	"signbox/device/esp/esptest"
 	"signbox/evidence"
 	"signbox/evidence/evidencetest"
@@ -76,7 +77,10 @@ func writeEvidenceFixture(dir string) error {
 // writeClinicalRequests writes request-clinical/ (a release request with a
 // complete clinical block) and request-incomplete/ (one missing fields).
 func writeClinicalRequests(dir string) error {
-	app := esptest.App(4096, 4)
+	app, err := esptest.Build(esptest.Options{Chip: esp.ESP32C6, Size: 4096, SecureVersion: 4, Version: "2.5.0", Project: "infusion-pump"})
+	if err != nil {
+		return err
+	}
 	sbom := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6"}`)
 	for sub, edit := range map[string]func(*airgap.Clinical){
 		"request-clinical":   func(*airgap.Clinical) {},

@@ -12,8 +12,10 @@
 // # Images
 //
 // [ParseImage] validates an image (and an optional signature sector after
-// it). [WithSecureVersion] rewrites the anti-rollback version and redoes the
-// checksum and SHA-256 without touching any other byte.
+// it). Nothing here rewrites an image: the secure_version, version and
+// project name a build wrote into the descriptor are read, never set.
+// [CheckAppended] proves a signed image is its built image with only
+// 0xFF padding and a signature sector added.
 //
 // # Signing and verifying
 //

@@ -35,7 +35,7 @@ var (
 	ErrChipScheme       = errors.New("chip does not support this signature scheme")
 	ErrUnknownChip      = errors.New("unknown chip")
 	ErrNoValidSignature = errors.New("no signature block verifies")
-	ErrSecureVersion    = errors.New("secure version out of range")
+	ErrImageChanged     = errors.New("signed image is not the built image plus signatures")
 	ErrOTAEntry         = errors.New("malformed otadata")
 )
 

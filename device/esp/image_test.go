@@ -106,61 +106,6 @@ func TestParseImageTails(t *testing.T) {
 	}
 }
 
-func TestWithSecureVersion(t *testing.T) {
-	tests := []struct {
-		name string
-		in   []byte
-		v    uint32
-		at   int // image offset of the secure_version field
-		size int
-	}{
-		{"app vector", readFile(t, vecDir+"/app-sv3.bin"), 0x01020304, 0x24, 4},
-		{"c6 vector", readFile(t, vecDir+"/app-sv4-c6.bin"), 5, 0x24, 4},
-		{"bootloader vector", readFile(t, vecDir+"/boot-sv1.bin"), 200, 0x23, 1},
-		{"padded app", append(esptest.App(5000, 1), 0xFF, 0xFF), 2, 0x24, 4},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := slices.Clone(tt.in)
-			out, err := esp.WithSecureVersion(in, tt.v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(in, tt.in) {
-				t.Fatal("input modified")
-			}
-			img, err := esp.ParseImage(out)
-			if err != nil || img.SecureVersion() != tt.v {
-				t.Fatalf("reparse: %v, version %d", err, img.SecureVersion())
-			}
-			// Only the field, the checksum byte and the hash may differ.
-			cs := img.Len - 33
-			for i := range out {
-				inField := i >= tt.at && i < tt.at+tt.size
-				if out[i] != in[i] && !inField && i < cs {
-					t.Fatalf("byte %#x changed", i)
-				}
-				if i >= img.Len && out[i] != in[i] {
-					t.Fatalf("byte %#x after the image changed", i)
-				}
-			}
-		})
-	}
-}
-
-func TestWithSecureVersionRefusals(t *testing.T) {
-	signed := readFile(t, vecDir+"/app-sv3.rsa.signed.bin")
-	if _, err := esp.WithSecureVersion(signed, 4); !errors.Is(err, esp.ErrSigned) {
-		t.Errorf("signed: %v", err)
-	}
-	if _, err := esp.WithSecureVersion(esptest.Bootloader(5000, 1), 256); !errors.Is(err, esp.ErrSecureVersion) {
-		t.Errorf("bootloader 256: %v", err)
-	}
-	if _, err := esp.WithSecureVersion([]byte{0xE9}, 1); !errors.Is(err, esp.ErrTruncated) {
-		t.Errorf("garbage: %v", err)
-	}
-}
-
 // TestBuilderMatchesVectorLayout: esptest images have the vectors'
 // header and segment layout, the requested size and version, and are
 // deterministic.

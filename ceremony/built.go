@@ -1,0 +1,131 @@
+package ceremony
+
+import (
+	"fmt"
+	"strconv"
+
+	"signbox/device/esp"
+)
+
+// descTextMax is how many characters esp_app_desc_t's version and
+// project_name hold (32 bytes with the NUL); ESP-IDF truncates longer
+// values at build time, so a longer product id or version can never be
+// matched against the build.
+const descTextMax = 31
+
+// BuiltError reports an app image whose esp_app_desc_t does not carry what
+// the release says. signbox signs images as built and never rewrites
+// them, so every fix is a rebuild.
+type BuiltError struct {
+	Input  string // the input file, "app.bin"
+	Field  string // the esp_app_desc_t field: secure_version, project_name or version
+	Detail string // what differs and how to fix it
+}
+
+func (e *BuiltError) Error() string {
+	return fmt.Sprintf("%s: %s; signbox does not rewrite images", e.Input, e.Detail)
+}
+
+func (e *BuiltError) Unwrap() error { return ErrNotAsBuilt }
+
+// checkInputs parses both images: unsigned, for the plan's chip, of the
+// right kind, and the app built as the release says.
+func (releaseKind) checkInputs(s *Session) ([]string, error) {
+	rp := s.plan.Release
+	chip, err := esp.ParseChip(rp.Chip)
+	if err != nil {
+		return nil, err
+	}
+	var checks []string
+	for _, c := range []struct {
+		name string
+		kind esp.Kind
+	}{{InputBootloader, esp.KindBootloader}, {InputApp, esp.KindApp}} {
+		img, err := esp.ParseImage(s.inputs[c.name])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+		if img.Kind != c.kind || img.Header.Chip != chip || img.Signed() {
+			return nil, fmt.Errorf("%w: %s must be an unsigned %s %s image, found a %s %s image (signed: %v)",
+				ErrInputChanged, c.name, rp.Chip, c.kind, img.Header.Chip, img.Kind, img.Signed())
+		}
+		if c.kind == esp.KindApp {
+			if err := compareDesc(rp, img.App); err != nil {
+				return nil, err
+			}
+			checks = append(checks, builtLine(rp.Chip, img.App))
+			continue
+		}
+		checks = append(checks, fmt.Sprintf("%s: unsigned %s %s, secure_version %d", c.name, rp.Chip, c.kind, img.SecureVersion()))
+	}
+	if b, ok := s.inputs[InputSBOM]; ok {
+		sc, err := checkSBOM(b, s.pol.Release.SBOM)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, sc)
+	}
+	return checks, nil
+}
+
+// inputData is the named input's bytes, nil if it is not among files.
+func inputData(files []inputFile, name string) []byte {
+	for _, f := range files {
+		if f.name == name {
+			return f.data
+		}
+	}
+	return nil
+}
+
+// checkAsBuilt parses the app input and compares its descriptor with the
+// release plan.
+func checkAsBuilt(rp *ReleasePlan, app []byte) error {
+	img, err := esp.ParseImage(app)
+	if err != nil {
+		return fmt.Errorf("%s: %w", InputApp, err)
+	}
+	if img.Kind != esp.KindApp {
+		return fmt.Errorf("%w: %s is a %s image, not an app", ErrInputChanged, InputApp, img.Kind)
+	}
+	return compareDesc(rp, img.App)
+}
+
+// compareDesc checks the three esp_app_desc_t fields a release names:
+// secure_version against the security version, project_name against the
+// product id (the policy has no other name for a product's ESP-IDF
+// project, so the two must be equal) and version against the version.
+func compareDesc(rp *ReleasePlan, d *esp.AppDesc) error {
+	if d.SecureVersion != rp.SecurityVersion.New {
+		want := strconv.FormatUint(uint64(rp.SecurityVersion.New), 10)
+		return builtErr("secure_version", "built secure_version %d, the request says %s: rebuild the app with CONFIG_BOOTLOADER_APP_SECURE_VERSION=%s",
+			d.SecureVersion, want, want)
+	}
+	if err := compareText("project_name", "product", d.ProjectName, rp.Product,
+		"build the app as ESP-IDF project %q (project() in its top-level CMakeLists.txt)"); err != nil {
+		return err
+	}
+	return compareText("version", "version", d.Version, rp.Version,
+		"rebuild the app with PROJECT_VER %q (CMakeLists.txt, version.txt or CONFIG_APP_PROJECT_VER)")
+}
+
+func compareText(field, reqField, built, want, fix string) error {
+	if len(want) > descTextMax {
+		return builtErr(field, "the request's %s %q is %d characters; esp_app_desc_t.%s holds %d (ESP-IDF truncates longer values), so the build cannot be checked against it: use a %s of at most %d characters",
+			reqField, want, len(want), field, descTextMax, reqField, descTextMax)
+	}
+	if built != want {
+		return builtErr(field, "built %s %q, the request's %s is %q: "+fix, field, built, reqField, want, want)
+	}
+	return nil
+}
+
+func builtErr(field, format string, args ...any) error {
+	return &BuiltError{Input: InputApp, Field: field, Detail: fmt.Sprintf(format, args...)}
+}
+
+// builtLine is the check line for an app that matches the release.
+func builtLine(chip string, d *esp.AppDesc) string {
+	return fmt.Sprintf("%s: unsigned %s app as built: project_name %s, version %s, secure_version %d, as the release says",
+		InputApp, chip, d.ProjectName, d.Version, d.SecureVersion)
+}
