@@ -58,11 +58,18 @@ func (a *Appliance) RecordDecision(d vuln.Decision) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return a.record(ds, d)
+	return a.record(ds, d, nil)
 }
 
-func (a *Appliance) record(ds *vuln.Decisions, d vuln.Decision) (string, error) {
-	if err := ds.Record(d); err != nil {
+// record checks and stores d, with the finding's own rules
+// (vuln.Decision.CheckFinding) when the finding f is known, and logs the
+// decision or its refusal.
+func (a *Appliance) record(ds *vuln.Decisions, d vuln.Decision, f *vuln.Finding) (string, error) {
+	store := ds.Record
+	if f != nil {
+		store = func(x vuln.Decision) error { return ds.RecordFinding(f, x) }
+	}
+	if err := store(d); err != nil {
 		_ = a.event(audit.CeremonyRefused, "step", "triage decision", "vuln", d.Vuln, "component", d.Component, "reason", err.Error())
 		return "", err
 	}
