@@ -70,7 +70,10 @@ func (a *Appliance) record(ds *vuln.Decisions, d vuln.Decision, f *vuln.Finding)
 		store = func(x vuln.Decision) error { return ds.RecordFinding(f, x) }
 	}
 	if err := store(d); err != nil {
-		_ = a.event(audit.CeremonyRefused, "step", "triage decision", "vuln", d.Vuln, "component", d.Component, "reason", err.Error())
+		// A refusal can list several problems, one a line; an audit field
+		// is one line.
+		reason := strings.ReplaceAll(err.Error(), "\n", "; ")
+		_ = a.event(audit.CeremonyRefused, "step", "triage decision", "vuln", d.Vuln, "component", d.Component, "reason", reason)
 		return "", err
 	}
 	err := a.event(audit.TriageDecision, "vuln", d.Vuln, "component", d.Component, "state", string(d.State),
