@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"signbox/internal/atomicfile"
 	"signbox/policy"
 	"signbox/tui/api"
+	"signbox/vuln"
 )
 
 // The whole file shares one demo workspace: SoftHSM reads SOFTHSM2_CONF
@@ -63,6 +65,23 @@ func TestReleaseCeremonyRefusalsThenRelease(t *testing.T) {
 		require.ErrorContains(t, err, "justification")
 	})
 
+	t.Run("resolved while the SBOM has the vulnerable version is refused and logged", func(t *testing.T) {
+		f := open[0]
+		_, err := eng.Decide(ctx, req.ID, f.ID, api.Decision{State: "resolved", Response: []string{"will_not_fix"}, Detail: "we accept it", By: "alice"})
+		require.ErrorIs(t, err, vuln.ErrNotFixedInSBOM)
+		require.ErrorContains(t, err, "resolved says the fix is in the release, so response will_not_fix contradicts it")
+		require.ErrorContains(t, err, fmt.Sprintf("resolved needs the fix in the SBOM, but it has %s %s, ", f.Component, f.Version))
+		log, err := eng.AuditLog(ctx)
+		require.NoError(t, err)
+		require.True(t, hasEntry(log, "CEREMONY_REFUSED", "resolved needs the fix in the SBOM"))
+		tri, err := eng.Triage(ctx, req.ID)
+		require.NoError(t, err)
+		require.Len(t, undecided(tri), 3, "nothing was recorded")
+	})
+	t.Run("exploitable without a response is refused", func(t *testing.T) {
+		_, err := eng.Decide(ctx, req.ID, open[0].ID, api.Decision{State: "exploitable", By: "alice"})
+		require.EqualError(t, err, "exploitable needs a response: update, rollback, workaround_available, can_not_fix or will_not_fix")
+	})
 	t.Run("a closed vulnerability gate refuses the plan", func(t *testing.T) {
 		_, err := eng.Plan(ctx, api.PlanRequest{Kind: api.KindRelease, RequestID: req.ID, Date: date})
 		require.ErrorIs(t, err, ceremony.ErrPolicyDenied)

@@ -243,7 +243,7 @@ func (a *Appliance) Decide(requestID, findingID string, d api.Decision) error {
 	}
 	dec := vuln.Decision{Vuln: f.ID, Component: f.Component.Key(), State: vuln.State(d.State), Justification: d.Justification,
 		Responses: d.Response, Detail: d.Detail, By: by, At: a.cfg.Now().UTC()}
-	_, err = a.record(t.Decisions, dec)
+	_, err = a.record(t.Decisions, dec, f)
 	return err
 }
 

@@ -58,12 +58,22 @@ func (a *Appliance) RecordDecision(d vuln.Decision) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return a.record(ds, d)
+	return a.record(ds, d, nil)
 }
 
-func (a *Appliance) record(ds *vuln.Decisions, d vuln.Decision) (string, error) {
-	if err := ds.Record(d); err != nil {
-		_ = a.event(audit.CeremonyRefused, "step", "triage decision", "vuln", d.Vuln, "component", d.Component, "reason", err.Error())
+// record checks and stores d, with the finding's own rules
+// (vuln.Decision.CheckFinding) when the finding f is known, and logs the
+// decision or its refusal.
+func (a *Appliance) record(ds *vuln.Decisions, d vuln.Decision, f *vuln.Finding) (string, error) {
+	store := ds.Record
+	if f != nil {
+		store = func(x vuln.Decision) error { return ds.RecordFinding(f, x) }
+	}
+	if err := store(d); err != nil {
+		// A refusal can list several problems, one a line; an audit field
+		// is one line.
+		reason := strings.ReplaceAll(err.Error(), "\n", "; ")
+		_ = a.event(audit.CeremonyRefused, "step", "triage decision", "vuln", d.Vuln, "component", d.Component, "reason", reason)
 		return "", err
 	}
 	err := a.event(audit.TriageDecision, "vuln", d.Vuln, "component", d.Component, "state", string(d.State),

@@ -69,8 +69,8 @@ func GatePolicy(p *policy.Policy) (vuln.GatePolicy, error) {
 		return vuln.GatePolicy{}, fmt.Errorf("policy release.vuln_gate.block_at: %w", err)
 	}
 	return vuln.GatePolicy{
-		BlockInTriage: vg.BlockInTriage, ExploitableNeedsResponse: vg.ExploitableNeedsResponse,
-		BlockAtOrAbove: sev, AllowUnchecked: vg.AllowUnchecked,
+		BlockInTriage: vg.BlockInTriage, BlockAtOrAbove: sev,
+		AllowUnknownSeverity: vg.UnknownSeverity.Allows(), AllowUnchecked: vg.AllowUnchecked,
 	}, nil
 }
 

@@ -121,6 +121,8 @@ func TestParseErrors(t *testing.T) {
 		{"not monotonic", "monotonic: true", "monotonic: false", "release.security_version.monotonic: must be true; anti-rollback versions never decrease"},
 		{"max version", "max: 16", "max: 33", "release.security_version.max: 33 is outside 1-32"},
 		{"severity", "block_at: high", "block_at: severe", `release.vuln_gate.block_at: unknown severity "severe" (want none, low, medium, high or critical)`},
+		{"unknown severity rule", "allow_unchecked: false}", "allow_unchecked: false, unknown_severity: critical}",
+			`release.vuln_gate.unknown_severity: "critical" is not block or allow (omitted means block)`},
 		{"sbom version", `min_spec_version: "1.5"`, `min_spec_version: "1.1"`, `release.sbom.min_spec_version: "1.1" is not a CycloneDX version signbox reads [1.2 1.3 1.4 1.5 1.6]`},
 		{"feed age syntax", "max_feed_age: 7d", "max_feed_age: a week", `release.max_feed_age: "a week" is not a duration like 7d or 72h (line 103)`},
 		{"manufacturer without name", "  max_feed_age: 7d\n", "  max_feed_age: 7d\nmanufacturer: {namespace: \"https://pumps.example\"}\n", "manufacturer.name is required"},
@@ -140,6 +142,44 @@ func TestParseErrors(t *testing.T) {
 				t.Fatalf("error\n got: %s\nwant: %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestUnknownSeverityRule: release.vuln_gate.unknown_severity is optional
+// and blocks unless it says allow.
+func TestUnknownSeverityRule(t *testing.T) {
+	ex := example(t)
+	const gate = "allow_unchecked: false}"
+	for _, tc := range []struct {
+		set   string
+		want  UnknownSeverity
+		allow bool
+	}{
+		{"", "", false},
+		{", unknown_severity: block", UnknownSeverityBlock, false},
+		{", unknown_severity: allow", UnknownSeverityAllow, true},
+	} {
+		if !strings.Contains(ex, gate) {
+			t.Fatalf("example does not contain %q", gate)
+		}
+		p, err := Parse([]byte(strings.Replace(ex, gate, "allow_unchecked: false"+tc.set+"}", 1)))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.set, err)
+		}
+		if got := p.Release.VulnGate.UnknownSeverity; got != tc.want || got.Allows() != tc.allow {
+			t.Errorf("%q: got %q (allows %v)", tc.set, got, got.Allows())
+		}
+	}
+	b, err := os.ReadFile("testdata/annotated.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Release.VulnGate.UnknownSeverity != UnknownSeverityBlock {
+		t.Errorf("annotated.yaml: unknown_severity %q", p.Release.VulnGate.UnknownSeverity)
 	}
 }
 

@@ -52,21 +52,41 @@ func (s Severity) Rank() int {
 }
 
 // VulnGate parameterises the vulnerability release gate (vuln.GatePolicy).
-// Every finding always needs a triage decision; these fields add what a
-// decision must say.
+// Every finding always needs a triage decision whose fields agree with
+// each other (vuln.Decision.Check), and resolved needs the fixed version
+// in the SBOM; these fields add what an open finding may be.
 type VulnGate struct {
-	// BlockAt refuses exploitable or in-triage findings of this severity
-	// or higher, whatever their response.
+	// BlockAt refuses open findings (exploitable, in_triage, or resolved
+	// without the fix in the SBOM) of this severity or higher, whatever
+	// their response. It does not rank an unknown severity.
 	BlockAt Severity `yaml:"block_at"`
 	// BlockInTriage refuses findings whose decision is still in_triage.
 	BlockInTriage bool `yaml:"block_in_triage"`
-	// ExploitableNeedsResponse refuses exploitable findings without a
-	// response (update, workaround_available, ...).
+	// ExploitableNeedsResponse is kept so that existing policies parse:
+	// an exploitable decision without a response is now refused at entry
+	// and by the gate whatever this says (CycloneDX VEX: exploitable
+	// states a response).
 	ExploitableNeedsResponse bool `yaml:"exploitable_needs_response"`
+	// UnknownSeverity rules open findings whose advisory has no usable
+	// score (no valid CVSS vector, no severity word): "block" (the
+	// default when omitted) or "allow".
+	UnknownSeverity UnknownSeverity `yaml:"unknown_severity,omitempty"`
 	// AllowUnchecked lets SBOM components the feed cannot check pass;
 	// otherwise each one blocks.
 	AllowUnchecked bool `yaml:"allow_unchecked"`
 }
+
+// UnknownSeverity is release.vuln_gate.unknown_severity.
+type UnknownSeverity string
+
+const (
+	UnknownSeverityBlock UnknownSeverity = "block"
+	UnknownSeverityAllow UnknownSeverity = "allow"
+)
+
+// Allows reports whether open findings of unknown severity may pass: only
+// when the policy says "allow"; omitted means block.
+func (u UnknownSeverity) Allows() bool { return u == UnknownSeverityAllow }
 
 // SBOMRules say what SBOM a release must carry.
 type SBOMRules struct {

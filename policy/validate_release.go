@@ -48,6 +48,11 @@ func (v *VulnGate) validate(path string) error {
 	if v.BlockAt.Rank() < 0 {
 		return fmt.Errorf("%s.block_at: unknown severity %q (want none, low, medium, high or critical)", path, v.BlockAt)
 	}
+	switch v.UnknownSeverity {
+	case "", UnknownSeverityBlock, UnknownSeverityAllow:
+	default:
+		return fmt.Errorf("%s.unknown_severity: %q is not block or allow (omitted means block)", path, v.UnknownSeverity)
+	}
 	return nil
 }
 

@@ -1,86 +1,128 @@
 package vuln
 
 import (
+	"errors"
 	"fmt"
-	"math"
 	"strings"
+
+	gocvss20 "github.com/pandatix/go-cvss/20"
+	gocvss30 "github.com/pandatix/go-cvss/30"
+	gocvss31 "github.com/pandatix/go-cvss/31"
+	gocvss40 "github.com/pandatix/go-cvss/40"
 )
 
-// Metric weights from the CVSS v3.1 specification (FIRST, section 7.4).
-var cvss3Weights = map[string]map[string]float64{
-	"AV": {"N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2},
-	"AC": {"L": 0.77, "H": 0.44},
-	"UI": {"N": 0.85, "R": 0.62},
-	"C":  {"H": 0.56, "L": 0.22, "N": 0},
-	"I":  {"H": 0.56, "L": 0.22, "N": 0},
-	"A":  {"H": 0.56, "L": 0.22, "N": 0},
+// ErrInvalidVector reports an OSV severity entry whose score is not a
+// valid vector of its CVSS type. Such a vector is refused, never turned
+// into a severity.
+var ErrInvalidVector = errors.New("invalid CVSS vector")
+
+// CVSS is one scored CVSS vector.
+type CVSS struct {
+	Vector   string
+	Score    float64  // the base score (v2, v3.x); the v4.0 score of the metrics given
+	Severity Severity // the specification's qualitative rating of Score
+	Method   string   // CycloneDX scoring method: CVSSv2, CVSSv3, CVSSv31, CVSSv4
 }
 
-// Privileges Required depends on Scope.
-var cvss3PR = map[string]map[string]float64{
-	"U": {"N": 0.85, "L": 0.62, "H": 0.27},
-	"C": {"N": 0.85, "L": 0.68, "H": 0.5},
-}
+// cvssTypes are the OSV severity types that carry CVSS vectors. Other
+// types (Ubuntu's priority words, future ones) are not scores signbox
+// reads.
+var cvssTypes = map[string]bool{"CVSS_V2": true, "CVSS_V3": true, "CVSS_V4": true}
 
-// cvss3Score computes the base score of a CVSS v3.0 or v3.1 vector with
-// the v3.1 formula (section 7.1); the two versions differ only in
-// rounding edge cases.
-func cvss3Score(vector string) (float64, error) {
-	m, err := parseCVSS3(vector)
+// ParseCVSS scores the vector of an OSV severity entry of type typ
+// (CVSS_V2, CVSS_V3 or CVSS_V4) with github.com/pandatix/go-cvss. A
+// CVSS_V3 entry may hold a v3.0 or v3.1 vector; a CVSS_V2 entry holds the
+// bare v2 vector ("AV:N/AC:L/Au:N/C:P/I:P/A:P"), as OSV writes it.
+func ParseCVSS(typ, vector string) (CVSS, error) {
+	if len(vector) > MaxVectorBytes {
+		return CVSS{}, fmt.Errorf("%w: %s vector of %d bytes, more than %d", ErrInvalidVector, typ, len(vector), MaxVectorBytes)
+	}
+	c, err := parseCVSS(typ, vector)
 	if err != nil {
-		return 0, err
+		return CVSS{}, fmt.Errorf("%w: %s vector %q: %w", ErrInvalidVector, typ, vector, err)
 	}
-	scope := m["S"]
-	iss := 1 - (1-cvss3Weights["C"][m["C"]])*(1-cvss3Weights["I"][m["I"]])*(1-cvss3Weights["A"][m["A"]])
-	var impact float64
-	if scope == "U" {
-		impact = 6.42 * iss
-	} else {
-		impact = 7.52*(iss-0.029) - 3.25*math.Pow(iss-0.02, 15)
+	if c.Score < 0 || c.Score > 10 {
+		return CVSS{}, fmt.Errorf("%w: %s vector %q scores %v, outside 0-10", ErrInvalidVector, typ, vector, c.Score)
 	}
-	expl := 8.22 * cvss3Weights["AV"][m["AV"]] * cvss3Weights["AC"][m["AC"]] * cvss3PR[scope][m["PR"]] * cvss3Weights["UI"][m["UI"]]
-	if impact <= 0 {
-		return 0, nil
-	}
-	if scope == "U" {
-		return roundUp(math.Min(impact+expl, 10)), nil
-	}
-	return roundUp(math.Min(1.08*(impact+expl), 10)), nil
+	c.Vector = vector
+	return c, nil
 }
 
-func parseCVSS3(vector string) (map[string]string, error) {
-	parts := strings.Split(vector, "/")
-	if len(parts) < 9 || (parts[0] != "CVSS:3.0" && parts[0] != "CVSS:3.1") {
-		return nil, fmt.Errorf("not a CVSS v3 vector: %q", vector)
-	}
-	m := map[string]string{}
-	for _, p := range parts[1:] {
-		k, v, ok := strings.Cut(p, ":")
-		if !ok {
-			return nil, fmt.Errorf("CVSS metric %q", p)
+func parseCVSS(typ, vector string) (CVSS, error) {
+	switch {
+	case typ == "CVSS_V2":
+		v, err := gocvss20.ParseVector(vector)
+		if err != nil {
+			return CVSS{}, err
 		}
-		if _, dup := m[k]; dup {
-			return nil, fmt.Errorf("CVSS metric %s repeated", k)
+		s := v.BaseScore()
+		return CVSS{Score: s, Severity: cvss2Severity(s), Method: "CVSSv2"}, nil
+	case typ == "CVSS_V3" && strings.HasPrefix(vector, "CVSS:3.0/"):
+		v, err := gocvss30.ParseVector(vector)
+		if err != nil {
+			return CVSS{}, err
 		}
-		m[k] = v
-	}
-	for k, vals := range cvss3Weights {
-		if _, ok := vals[m[k]]; !ok {
-			return nil, fmt.Errorf("CVSS base metric %s=%q", k, m[k])
+		return scored(v.BaseScore(), "CVSSv3"), nil
+	case typ == "CVSS_V3" && strings.HasPrefix(vector, "CVSS:3.1/"):
+		v, err := gocvss31.ParseVector(vector)
+		if err != nil {
+			return CVSS{}, err
 		}
+		return scored(v.BaseScore(), "CVSSv31"), nil
+	case typ == "CVSS_V3":
+		return CVSS{}, errors.New("not a CVSS v3.0 or v3.1 vector")
+	case typ == "CVSS_V4":
+		v, err := gocvss40.ParseVector(vector)
+		if err != nil {
+			return CVSS{}, err
+		}
+		return scored(v.Score(), "CVSSv4"), nil
 	}
-	if _, ok := cvss3PR[m["S"]][m["PR"]]; !ok {
-		return nil, fmt.Errorf("CVSS base metrics S=%q PR=%q", m["S"], m["PR"])
-	}
-	return m, nil
+	return CVSS{}, fmt.Errorf("severity type %q is not CVSS_V2, CVSS_V3 or CVSS_V4", typ)
 }
 
-// roundUp is the specification's Roundup (Appendix A), which avoids
-// floating-point artefacts such as 4.000000000000001 rounding to 4.1.
-func roundUp(x float64) float64 {
-	i := int64(math.Round(x * 100000))
-	if i%10000 == 0 {
-		return float64(i) / 100000
+func scored(score float64, method string) CVSS {
+	return CVSS{Score: score, Severity: cvssSeverity(score), Method: method}
+}
+
+// cvssSeverity maps a v3.x or v4.0 score to its qualitative rating (CVSS
+// v3.1 specification section 5; CVSS v4.0 specification section 6).
+func cvssSeverity(score float64) Severity {
+	switch {
+	case score == 0:
+		return SeverityNone
+	case score < 4:
+		return SeverityLow
+	case score < 7:
+		return SeverityMedium
+	case score < 9:
+		return SeverityHigh
 	}
-	return float64(i/10000+1) / 10
+	return SeverityCritical
+}
+
+// cvss2Severity maps a v2 base score to NVD's v2 rating: low 0.0-3.9,
+// medium 4.0-6.9, high 7.0-10.0. CVSS v2 has no "none" and no "critical".
+func cvss2Severity(score float64) Severity {
+	switch {
+	case score < 4:
+		return SeverityLow
+	case score < 7:
+		return SeverityMedium
+	}
+	return SeverityHigh
+}
+
+// checkScores refuses invalid vectors in a record's severity entries, so
+// that a feed with one is refused at import, naming record and vector.
+func checkScores(scores []Score) error {
+	for i, s := range scores {
+		if !cvssTypes[s.Type] {
+			continue
+		}
+		if _, err := ParseCVSS(s.Type, s.Score); err != nil {
+			return fmt.Errorf("severity[%d]: %w", i, err)
+		}
+	}
+	return nil
 }

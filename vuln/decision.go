@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"signbox/internal/atomicfile"
@@ -72,47 +71,6 @@ type Decision struct {
 
 func (d Decision) key() string { return d.Vuln + " " + d.Component }
 
-// Check enforces the CycloneDX enums and the rules signbox adds: a
-// not_affected decision says why (justification and detail), a
-// false_positive or a decision not to fix explains itself, and every
-// decision names who made it and when.
-func (d Decision) Check() error {
-	var errs []error
-	if d.Vuln == "" || d.Component == "" {
-		errs = append(errs, errors.New("decision needs the vulnerability ID and the component"))
-	}
-	if !validStates[d.State] {
-		errs = append(errs, fmt.Errorf("state %q is not one of resolved, resolved_with_pedigree, exploitable, in_triage, false_positive, not_affected", d.State))
-	}
-	if d.Justification != "" && !validJustifications[d.Justification] {
-		errs = append(errs, fmt.Errorf("justification %q is not a CycloneDX justification", d.Justification))
-	}
-	if d.Justification != "" && d.State != StateNotAffected {
-		errs = append(errs, fmt.Errorf("a justification explains not_affected, but the state is %s", d.State))
-	}
-	if d.State == StateNotAffected && (d.Justification == "" || d.Detail == "") {
-		errs = append(errs, errors.New("not_affected needs a justification and a detail saying why"))
-	}
-	if d.State == StateFalsePositive && d.Detail == "" {
-		errs = append(errs, errors.New("false_positive needs a detail saying why"))
-	}
-	for _, r := range d.Responses {
-		if !validResponses[r] {
-			errs = append(errs, fmt.Errorf("response %q is not one of can_not_fix, will_not_fix, update, rollback, workaround_available", r))
-		}
-		if (r == "will_not_fix" || r == "can_not_fix") && d.Detail == "" {
-			errs = append(errs, fmt.Errorf("response %s needs a detail saying why", r))
-		}
-	}
-	if strings.TrimSpace(d.By) == "" {
-		errs = append(errs, errors.New("decision needs who made it"))
-	}
-	if d.At.IsZero() {
-		errs = append(errs, errors.New("decision needs when it was made"))
-	}
-	return errors.Join(errs...)
-}
-
 // DecisionsName is the decisions file in the triage directory.
 const DecisionsName = "vex-decisions.json"
 
@@ -131,7 +89,11 @@ type decisionsFile struct {
 }
 
 // LoadDecisions reads the decisions in dir; a directory without a
-// decisions file has none yet.
+// decisions file has none yet. Each decision must be well formed (IDs,
+// CycloneDX enums, who and when); whether its fields agree with each other
+// ([Decision.Check]) is judged by [Gate] for the decisions a scan uses, so
+// that a file written under older rules still opens and its decisions can
+// be redone.
 func LoadDecisions(dir string) (*Decisions, error) {
 	d := &Decisions{dir: dir}
 	data, err := readLimited(filepath.Join(dir, DecisionsName), MaxDecisionsBytes)
@@ -152,7 +114,7 @@ func LoadDecisions(dir string) (*Decisions, error) {
 	}
 	seen := map[string]bool{}
 	for i, x := range f.Decisions {
-		if err := x.Check(); err != nil {
+		if err := x.checkForm(); err != nil {
 			return nil, fmt.Errorf("%s: decisions[%d]: %w", DecisionsName, i, err)
 		}
 		if seen[x.key()] {

@@ -59,9 +59,12 @@
 //   - A range whose versions cannot be ordered (unsupported ecosystem,
 //     unparsable version): osv-scanner errors or reports the package;
 //     signbox reports a finding marked Unevaluated for a person to judge.
-//   - Severity: osv-scanner shows the highest CVSS score; signbox computes
-//     CVSS v3 base scores, falls back to the GHSA severity word, and rates
-//     CVSS v4-only records "unknown" (counted as critical at the gate).
+//   - Severity: osv-scanner shows the highest CVSS score; signbox scores
+//     CVSS v2, v3.0, v3.1 and v4.0 vectors with github.com/pandatix/go-cvss
+//     (as osv-scanner does), takes the highest-rated, falls back to the
+//     GHSA severity word, and otherwise rates "unknown", which the gate
+//     rules by its own policy rule (unknown_severity), not as critical. A
+//     record with an invalid vector is refused at import.
 //   - Offline integrity: osv-scanner reads local zips without any check;
 //     signbox requires the manifest and the feed age policy.
 //
@@ -72,7 +75,9 @@
 // one canonical file in a workspace directory; [Decisions.Digest] goes into
 // the ceremony plan. Decisions are found by the finding's ID or any alias,
 // so they survive a feed update that changes which record is primary.
-// [Gate] applies a [GatePolicy] and returns a [GateResult] listing every
-// blocker. [WriteVEX] writes the CycloneDX 1.6 VEX document and
+// [Decision.Check] refuses contradictory analyses at entry;
+// [Decision.CheckFinding] adds [CheckResolved]: resolved only with the fix
+// in the SBOM. [Gate] applies both again with a [GatePolicy] and returns a
+// [GateResult] listing every blocker with the rules that block it. [WriteVEX] writes the CycloneDX 1.6 VEX document and
 // [WriteReport] the readable Markdown report.
 package vuln

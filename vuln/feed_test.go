@@ -144,9 +144,10 @@ func TestRealRatings(t *testing.T) {
 	require.Equal(t, Rating{Severity: SeverityCritical, Score: 9.8, Vector: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", Method: "CVSSv3"}, got["RUSTSEC-2018-0003"])
 	// AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N is 5.3.
 	require.Equal(t, 5.3, got["RUSTSEC-2017-0002"].Score)
-	// A CVSS v4 vector alone is carried but not scored.
-	require.Equal(t, SeverityUnknown, got["RUSTSEC-2024-0445"].Severity)
-	require.Equal(t, "CVSSv4", got["RUSTSEC-2024-0445"].Method)
+	// A CVSS v4 vector alone is scored.
+	require.Equal(t, Rating{Severity: SeverityLow, Score: 2.3, Vector: "CVSS:4.0/AV:N/AC:L/AT:P/PR:L/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N", Method: "CVSSv4"}, got["RUSTSEC-2024-0445"])
+	// No vector and no severity word: unknown.
+	require.Equal(t, Rating{Severity: SeverityUnknown}, got["RUSTSEC-2022-0022"])
 	// Aliases come from the record.
 	for _, f := range res.Findings {
 		if f.ID == "RUSTSEC-2018-0003" {

@@ -8,21 +8,37 @@ import (
 )
 
 // GatePolicy is the release gate's part of the policy. Every finding needs
-// a decision; the fields add what a decision must say.
+// a decision that passes [Decision.Check] (so exploitable always carries a
+// response), and resolved needs the fixed version in the SBOM
+// ([CheckResolved]); the fields add what an open finding may be.
 type GatePolicy struct {
 	// BlockInTriage refuses findings whose decision is still in_triage.
 	BlockInTriage bool
-	// ExploitableNeedsResponse refuses exploitable findings without a
-	// response (update, workaround_available, ...).
-	ExploitableNeedsResponse bool
-	// BlockAtOrAbove, if set, refuses exploitable or in_triage findings of
-	// this severity or higher whatever their response. Unknown severity
-	// counts as critical.
+	// BlockAtOrAbove, if set, refuses open findings (exploitable,
+	// in_triage, or resolved without the fix in the SBOM) of this severity
+	// or higher whatever their response. An unknown severity is not
+	// ranked: AllowUnknownSeverity decides it.
 	BlockAtOrAbove Severity
+	// AllowUnknownSeverity lets open findings whose advisory has no usable
+	// score (no valid CVSS vector, no severity word) pass; by default each
+	// blocks, by the rule unknown_severity.
+	AllowUnknownSeverity bool
 	// AllowUnchecked lets components that were not scanned (no version, no
 	// purl, or an ecosystem the feed lacks) pass; otherwise each blocks.
 	AllowUnchecked bool
 }
+
+// The gate's rules, named in every [Blocker]. The policy-driven ones carry
+// the name of their field under the policy's release.vuln_gate.
+const (
+	RuleNoDecision      = "decision_required"
+	RuleDecisionInvalid = "decision_consistent"
+	RuleResolved        = "resolved_needs_fix"
+	RuleInTriage        = "block_in_triage"
+	RuleBlockAt         = "block_at"
+	RuleUnknownSeverity = "unknown_severity"
+	RuleUnchecked       = "allow_unchecked"
+)
 
 // Verdict is the gate's answer.
 type Verdict string
@@ -37,6 +53,7 @@ type Blocker struct {
 	Finding   *Finding          `json:"finding,omitempty"`
 	Unchecked *sbom.Unscannable `json:"unchecked,omitempty"`
 	Decision  *Decision         `json:"decision,omitempty"`
+	Rules     []string          `json:"rules"` // the rules that block, in the order of Reason
 	Reason    string            `json:"reason"`
 }
 
@@ -69,12 +86,12 @@ func Gate(res *Result, ds *Decisions, p GatePolicy) GateResult {
 		f := &res.Findings[i]
 		d, ok := ds.For(*f)
 		if !ok {
-			g.Blocking = append(g.Blocking, Blocker{Finding: f, Reason: "no triage decision"})
+			g.Blocking = append(g.Blocking, Blocker{Finding: f, Rules: []string{RuleNoDecision}, Reason: "no triage decision"})
 			continue
 		}
 		used[d.key()] = true
-		if why := p.blocks(f, d); why != "" {
-			g.Blocking = append(g.Blocking, Blocker{Finding: f, Decision: &d, Reason: why})
+		if rs := p.blocks(f, d); len(rs) > 0 {
+			g.Blocking = append(g.Blocking, blocker(f, d, rs))
 		}
 	}
 	if !p.AllowUnchecked {
@@ -92,30 +109,68 @@ func Gate(res *Result, ds *Decisions, p GatePolicy) GateResult {
 	return g
 }
 
-func (p GatePolicy) blocks(f *Finding, d Decision) string {
-	var why []string
+// ruling is one rule that blocks a finding, and why.
+type ruling struct{ rule, why string }
+
+func blocker(f *Finding, d Decision, rs []ruling) Blocker {
+	b := Blocker{Finding: f, Decision: &d}
+	why := make([]string, len(rs))
+	for i, r := range rs {
+		b.Rules = append(b.Rules, r.rule)
+		why[i] = r.why
+	}
+	b.Reason = strings.Join(why, "; ")
+	return b
+}
+
+func (p GatePolicy) blocks(f *Finding, d Decision) []ruling {
+	resolvedErr := CheckResolved(f, d.State)
+	if errs := d.problems(); len(errs) > 0 {
+		// A decision that contradicts itself says nothing the other rules
+		// could weigh; it blocks on its own, with the SBOM's word on a
+		// resolved claim beside it.
+		rs := []ruling{{RuleDecisionInvalid, "decision refused: " + joinProblems(errs)}}
+		if resolvedErr != nil {
+			rs = append(rs, ruling{RuleResolved, resolvedErr.Error()})
+		}
+		return rs
+	}
+	var rs []ruling
+	state := string(d.State)
+	if resolvedErr != nil {
+		rs = append(rs, ruling{RuleResolved, resolvedErr.Error() + "; treated as open"})
+		state = "open"
+	}
 	if d.State == StateInTriage && p.BlockInTriage {
-		why = append(why, "still in_triage")
+		rs = append(rs, ruling{RuleInTriage, "still in_triage"})
 	}
-	if d.State == StateExploitable && len(d.Responses) == 0 && p.ExploitableNeedsResponse {
-		why = append(why, "exploitable without a response")
+	if state == "open" || d.State == StateExploitable || d.State == StateInTriage {
+		rs = append(rs, p.severity(f, state)...)
 	}
-	open := d.State == StateExploitable || d.State == StateInTriage
-	if open && p.BlockAtOrAbove != "" && f.Rating.Severity.AtLeast(p.BlockAtOrAbove) {
-		why = append(why, fmt.Sprintf("%s and %s severity (policy blocks %s and above)", d.State, f.Rating.Severity, p.BlockAtOrAbove))
+	return rs
+}
+
+// severity applies the severity rules to an open finding.
+func (p GatePolicy) severity(f *Finding, state string) []ruling {
+	sev := f.Rating.Severity
+	switch {
+	case sev == SeverityUnknown && !p.AllowUnknownSeverity:
+		return []ruling{{RuleUnknownSeverity, fmt.Sprintf("%s and unknown severity: the advisory has no usable CVSS vector or severity word (policy unknown_severity: block)", state)}}
+	case p.BlockAtOrAbove != "" && sev.AtLeast(p.BlockAtOrAbove):
+		return []ruling{{RuleBlockAt, fmt.Sprintf("%s and %s severity (policy blocks %s and above)", state, sev, p.BlockAtOrAbove)}}
 	}
-	return strings.Join(why, "; ")
+	return nil
 }
 
 func unchecked(res *Result) []Blocker {
 	var out []Blocker
 	for i := range res.Unscannable {
-		out = append(out, Blocker{Unchecked: &res.Unscannable[i], Reason: "not scanned: " + res.Unscannable[i].Reason})
+		out = append(out, Blocker{Unchecked: &res.Unscannable[i], Rules: []string{RuleUnchecked}, Reason: "not scanned: " + res.Unscannable[i].Reason})
 	}
 	for _, c := range res.Uncovered {
 		u := sbom.Unscannable{Ref: c.Ref, Path: c.Path, Name: c.Name, Version: c.Written, PURL: c.PURL,
 			Reason: "the feed has no " + c.Ecosystem + " records"}
-		out = append(out, Blocker{Unchecked: &u, Reason: "not scanned: " + u.Reason})
+		out = append(out, Blocker{Unchecked: &u, Rules: []string{RuleUnchecked}, Reason: "not scanned: " + u.Reason})
 	}
 	return out
 }

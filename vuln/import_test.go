@@ -39,6 +39,10 @@ func TestParseRecordRejects(t *testing.T) {
 		{"no events", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"ranges":[{"type":"SEMVER"}]}]`), "0 events"},
 		{"no package", rec("X-1", `,"affected":[{"versions":["1.0"]}]`), "package ecosystem and name are required"},
 		{"empty version", rec("X-1", `,"affected":[{"package":{"ecosystem":"Go","name":"m"},"versions":[""]}]`), "versions[0] is empty"},
+		{"invalid CVSS vector", rec("GHSA-2222-3333-4444", `,"severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]`),
+			`malformed OSV record: GHSA-2222-3333-4444: severity[0]: invalid CVSS vector: CVSS_V3 vector "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H": `},
+		{"invalid CVSS v4 vector in affected", rec("RUSTSEC-2099-0001", `,"affected":[{"package":{"ecosystem":"crates.io","name":"m"},"versions":["1.0.0"],"severity":[{"type":"CVSS_V4","score":"CVSS:4.0/AV:N"}]}]`),
+			`malformed OSV record: RUSTSEC-2099-0001: affected[0]: severity[0]: invalid CVSS vector: CVSS_V4 vector "CVSS:4.0/AV:N": `},
 		{"oversized", rec("X-1", `,"details":"`+strings.Repeat("x", MaxRecordBytes)+`"`), "more than 1048576"},
 	}
 	for _, tc := range cases {

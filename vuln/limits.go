@@ -23,6 +23,9 @@ const (
 	MaxManifestBytes = 1 << 20
 	// MaxDecisionsBytes bounds the triage decisions file.
 	MaxDecisionsBytes = 64 << 20
+	// MaxVectorBytes bounds one CVSS vector string; a CVSS v4.0 vector
+	// with every metric set is under 300 bytes.
+	MaxVectorBytes = 512
 	// maxProblems caps how many record problems one error lists.
 	maxProblems = 20
 )

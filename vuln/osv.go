@@ -195,6 +195,9 @@ func (r *Record) check() error {
 	if len(r.Affected) > MaxAffected || len(r.Aliases) > MaxListItems || len(r.References) > MaxListItems {
 		return errors.New("too many affected entries, aliases or references")
 	}
+	if err := checkScores(r.Severity); err != nil {
+		return err
+	}
 	for i := range r.Affected {
 		if err := r.Affected[i].check(); err != nil {
 			return fmt.Errorf("affected[%d]: %w", i, err)
@@ -213,6 +216,9 @@ func (a *Affected) check() error {
 	}
 	if !onlyGit && (a.Package.Ecosystem == "" || a.Package.Name == "") {
 		return errors.New("package ecosystem and name are required beside non-GIT ranges or versions")
+	}
+	if err := checkScores(a.Severity); err != nil {
+		return err
 	}
 	if len(a.Versions) > MaxListItems {
 		return errors.New("too many versions")

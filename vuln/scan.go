@@ -123,7 +123,11 @@ func scanComponent(feed *Feed, c sbom.Component) ([]Finding, error) {
 				continue
 			}
 			if h, ok := evaluate(a, c); ok {
-				ms = append(ms, match{rec: r, hit: h, rt: rate(r, a)})
+				rt, err := rate(r, a)
+				if err != nil {
+					return nil, err
+				}
+				ms = append(ms, match{rec: r, hit: h, rt: rt})
 				break
 			}
 		}

@@ -28,55 +28,46 @@ func ParseSeverity(s string) (Severity, error) {
 	return "", fmt.Errorf("severity %q is not one of none, low, medium, high, critical, unknown", s)
 }
 
-// AtLeast reports whether s is at or above t. An unknown severity counts as
-// critical: a finding nobody rated must not slip under a threshold.
+// AtLeast reports whether s is at or above t. An unknown severity is at
+// or above nothing, and nothing is at or above it: the gate rules an
+// unknown severity by its own policy rule
+// ([GatePolicy].AllowUnknownSeverity), never as if it were a known one.
 func (s Severity) AtLeast(t Severity) bool {
 	rs, ok := severityRank[s]
-	if !ok {
-		rs = severityRank[SeverityCritical]
-	}
-	return rs >= severityRank[t]
+	rt, okt := severityRank[t]
+	return ok && okt && rs >= rt
 }
 
 // Rating is a finding's severity and where it came from.
 type Rating struct {
 	Severity Severity `json:"severity"`
-	Score    float64  `json:"score,omitempty"`  // CVSS base score when computed
+	Score    float64  `json:"score,omitempty"`  // CVSS score when computed
 	Vector   string   `json:"vector,omitempty"` // CVSS vector
-	Method   string   `json:"method,omitempty"` // CycloneDX scoring method: CVSSv3, CVSSv31, CVSSv4, other
+	Method   string   `json:"method,omitempty"` // CycloneDX scoring method: CVSSv2, CVSSv3, CVSSv31, CVSSv4
 }
 
-// rate derives the rating of a record: the CVSS v3 base score when a v3
-// vector is present (computed, since OSV carries only vectors), otherwise
-// the GHSA-style database_specific severity word, otherwise unknown. CVSS
-// v4 vectors are carried but not scored (their scoring needs FIRST's
-// macro-vector table); such findings rate as unknown unless a word is
-// given, and unknown counts as critical at the gate.
-func rate(r *Record, a *Affected) Rating {
-	best := Rating{Severity: SeverityUnknown}
-	scores := append(append([]Score(nil), r.Severity...), a.Severity...)
-	for _, s := range scores {
-		switch s.Type {
-		case "CVSS_V3":
-			score, err := cvss3Score(s.Score)
-			if err != nil {
-				continue
-			}
-			method := "CVSSv3"
-			if strings.HasPrefix(s.Score, "CVSS:3.1/") {
-				method = "CVSSv31"
-			}
-			rt := Rating{Severity: cvssSeverity(score), Score: score, Vector: s.Score, Method: method}
-			if best.Score == 0 || score > best.Score {
-				best = rt
-			}
-		case "CVSS_V4":
-			if best.Vector == "" {
-				best.Vector, best.Method = s.Score, "CVSSv4"
-			}
+// rate derives the rating of a record: the highest-rated of its and the
+// affected entry's CVSS v2, v3.0, v3.1 and v4.0 vectors, otherwise the
+// GHSA-style database_specific severity word, otherwise unknown. An
+// invalid vector is an error naming the record and the vector: import
+// refuses such records, so only an index written by an older build can
+// still hold one, and the scan stops rather than guess a severity.
+func rate(r *Record, a *Affected) (Rating, error) {
+	best, scored := Rating{Severity: SeverityUnknown}, false
+	for _, s := range append(append([]Score(nil), r.Severity...), a.Severity...) {
+		if !cvssTypes[s.Type] {
+			continue
+		}
+		c, err := ParseCVSS(s.Type, s.Score)
+		if err != nil {
+			return Rating{}, fmt.Errorf("%s: %w", r.ID, err)
+		}
+		rt := Rating{Severity: c.Severity, Score: c.Score, Vector: c.Vector, Method: c.Method}
+		if !scored || higher(rt, best) {
+			best, scored = rt, true
 		}
 	}
-	if best.Score == 0 && r.DatabaseSpecific != nil {
+	if !scored && r.DatabaseSpecific != nil {
 		word := strings.ToLower(r.DatabaseSpecific.Severity)
 		if word == "moderate" {
 			word = "medium"
@@ -85,23 +76,13 @@ func rate(r *Record, a *Affected) Rating {
 			best.Severity = sv
 		}
 	}
-	return best
+	return best, nil
 }
 
-// cvssSeverity maps a base score to its qualitative rating (CVSS v3.1
-// specification, section 5).
-func cvssSeverity(score float64) Severity {
-	switch {
-	case score == 0:
-		return SeverityNone
-	case score < 4:
-		return SeverityLow
-	case score < 7:
-		return SeverityMedium
-	case score < 9:
-		return SeverityHigh
-	}
-	return SeverityCritical
+// higher orders ratings by severity, then score.
+func higher(a, b Rating) bool {
+	ra, rb := severityRank[a.Severity], severityRank[b.Severity]
+	return ra > rb || (ra == rb && a.Score > b.Score)
 }
 
 func maxRating(a, b Rating) Rating {

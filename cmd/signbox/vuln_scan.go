@@ -28,8 +28,8 @@ func runVulnScan(e *env, args []string) error {
 	fresh := addFresh(fs)
 	var p vuln.GatePolicy
 	fs.BoolVar(&p.BlockInTriage, "block-in-triage", true, "findings still in_triage block")
-	fs.BoolVar(&p.ExploitableNeedsResponse, "require-response", true, "exploitable findings need a response")
 	blockAt := fs.String("block-at", "high", "exploitable or in_triage findings at or above this severity block (none to disable)")
+	unknown := fs.String("unknown-severity", "block", "open findings whose advisory has no usable score: block or allow")
 	fs.BoolVar(&p.AllowUnchecked, "allow-unchecked", false, "components that could not be scanned do not block")
 	vexOut := fs.String("vex", "", "write the CycloneDX 1.6 VEX document here")
 	reportOut := fs.String("report", "", "write the Markdown report here")
@@ -40,10 +40,8 @@ func runVulnScan(e *env, args []string) error {
 	if len(pos) != 1 || *ws == "" {
 		return usageErr("need SBOM and --workspace")
 	}
-	if *blockAt != "none" {
-		if p.BlockAtOrAbove, err = vuln.ParseSeverity(*blockAt); err != nil {
-			return usageErr("--block-at: %v", err)
-		}
+	if err := gateFlags(&p, *blockAt, *unknown); err != nil {
+		return err
 	}
 	fr, err := fresh.parse(e)
 	if err != nil {
@@ -72,6 +70,24 @@ func runVulnScan(e *env, args []string) error {
 	}
 	if !g.Pass() {
 		return withHint(gateBlocked{len(g.Blocking)}, "record a decision per finding with `signbox vuln triage`, then scan again")
+	}
+	return nil
+}
+
+func gateFlags(p *vuln.GatePolicy, blockAt, unknown string) error {
+	if blockAt != "none" {
+		sev, err := vuln.ParseSeverity(blockAt)
+		if err != nil || sev == vuln.SeverityUnknown {
+			return usageErr("--block-at: want none, low, medium, high or critical (unknown severities have --unknown-severity)")
+		}
+		p.BlockAtOrAbove = sev
+	}
+	switch unknown {
+	case "block":
+	case "allow":
+		p.AllowUnknownSeverity = true
+	default:
+		return usageErr("--unknown-severity: want block or allow, not %q", unknown)
 	}
 	return nil
 }
