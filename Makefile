@@ -45,13 +45,15 @@ demo-headless: build
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## fuzz: each fuzz target for FUZZTIME (default 30s).
+## fuzz: each fuzz target for FUZZTIME (default 30s); minimising a new input
+## is bounded by FUZZMINIMIZE (default 5s) so the time goes to fuzzing.
 FUZZTIME ?= 30s
 fuzz:
 	scripts/fuzz-all.sh $(FUZZTIME)
 
 ## tui-smoke: drives `signbox demo` in a real terminal through tmux.
 tui-smoke: build
+	@scripts/ensure-deps.sh tmux
 	SIGNBOX_SMOKE_PINS="$${SIGNBOX_SMOKE_PINS:-alice-pin bob-pin}" scripts/tui-smoke.sh $(BIN)/signbox
 
 clean:

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what signbox's build, tests and demo need on a Debian machine.
 # As root it uses apt; otherwise it names the missing packages and stops.
+# `ensure-deps.sh tmux` also wants tmux (only `make tui-smoke` drives a
+# real terminal).
 set -euo pipefail
 
 need=()
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(libsofthsm2)
-command -v tmux >/dev/null 2>&1 || need+=(tmux)
+if [ "${1:-}" = tmux ]; then
+  command -v tmux >/dev/null 2>&1 || need+=(tmux)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -56,8 +56,8 @@ func runDemo(e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	eng := appliance.Engine{A: a}
-	if !*headless && !isTerminal(e.stdin) {
-		fmt.Fprintln(e.stderr, "signbox demo: standard input is not a terminal; running the ceremony headless (--headless)")
+	if !*headless && (!isTerminal(e.stdin) || !isTerminalWriter(e.stdout)) {
+		fmt.Fprintln(e.stderr, "signbox demo: standard input or output is not a terminal; running the ceremony headless (--headless)")
 		*headless = true
 	}
 	if *headless {
@@ -78,6 +78,13 @@ func runDemo(e *env, args []string) error {
 // isTerminal reports whether r is an interactive terminal the TUI can use.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// isTerminalWriter reports whether w is a terminal: `make demo > demo.log`
+// must not write the TUI's escape codes into a file.
+func isTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

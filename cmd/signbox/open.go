@@ -34,7 +34,7 @@ func runOpen(e *env, args []string) error {
 	if *ws == "" || *date == "" {
 		return usageErr("--workspace and --date are required: the ceremony date is confirmed by the operators, not read from the clock")
 	}
-	if !isTerminal(e.stdin) {
+	if !isTerminal(e.stdin) || !isTerminalWriter(e.stdout) {
 		return errors.New("the TUI needs a terminal; the headless commands (signbox ceremony ...) do the same steps")
 	}
 	if *media == "" {
