@@ -11,6 +11,7 @@ import (
 // runs right now. It is not safe for concurrent use.
 type Device struct {
 	chip  esp.Chip
+	plate Nameplate
 	flash *Flash
 	efuse *EFuses
 	power *Power
@@ -75,7 +76,7 @@ func (d *Device) Running() int { return d.running }
 // power-cut sweep clones one prepared device per cut point.
 func (d *Device) Clone() *Device {
 	p := *d.power
-	c := &Device{chip: d.chip, power: &p, running: d.running}
+	c := &Device{chip: d.chip, plate: d.plate, power: &p, running: d.running}
 	c.flash = &Flash{mem: append([]byte(nil), d.flash.mem...), power: &p}
 	c.efuse = &EFuses{bits: d.efuse.bits, power: &p}
 	return c

@@ -26,9 +26,12 @@
 // reboots into the other slot; [Device.RevokeKey] burns a revoke bit only
 // when the installed images still verify with another key.
 //
-// Install takes a [Source]: today a signed app image ([AppImage]); the
-// release bundle will be another Source that verifies its own manifest
-// first. Device events (boot verdicts, installs accepted or refused with the
+// Install takes a [Source]: a signed app image ([AppImage]) on the bench,
+// or a release bundle ([BundleSource]), which verifies its own signature,
+// manifest and images first and then must name the device's product and
+// chip: each device records at provisioning what it is (its [Nameplate]:
+// product id, hardware and chip revision), and a bundle for another
+// product is refused by name. Device events (boot verdicts, installs accepted or refused with the
 // reason, confirm, reject, revoke) go to an [EventSink] declared here, so the
 // appliance's audit log can be plugged in with [Device.SetEventSink].
 //

@@ -19,6 +19,9 @@ var (
 	ErrSignature = errors.New("signature check failed")
 	// ErrWrongChip: the image is built for another chip.
 	ErrWrongChip = errors.New("image is for another chip")
+	// ErrWrongProduct: the release bundle names another product than the
+	// one the device was provisioned as.
+	ErrWrongProduct = errors.New("update is for another product")
 	// ErrDowngrade: secure_version is below the eFuse anti-rollback floor.
 	ErrDowngrade = errors.New("secure_version below the eFuse floor")
 	// ErrTooLarge: the image does not fit the slot.

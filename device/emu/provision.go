@@ -12,6 +12,14 @@ import (
 type ProvisionConfig struct {
 	Chip   esp.Chip
 	Layout Layout
+	// Product is the policy's product id the device is (required):
+	// install refuses bundles whose manifest names another.
+	Product string
+	// HardwareRevision is the board revision (optional); ChipRevision the
+	// silicon revision as major*100+minor. Both are recorded on the
+	// device's [Nameplate].
+	HardwareRevision string
+	ChipRevision     uint16
 	// KeyDigests go into eFuse key slots 0, 1, ... (1 to 3 of them), as
 	// printed by `espsecure digest_sbv2_public_key`; see esp.KeyDigest.
 	KeyDigests [][32]byte
@@ -53,9 +61,11 @@ func provisionWith(cfg ProvisionConfig, log *auditSink) (ProvisionResult, error)
 		return ProvisionResult{}, err
 	}
 	d.audit = log
+	d.plate = cfg.nameplate()
 	res, err := d.provision(cfg)
 	res.Device = d
-	ev := provisionEvent{Chip: cfg.Chip.String(), Keys: len(cfg.KeyDigests), AppVersion: res.App.Version}
+	ev := provisionEvent{Chip: cfg.Chip.String(), Product: cfg.Product, HardwareRevision: cfg.HardwareRevision,
+		Keys: len(cfg.KeyDigests), AppVersion: res.App.Version}
 	if err != nil {
 		ev.Error = err.Error()
 	}
@@ -63,14 +73,23 @@ func provisionWith(cfg ProvisionConfig, log *auditSink) (ProvisionResult, error)
 }
 
 type provisionEvent struct {
-	Chip       string `json:"chip"`
-	Keys       int    `json:"keys"`
-	AppVersion string `json:"app_version,omitempty"`
-	Error      string `json:"error,omitempty"`
+	Chip             string `json:"chip"`
+	Product          string `json:"product"`
+	HardwareRevision string `json:"hardware_revision,omitempty"`
+	Keys             int    `json:"keys"`
+	AppVersion       string `json:"app_version,omitempty"`
+	Error            string `json:"error,omitempty"`
+}
+
+func (cfg ProvisionConfig) nameplate() Nameplate {
+	return Nameplate{Product: cfg.Product, HardwareRevision: cfg.HardwareRevision, ChipRevision: cfg.ChipRevision}
 }
 
 func (d *Device) provision(cfg ProvisionConfig) (ProvisionResult, error) {
 	var res ProvisionResult
+	if err := d.plate.validate(); err != nil {
+		return res, fmt.Errorf("provision: %w", err)
+	}
 	if len(cfg.KeyDigests) == 0 || len(cfg.KeyDigests) > KeySlots {
 		return res, fmt.Errorf("provision: %d key digests, want 1 to %d", len(cfg.KeyDigests), KeySlots)
 	}

@@ -26,6 +26,7 @@ type SlotStatus struct {
 // Status is a read-only snapshot of the device.
 type Status struct {
 	Chip             esp.Chip
+	Nameplate        Nameplate
 	SecureBoot       bool
 	JTAGDisabled     bool
 	DownloadDisabled bool
@@ -43,7 +44,7 @@ type Status struct {
 // Status reports the device without writing anything.
 func (d *Device) Status() Status {
 	s := Status{
-		Chip: d.chip, SecureBoot: d.efuse.Flag(SecureBootEn),
+		Chip: d.chip, Nameplate: d.plate, SecureBoot: d.efuse.Flag(SecureBootEn),
 		JTAGDisabled:     d.efuse.Flag(DisPadJTAG) && d.efuse.Flag(DisUSBJTAG),
 		DownloadDisabled: d.efuse.Flag(DisDownloadMode),
 		SecureDownload:   d.efuse.Flag(EnableSecurityDownload),
@@ -84,6 +85,7 @@ func (s Status) String() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("chip:             %s", s.Chip)
+	w("product:          %s", describePlate(s.Nameplate))
 	w("secure boot:      %s", onOff(s.SecureBoot))
 	w("JTAG disabled:    %s", yesNo(s.JTAGDisabled))
 	w("download mode:    %s", downloadMode(s))
@@ -130,6 +132,17 @@ func (s Status) String() string {
 		w("audit vkey:       %s", a.VerifierKey)
 	}
 	return b.String()
+}
+
+func describePlate(n Nameplate) string {
+	if n.Product == "" {
+		return "none recorded (provisioned before devices recorded their product)"
+	}
+	s := n.Product
+	if n.HardwareRevision != "" {
+		s += ", hardware " + n.HardwareRevision
+	}
+	return s + ", chip revision " + ChipRevisionString(n.ChipRevision)
 }
 
 func onOff(b bool) string {
