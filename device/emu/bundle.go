@@ -45,8 +45,8 @@ func (b bundleSource) AppImage() ([]byte, error) {
 	if err := b.dev.checkProduct(m.Product, m.Chip); err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", b.path, err)
 	}
-	if floor := b.dev.efuse.SecureVersion(); int(m.SecurityVersion) < floor {
-		return nil, fmt.Errorf("%w: bundle %s has security version %d, the device's floor is %d", ErrDowngrade, b.path, m.SecurityVersion, floor)
+	if f := b.dev.AntiRollbackFloor(); int(m.SecurityVersion) < f.Value {
+		return nil, fmt.Errorf("%w: bundle %s has security version %d, the device's floor is %s", ErrDowngrade, b.path, m.SecurityVersion, f)
 	}
 	for _, img := range res.Images {
 		if img.Role == "app" {

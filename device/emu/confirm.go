@@ -128,6 +128,11 @@ func (d *Device) rollbackPossible(m flashMap, ents [2]esp.OTAEntry, a int) error
 	if !prev.Usable() || entrySlot(prev) == d.running {
 		return fmt.Errorf("otadata[%d] (%s) names no other usable app", 1-a, describeEntry(prev))
 	}
-	_, err := d.verifySlot(m.slots[entrySlot(prev)], -1)
-	return err
+	info, err := d.verifySlot(m.slots[entrySlot(prev)], -1)
+	if err != nil {
+		return err
+	}
+	// A confirmed app whose eFuse raise is still pending counts as burned:
+	// rolling back below it would undo the confirmation.
+	return checkFloor(info.SecureVersion, d.floor(m))
 }

@@ -20,11 +20,16 @@
 // ESP-IDF rollback state machine, app signature and secure_version, fallback
 // to the other slot) and returns a [BootTrace]. [Device.Install] plays the
 // running app's OTA: checks in order (signature chain, chip, secure_version
-// against the eFuse, fits the slot), writes the inactive slot, re-hashes it
+// against the floor, fits the slot), writes the inactive slot, re-hashes it
 // and marks the otadata entry NEW. [Device.Confirm] marks the running app
-// VALID and only then raises the eFuse; [Device.Reject] marks it INVALID and
-// reboots into the other slot; [Device.RevokeKey] burns a revoke bit only
-// when the installed images still verify with another key.
+// VALID and only then raises the eFuse; until that raise is burned (by
+// confirm, or by the bootloader at the next boot, as ESP-IDF does), the
+// installer and reject hold to the confirmed app's secure_version
+// ([Device.AntiRollbackFloor]), so a confirm cut between the two writes
+// cannot be followed by a downgrade, with or without a reboot.
+// [Device.Reject] marks it INVALID and reboots into the other slot;
+// [Device.RevokeKey] burns a revoke bit only when the installed images
+// still verify with another key.
 //
 // Install takes a [Source]: a signed app image ([AppImage]) on the bench,
 // or a release bundle ([BundleSource]), which verifies its own signature,

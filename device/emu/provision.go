@@ -109,7 +109,7 @@ func (d *Device) provision(cfg ProvisionConfig) (ProvisionResult, error) {
 		return res, fmt.Errorf("provision: bootloader: %w", err)
 	}
 	ota0 := cfg.Layout.partitions()[1]
-	if res.App, err = d.checkUpdate(cfg.App, ota0); err != nil {
+	if res.App, err = d.checkUpdate(cfg.App, ota0, d.floorOf(0)); err != nil {
 		return res, fmt.Errorf("provision: app: %w", err)
 	}
 	if err := d.flashFactory(cfg); err != nil {

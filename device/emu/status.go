@@ -32,6 +32,7 @@ type Status struct {
 	DownloadDisabled bool
 	SecureDownload   bool
 	SecureVersion    int
+	Floor            Floor // what the installer checks; above SecureVersion while a raise is pending
 	Keys             [KeySlots]KeyStatus
 	Bootloader       string // "verified (...)" or the ROM's complaint
 	PartitionTable   string // "ok" or the problem
@@ -52,6 +53,7 @@ func (d *Device) Status() Status {
 		Running:          d.running,
 		PartitionTable:   "ok",
 		Audit:            d.auditStatus(),
+		Floor:            d.floorOf(0),
 	}
 	for i := range KeySlots {
 		dg, used := d.efuse.KeyDigest(i)
@@ -68,6 +70,7 @@ func (d *Device) Status() Status {
 		s.PartitionTable = err.Error()
 		return s
 	}
+	s.Floor = d.floor(m)
 	s.OTA, _ = d.readOTA(m)
 	for i, p := range m.slots {
 		s.Slots[i].Label = p.Label
@@ -89,7 +92,11 @@ func (s Status) String() string {
 	w("secure boot:      %s", onOff(s.SecureBoot))
 	w("JTAG disabled:    %s", yesNo(s.JTAGDisabled))
 	w("download mode:    %s", downloadMode(s))
-	w("secure version:   %d (eFuse)", s.SecureVersion)
+	if s.Floor.Pending {
+		w("secure version:   %d (eFuse), %d confirmed: the next boot burns it; installs below it are refused", s.SecureVersion, s.Floor.Value)
+	} else {
+		w("secure version:   %d (eFuse)", s.SecureVersion)
+	}
 	for _, k := range s.Keys {
 		switch {
 		case !k.Used:

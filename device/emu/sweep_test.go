@@ -11,7 +11,8 @@ import (
 // The power-cut sweep in the style of MCUboot's simulator
 // (run_perm_with_fails): count the writes of a good run, then for every
 // write i cut power just before it and, separately, halfway through it
-// (a torn write); reboot and check the invariants.
+// (a torn write); then either reboot and check the invariants, or run the
+// next command without a reboot (sweep_noreboot_test.go).
 
 // step is one operation of a scenario.
 type step struct {
@@ -151,24 +152,37 @@ func sweep(t testing.TB, sc scenario) int {
 	runs := 0
 	for cut := 1; cut <= n; cut++ {
 		for _, tear := range []bool{false, true} {
-			d := base.Clone()
-			d.Power().CutAt(cut, tear)
-			if _, err := runSteps(d, sc.steps); !errors.Is(err, ErrPowerCut) {
-				t.Fatalf("cut at write %d/%d (torn %v): run ended with %v, want a power cut", cut, n, tear, err)
+			for _, reboot := range []bool{true, false} {
+				d := base.Clone()
+				d.Power().CutAt(cut, tear)
+				if _, err := runSteps(d, sc.steps); !errors.Is(err, ErrPowerCut) {
+					t.Fatalf("cut at write %d/%d (torn %v): run ended with %v, want a power cut", cut, n, tear, err)
+				}
+				d.Power().Disarm()
+				where := fmt.Sprintf("cut at write %d/%d (torn %v, reboot %v)", cut, n, tear, reboot)
+				if reboot {
+					afterCutReboot(t, sc, d, cut, confirmStart)
+				} else {
+					afterCutNoReboot(t, d, where)
+				}
+				runs++
 			}
-			d.Power().Disarm()
-			tr, err := d.Boot()
-			if err != nil {
-				t.Fatalf("cut at write %d/%d (torn %v): device does not boot: %v\n%s", cut, n, tear, err, tr)
-			}
-			if tr.App.SecureVersion < tr.SecureVersion {
-				t.Fatalf("cut at write %d: booted secure_version %d below eFuse %d", cut, tr.App.SecureVersion, tr.SecureVersion)
-			}
-			sc.check(t, d, tr, cut, confirmStart)
-			runs++
 		}
 	}
 	return runs
+}
+
+// afterCutReboot resets the device after the cut and checks the scenario.
+func afterCutReboot(t testing.TB, sc scenario, d *Device, cut, confirmStart int) {
+	t.Helper()
+	tr, err := d.Boot()
+	if err != nil {
+		t.Fatalf("cut at write %d: device does not boot: %v\n%s", cut, err, tr)
+	}
+	if tr.App.SecureVersion < tr.SecureVersion {
+		t.Fatalf("cut at write %d: booted secure_version %d below eFuse %d", cut, tr.App.SecureVersion, tr.SecureVersion)
+	}
+	sc.check(t, d, tr, cut, confirmStart)
 }
 
 func TestPowerCutSweep(t *testing.T) {
