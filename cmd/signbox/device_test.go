@@ -72,6 +72,11 @@ func writeDeviceFixture(dir string) error {
 		{"wrongkey.bin", esp.KindApp, esp.ESP32C6, 16 << 10, 2, "2.0.0", []int{3}},
 		{"wrongchip.bin", esp.KindApp, esp.ESP32H2, 16 << 10, 2, "2.0.0", []int{0}},
 		{"big.bin", esp.KindApp, esp.ESP32C6, 70 << 10, 2, "2.0.0", []int{0}},
+		{"c5-boot.bin", esp.KindBootloader, esp.ESP32C5, 8 << 10, 0, "", []int{0}},
+		{"c5-app-1.0.0.bin", esp.KindApp, esp.ESP32C5, 16 << 10, 1, "1.0.0", []int{0}},
+		{"c5-app-12.bin", esp.KindApp, esp.ESP32C5, 16 << 10, 12, "12.0.0", []int{0}},
+		{"c2-boot.bin", esp.KindBootloader, esp.ESP32C2, 8 << 10, 0, "", []int{0}},
+		{"c2-app-1.0.0.bin", esp.KindApp, esp.ESP32C2, 16 << 10, 1, "1.0.0", []int{0}},
 	}
 	for _, im := range images {
 		b, err := fixtureBuild(im, keys[:])

@@ -7,9 +7,12 @@
 // A device is a NOR [Flash] (erase sets a 4 KiB sector to 0xFF, programming
 // only clears bits) holding the second-stage bootloader, an ESP partition
 // table, two-sector otadata, ota_0 and ota_1; and [EFuses], whose bits only
-// ever go from 0 to 1: up to three Secure Boot key digests with revoke bits,
-// secure boot enable, the secure-version thermometer, JTAG disable and
-// download-mode disable. Every erase, program and eFuse burn goes through one
+// ever go from 0 to 1: Secure Boot key digests with revoke bits, secure
+// boot enable, the secure-version thermometer, JTAG disable and
+// download-mode disable, each as the device's chip has them (device/esp's
+// per-chip table: one key slot and no revoke bits on ESP32 and ESP32-C2,
+// which keeps 128 bits of the digest; a SECURE_VERSION field of 32, 4, 9
+// or 16 bits; the chip's own eFuse names). Every erase, program and eFuse burn goes through one
 // [Power] counter, so a test can cut power before, or in the middle of, any
 // write and then reboot.
 //

@@ -91,8 +91,8 @@ func (d *Device) install(src Source) (InstallResult, error) {
 	return res, nil
 }
 
-// checkUpdate runs the four checks in order: signature chain, kind and
-// chip, secure_version against the floor, size.
+// checkUpdate runs the checks in order: signature chain, kind and chip,
+// secure_version against the floor and the chip's eFuse field, size.
 func (d *Device) checkUpdate(file []byte, p Partition, floor Floor) (AppInfo, error) {
 	img, err := esp.ParseImage(file)
 	if err != nil {
@@ -114,6 +114,10 @@ func (d *Device) checkUpdate(file []byte, p Partition, floor Floor) (AppInfo, er
 	}
 	if err := checkFloor(int(v.SecureVersion()), floor); err != nil {
 		return AppInfo{}, err
+	}
+	if sv, bits := int(v.SecureVersion()), d.efuse.SecureVersionBits(); sv > bits {
+		return AppInfo{}, fmt.Errorf("%w: secure_version %d, the %s %s field holds at most %d",
+			ErrSecureVersionRange, sv, d.chip, d.chip.EFuseNames().SecureVersion, bits)
 	}
 	if len(file) > int(p.Size) {
 		return AppInfo{}, fmt.Errorf("%w: %d bytes, %s holds %d", ErrTooLarge, len(file), p.Label, p.Size)

@@ -90,8 +90,8 @@ func (d *Device) provision(cfg ProvisionConfig) (ProvisionResult, error) {
 	if err := d.plate.validate(); err != nil {
 		return res, fmt.Errorf("provision: %w", err)
 	}
-	if len(cfg.KeyDigests) == 0 || len(cfg.KeyDigests) > KeySlots {
-		return res, fmt.Errorf("provision: %d key digests, want 1 to %d", len(cfg.KeyDigests), KeySlots)
+	if err := d.checkChipConfig(cfg); err != nil {
+		return res, fmt.Errorf("provision: %w", err)
 	}
 	for i, dg := range cfg.KeyDigests {
 		if err := d.efuse.BurnKeyDigest(i, dg); err != nil {
@@ -115,14 +115,32 @@ func (d *Device) provision(cfg ProvisionConfig) (ProvisionResult, error) {
 	if err := d.flashFactory(cfg); err != nil {
 		return res, fmt.Errorf("provision: %w", err)
 	}
-	flags := SecureBootEn | DisPadJTAG | DisUSBJTAG | DisDownloadMode
+	flags := SecureBootEn | d.efuse.jtagFlags() | DisDownloadMode
 	if cfg.SecureDownload {
-		flags = SecureBootEn | DisPadJTAG | DisUSBJTAG | EnableSecurityDownload
+		flags = SecureBootEn | d.efuse.jtagFlags() | EnableSecurityDownload
 	}
 	if err := d.efuse.BurnFlags(flags); err != nil {
 		return res, fmt.Errorf("provision: %w", err)
 	}
 	return res, nil
+}
+
+// checkChipConfig applies the chip's facts (esp.Chip) to what the factory
+// asks for: as many key digests as the chip has slots, a silicon revision
+// whose ROM does Secure Boot V2 (ESP32 v3.0 and later), secure download
+// mode only where the chip has it.
+func (d *Device) checkChipConfig(cfg ProvisionConfig) error {
+	if n := d.chip.KeySlots(); len(cfg.KeyDigests) == 0 || len(cfg.KeyDigests) > n {
+		return fmt.Errorf("%d key digests, want 1 to %d: %s has %d key digest slot(s)", len(cfg.KeyDigests), n, d.chip, n)
+	}
+	if r := d.chip.MinRevisionSBV2(); cfg.ChipRevision < r {
+		return fmt.Errorf("%w: %s %s; Secure Boot V2 needs %s or later", esp.ErrChipRevision, d.chip,
+			ChipRevisionString(cfg.ChipRevision), ChipRevisionString(r))
+	}
+	if cfg.SecureDownload && d.chip.EFuseNames().SecureDownload == "" {
+		return fmt.Errorf("%w: %s has no secure download mode (no ENABLE_SECURITY_DOWNLOAD)", ErrNoSuchEFuse, d.chip)
+	}
+	return nil
 }
 
 // flashFactory writes what esptool's write_flash would at the factory.

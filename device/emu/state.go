@@ -214,7 +214,7 @@ func Open(dir string) (*Device, error) {
 	d := &Device{
 		chip: esp.Chip(chip), plate: plate, power: p, dir: dir,
 		flash:   &Flash{mem: fb, power: p},
-		efuse:   &EFuses{bits: bits, power: p},
+		efuse:   &EFuses{bits: bits, chip: esp.Chip(chip), power: p},
 		running: rt.Running,
 		sums:    stateSums{known: true, flash: sumOf(fb, true), efuse: sumOf(eb, true), runtime: sumOf(rb, hasRT)},
 	}

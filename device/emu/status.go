@@ -46,7 +46,7 @@ type Status struct {
 func (d *Device) Status() Status {
 	s := Status{
 		Chip: d.chip, Nameplate: d.plate, SecureBoot: d.efuse.Flag(SecureBootEn),
-		JTAGDisabled:     d.efuse.Flag(DisPadJTAG) && d.efuse.Flag(DisUSBJTAG),
+		JTAGDisabled:     d.efuse.JTAGDisabled(),
 		DownloadDisabled: d.efuse.Flag(DisDownloadMode),
 		SecureDownload:   d.efuse.Flag(EnableSecurityDownload),
 		SecureVersion:    d.efuse.SecureVersion(),
@@ -97,14 +97,15 @@ func (s Status) String() string {
 	} else {
 		w("secure version:   %d (eFuse)", s.SecureVersion)
 	}
-	for _, k := range s.Keys {
+	for _, k := range s.Keys[:s.Chip.KeySlots()] {
+		dg := hex.EncodeToString(k.Digest[:s.Chip.DigestLen()]) // ESP32-C2 keeps 128 bits
 		switch {
 		case !k.Used:
 			w("key slot %d:       empty", k.Slot)
 		case k.Revoked:
-			w("key slot %d:       %s REVOKED", k.Slot, hex.EncodeToString(k.Digest[:]))
+			w("key slot %d:       %s REVOKED", k.Slot, dg)
 		default:
-			w("key slot %d:       %s", k.Slot, hex.EncodeToString(k.Digest[:]))
+			w("key slot %d:       %s", k.Slot, dg)
 		}
 	}
 	w("bootloader:       %s", s.Bootloader)

@@ -19,27 +19,25 @@ const (
 	ESP32C5  Chip = 23
 )
 
-// chipInfo is what Secure Boot V2 on a chip accepts (soc_caps.h and the
-// secure-boot-v2 docs of esp-idf 102122904ade).
+// chipInfo is what Secure Boot V2 and anti-rollback look like on a chip;
+// the table in chipfacts.go gives each value its source.
 type chipInfo struct {
-	name      string
-	rsa       bool
-	ecdsa     bool
-	p384      bool
-	maxBlocks int // ESP32 (rev >= 3) and C2 have one key digest and read one block
-}
-
-var chips = map[Chip]chipInfo{
-	ESP32:    {"ESP32", true, false, false, 1},
-	ESP32S2:  {"ESP32-S2", true, false, false, 3},
-	ESP32C3:  {"ESP32-C3", true, false, false, 3},
-	ESP32S3:  {"ESP32-S3", true, false, false, 3},
-	ESP32C2:  {"ESP32-C2", false, true, false, 1},
-	ESP32C6:  {"ESP32-C6", true, true, false, 3},
-	ESP32H2:  {"ESP32-H2", true, true, false, 3},
-	ESP32P4:  {"ESP32-P4", true, true, true, 3},
-	ESP32C61: {"ESP32-C61", false, true, false, 3},
-	ESP32C5:  {"ESP32-C5", true, true, true, 3},
+	name string
+	// Signature schemes the ROM and bootloader verify.
+	rsa, ecdsa, p384 bool
+	// keySlots is the number of key digest eFuse slots, which is also
+	// how many signature blocks the bootloader reads.
+	keySlots int
+	// digestLen is how many bytes of the 32-byte key digest the eFuse
+	// keeps (ESP32-C2: the first 16).
+	digestLen int
+	// secVerBits is the width of the SECURE_VERSION eFuse thermometer,
+	// i.e. the highest anti-rollback version the chip can record.
+	secVerBits int
+	// minRev is the silicon revision (major*100+minor) from which the ROM
+	// does Secure Boot V2; 0 for every revision.
+	minRev uint16
+	names  EFuseNames
 }
 
 // Known reports whether signbox knows the chip's Secure Boot V2 rules.
@@ -54,7 +52,31 @@ func (c Chip) String() string {
 
 // MaxBlocks is how many signature blocks the chip's bootloader reads
 // (and how many key digest slots it has); 0 for an unknown chip.
-func (c Chip) MaxBlocks() int { return chips[c].maxBlocks }
+func (c Chip) MaxBlocks() int { return chips[c].keySlots }
+
+// KeySlots is the number of Secure Boot V2 key digest eFuse slots: 1 on
+// ESP32 and ESP32-C2, 3 elsewhere; 0 for an unknown chip.
+func (c Chip) KeySlots() int { return chips[c].keySlots }
+
+// DigestLen is how many bytes of a key digest the chip's eFuse keeps and
+// the bootloader compares: 16 on ESP32-C2, 32 elsewhere.
+func (c Chip) DigestLen() int { return chips[c].digestLen }
+
+// SecureVersionBits is the width of the SECURE_VERSION eFuse field, the
+// highest anti-rollback version the chip can record; 0 for an unknown chip.
+func (c Chip) SecureVersionBits() int { return chips[c].secVerBits }
+
+// MinRevisionSBV2 is the silicon revision (major*100+minor, as in the
+// image header's min_chip_rev_full) from which the chip's ROM verifies
+// Secure Boot V2: 300 (v3.0) on ESP32, 0 elsewhere.
+func (c Chip) MinRevisionSBV2() uint16 { return chips[c].minRev }
+
+// RevokeSlots reports whether the chip has SECURE_BOOT_KEY_REVOKEn eFuses
+// (ESP32 and ESP32-C2, with one key slot, have none).
+func (c Chip) RevokeSlots() bool { return chips[c].names.Revoke != "" }
+
+// EFuseNames returns the chip's eFuse field names.
+func (c Chip) EFuseNames() EFuseNames { return chips[c].names }
 
 // Supports reports whether the chip's Secure Boot V2 accepts the scheme.
 func (c Chip) Supports(s Scheme) bool {
@@ -71,6 +93,17 @@ func (c Chip) Supports(s Scheme) bool {
 		return i.p384
 	}
 	return false
+}
+
+// Schemes lists the schemes the chip verifies.
+func (c Chip) Schemes() []Scheme {
+	var out []Scheme
+	for _, s := range []Scheme{SchemeRSA3072, SchemeECDSAP256, SchemeECDSAP384} {
+		if c.Supports(s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // ParseChip maps a name like "esp32c3" or "ESP32-C3" to its ID.

@@ -25,6 +25,15 @@
 // slots. Both return a [Verified] value saying which block and key passed;
 // code that needs a verified image should take a Verified as a parameter.
 //
+// # Chips
+//
+// [Chip] carries one table of per-chip facts (chipfacts.go, each with its
+// source): the schemes the ROM verifies, key digest slots and how much of
+// the digest the eFuse keeps, the SECURE_VERSION width, the silicon
+// revision Secure Boot V2 needs, and the eFuse field names. Sign, Verify
+// for the chip ([VerifyOnChip], [VerifyDigests]), the device emulator and
+// the policy validator all read it.
+//
 // # OTA data
 //
 // [EncodeOTAEntry] and [DecodeOTAEntry] handle the 32-byte
