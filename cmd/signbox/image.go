@@ -89,6 +89,10 @@ func printDescriptor(w io.Writer, img *esp.Image) {
 		return
 	}
 	b := img.Bootloader
+	if b == nil {
+		fmt.Fprintln(w, "Bootloader descriptor: none (built by ESP-IDF before v5.1; read as esptool reads it)")
+		return
+	}
 	fmt.Fprintf(w, "Bootloader descriptor: version %d, built %q, ESP-IDF %q\n", b.Version, b.DateTime, b.IDFVersion)
 }
 

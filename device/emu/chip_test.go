@@ -170,3 +170,32 @@ func TestESP32NeedsRevision3(t *testing.T) {
 	cfg.SecureDownload = true
 	mustIs(t, func() error { _, err := Provision(cfg); return err }(), ErrNoSuchEFuse)
 }
+
+// TestPreV51BootloaderBoots: the ROM does not read descriptors, so a
+// signed bootloader built before ESP-IDF v5.1 provisions and boots; as an
+// app it is refused (no esp_app_desc_t).
+func TestPreV51BootloaderBoots(t *testing.T) {
+	raw, err := esptest.Build(esptest.Options{Kind: esp.KindBootloader, NoDescriptor: true, Chip: testChip, Size: 8 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := esp.Sign(raw, []crypto.Signer{keys(t)[0]}, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.Bootloader = legacy
+	res, err := Provision(cfg)
+	if err != nil {
+		t.Fatalf("pre-v5.1 bootloader refused: %v", err)
+	}
+	tr := mustBoot(t, res.Device, 0)
+	if !strings.Contains(tr.String(), "bootloader verified") {
+		t.Fatalf("trace:\n%s", tr)
+	}
+	if s := res.Device.Status().Bootloader; !strings.Contains(s, "secure_version 0") {
+		t.Fatalf("status bootloader: %s", s)
+	}
+	_, err = res.Device.Install(AppImage(legacy))
+	mustIs(t, err, ErrWrongKind)
+}

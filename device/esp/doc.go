@@ -12,7 +12,9 @@
 // # Images
 //
 // [ParseImage] validates an image (and an optional signature sector after
-// it). [WithSecureVersion] rewrites the anti-rollback version and redoes the
+// it). Like esptool image_info it also reads a bootloader built by ESP-IDF
+// before v5.1, which has no esp_bootloader_desc_t (Kind bootloader,
+// [Image.HasDescriptor] false, secure version 0). [WithSecureVersion] rewrites the anti-rollback version and redoes the
 // checksum and SHA-256 without touching any other byte.
 //
 // # Signing and verifying

@@ -21,6 +21,9 @@ func WithSecureVersion(file []byte, v uint32) ([]byte, error) {
 	if img.Signed() {
 		return nil, fmt.Errorf("set secure version: %w", ErrSigned)
 	}
+	if !img.HasDescriptor() {
+		return nil, fmt.Errorf("set secure version: %w: a bootloader built before ESP-IDF v5.1 has no field for it", ErrNoDescriptor)
+	}
 	out := slices.Clone(file)
 	first := img.Segments[0].Offset
 	switch img.Kind {

@@ -22,6 +22,9 @@ type Options struct {
 	Version       string // app version string; default "1.0.0"
 	Project       string // app project name; default "signbox-test"
 	Seed          uint64 // varies the filler bytes
+	// NoDescriptor leaves esp_bootloader_desc_t out of a bootloader, as
+	// ESP-IDF before v5.1 built them.
+	NoDescriptor bool
 	// MinRev and MaxRev are the header's min/max_chip_rev_full
 	// (major*100+minor); defaults v0.3 .. v1.99, and v3.0 .. v3.99 on
 	// ESP32, whose Secure Boot V2 needs v3.0.
@@ -138,6 +141,12 @@ func (o Options) seg0Addr() uint32 {
 // descAndFill is the first segment: descriptor, then filler.
 func (o Options) descAndFill(n int) []byte {
 	d := filler(o.Seed, n)
+	if o.Kind == esp.KindBootloader && o.NoDescriptor {
+		// Code and data from the start; the first byte must not look like
+		// the descriptor magic 0x50.
+		d[0] &^= 0x40
+		return d
+	}
 	if o.Kind == esp.KindBootloader {
 		clear(d[:bootDesc])
 		d[0], d[3] = 0x50, byte(o.SecureVersion)
