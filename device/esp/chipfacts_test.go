@@ -11,7 +11,7 @@ import (
 	"signbox/device/esp/esptest"
 )
 
-// TestChipFacts pins the per-chip table against its sources (chipfacts.go):
+// TestChipFacts pins the per-chip table against its sources (chip.go):
 // key digest slots and bytes kept, SECURE_VERSION width
 // (Kconfig.app_rollback: ESP32 32, C2 4, C5 9, others 16), the schemes the
 // ROM verifies and ESP32's v3.0 requirement for Secure Boot V2.
@@ -86,5 +86,34 @@ func TestESP32RevisionForSecureBootV2(t *testing.T) {
 	v3 := signWith(t, esptest.Options{UseESP32: true, Size: 5000}, "rsa3072-a")
 	if _, err := esp.VerifyOnChip(v3, rsaA.Public()); err != nil {
 		t.Fatalf("ESP32 v3.0 image: %v", err)
+	}
+}
+
+// TestPreV51Bootloader: a bootloader built by ESP-IDF before v5.1 has no
+// esp_bootloader_desc_t. esptool image_info reads it (it prints a
+// descriptor only when one is there); so does ParseImage: a bootloader
+// with secure version 0 that signs and verifies like any other.
+func TestPreV51Bootloader(t *testing.T) {
+	raw := must(esptest.Build(esptest.Options{Kind: esp.KindBootloader, NoDescriptor: true, Chip: esp.ESP32C6, Size: 8 << 10}))
+	img, err := esp.ParseImage(raw)
+	if err != nil {
+		t.Fatalf("pre-v5.1 bootloader refused: %v", err)
+	}
+	if img.Kind != esp.KindBootloader || img.HasDescriptor() || img.SecureVersion() != 0 {
+		t.Fatalf("kind %s, descriptor %v, secure version %d", img.Kind, img.HasDescriptor(), img.SecureVersion())
+	}
+	if _, err := esp.WithSecureVersion(raw, 1); !errors.Is(err, esp.ErrNoDescriptor) {
+		t.Fatalf("set secure version without a descriptor: %v", err)
+	}
+	signed, err := esp.Sign(raw, []crypto.Signer{vecPriv(t, "p256")}, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := esp.VerifyDigests(signed, [3][32]byte{keyDigest(t, "p256")}, [3]bool{})
+	if err != nil || v.Kind() != esp.KindBootloader || v.SecureVersion() != 0 {
+		t.Fatalf("verify: %v (%s, secure version %d)", err, v.Kind(), v.SecureVersion())
+	}
+	if _, err := esp.VerifyOnChip(signed, vecPub(t, "p256")); err != nil {
+		t.Fatal(err)
 	}
 }

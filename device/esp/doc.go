@@ -29,7 +29,7 @@
 //
 // # Chips
 //
-// [Chip] carries one table of per-chip facts (chipfacts.go, each with its
+// [Chip] carries one table of per-chip facts (chip.go, each with its
 // source): the schemes the ROM verifies, key digest slots and how much of
 // the digest the eFuse keeps, the SECURE_VERSION width, the silicon
 // revision Secure Boot V2 needs, and the eFuse field names. Sign, Verify
