@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"signbox/internal/atomicfile"
@@ -82,6 +83,9 @@ func TestCrashBetweenStateFilesThenInstall(t *testing.T) {
 	err = cmd(t, dir, now, func(d *Device) error {
 		if f := d.AntiRollbackFloor(); f.Value != 2 || f.EFuse != 1 || !f.Pending {
 			t.Errorf("floor after the crash: %+v", f)
+		}
+		if s := d.Status().String(); !strings.Contains(s, "secure version:   1 (eFuse), 2 confirmed: the next boot burns it") {
+			t.Errorf("status does not show the pending raise:\n%s", s)
 		}
 		_, err := d.Install(AppImage(olderApp(t)))
 		return err
