@@ -151,7 +151,12 @@ func (f *fixture) policyText(serial int, extra []*person) string {
 	b.WriteString("  release_bundle:\n" + key("    ", "release-bundle", "ecdsa-p256"))
 	b.WriteString("  audit_mac:\n" + key("    ", "audit-mac", "hmac-sha256"))
 	b.WriteString("  audit_checkpoint:\n" + key("    ", "audit-checkpoint", "ed25519"))
-	b.WriteString("release:\n  security_version: {monotonic: true, max: 16}\n  vuln_gate: {block_at: high, block_in_triage: true, exploitable_needs_response: true, allow_unchecked: true}\n")
+	// The eFuse field width of the product's chip bounds max (esp32c5: 9 bits, esp32c2: 4).
+	maxSV := map[string]int{"esp32c5": 9, "esp32c2": 4}[f.chip]
+	if maxSV == 0 {
+		maxSV = 16
+	}
+	fmt.Fprintf(&b, "release:\n  security_version: {monotonic: true, max: %d}\n  vuln_gate: {block_at: high, block_in_triage: true, exploitable_needs_response: true, allow_unchecked: true}\n", maxSV)
 	b.WriteString("  sbom: {required: true, min_spec_version: \"1.5\", require_hashes: false}\n  max_feed_age: 7d\n")
 	return b.String()
 }

@@ -72,7 +72,7 @@ func (d *Demo) provision(bundlePath string, releaseKey crypto.PublicKey, now fun
 	if err != nil {
 		return err
 	}
-	res, err := emu.ProvisionDir(d.Device(), emu.ProvisionConfig{Chip: chip, Layout: emu.DefaultLayout, KeyDigests: digests,
+	res, err := emu.ProvisionDir(d.Device(), emu.ProvisionConfig{Chip: chip, Layout: emu.DefaultLayout, Product: man.Product, KeyDigests: digests,
 		Bootloader: images["bootloader"], App: images["app"], Now: now})
 	if err != nil {
 		return err

@@ -25,8 +25,10 @@ type SecurityVersionRule struct {
 	// Monotonic must be true: the security version never decreases. It is
 	// spelled out so the file says so to its reader.
 	Monotonic bool `yaml:"monotonic"`
-	// Max is the largest version the target's eFuse field can hold
-	// (esp-idf-formats.md §5: 16 on most chips, 32 on ESP32).
+	// Max is the largest version the products' eFuse field can hold; it
+	// is refused beyond the narrowest product chip's SECURE_VERSION width
+	// (esp-idf-formats.md §4: 32 on ESP32, 4 on ESP32-C2, 9 on ESP32-C5,
+	// 16 on the others; see signbox/device/esp).
 	Max int `yaml:"max"`
 }
 

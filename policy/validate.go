@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+
+	"signbox/device/esp"
 )
 
 // idPattern keeps names usable in file names and easy to read aloud.
@@ -51,7 +53,10 @@ func (p *Policy) validate() error {
 	if err := p.Manufacturer.validate("manufacturer"); err != nil {
 		return err
 	}
-	return p.Release.validate("release")
+	if err := p.Release.validate("release"); err != nil {
+		return err
+	}
+	return p.validateChipSecurityVersion()
 }
 
 func (p *Policy) validateProducts() error {
@@ -72,19 +77,22 @@ func (p *Policy) validateProducts() error {
 	return nil
 }
 
-// chipSchemes lists the Secure Boot V2 schemes each chip's ROM verifies
-// (esp-idf-formats.md §1, from soc_caps.h): RSA only on ESP32 (v3.0+), S2,
-// S3, C3; ECDSA only on C2; both on C5, C6, H2, P4; P-384 on C5 and P4.
-var chipSchemes = map[string][]Algorithm{
-	"esp32":   {RSA3072},
-	"esp32s2": {RSA3072},
-	"esp32s3": {RSA3072},
-	"esp32c3": {RSA3072},
-	"esp32c2": {ECDSAP256},
-	"esp32c5": {RSA3072, ECDSAP256, ECDSAP384},
-	"esp32c6": {RSA3072, ECDSAP256},
-	"esp32h2": {RSA3072, ECDSAP256},
-	"esp32p4": {RSA3072, ECDSAP256, ECDSAP384},
+// secureBootSchemes maps the policy's Secure Boot algorithms to the
+// schemes of signbox/device/esp, whose per-chip table says which ones each
+// chip's ROM verifies (esp-idf-formats.md §1, from soc_caps.h).
+var secureBootSchemes = map[Algorithm]esp.Scheme{
+	RSA3072: esp.SchemeRSA3072, ECDSAP256: esp.SchemeECDSAP256, ECDSAP384: esp.SchemeECDSAP384,
+}
+
+// chipAlgorithms lists the policy algorithms a chip verifies.
+func chipAlgorithms(c esp.Chip) []Algorithm {
+	var out []Algorithm
+	for _, a := range []Algorithm{RSA3072, ECDSAP256, ECDSAP384} {
+		if c.Supports(secureBootSchemes[a]) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // validateChipSchemes makes sure every product's chip can verify the
@@ -92,8 +100,24 @@ var chipSchemes = map[string][]Algorithm{
 func (p *Policy) validateChipSchemes() error {
 	alg := p.Keys.SecureBoot[0].Algorithm
 	for i, pr := range p.Products {
-		if !slices.Contains(chipSchemes[pr.Chip], alg) {
-			return fmt.Errorf("%s.chip: %s cannot verify %s Secure Boot signatures (it supports %v)", fieldIndex("products", i), pr.Chip, alg, chipSchemes[pr.Chip])
+		chip, _ := esp.ParseChip(pr.Chip) // known: validateProducts ran first
+		if s, ok := secureBootSchemes[alg]; !ok || !chip.Supports(s) {
+			return fmt.Errorf("%s.chip: %s cannot verify %s Secure Boot signatures (it supports %v)", fieldIndex("products", i), pr.Chip, alg, chipAlgorithms(chip))
+		}
+	}
+	return nil
+}
+
+// validateChipSecurityVersion ties release.security_version.max to the
+// products' chips: a version beyond a chip's SECURE_VERSION eFuse field
+// could never be recorded there, so the device could not hold its floor.
+func (p *Policy) validateChipSecurityVersion() error {
+	limit := p.Release.SecurityVersion.Max
+	for i, pr := range p.Products {
+		chip, _ := esp.ParseChip(pr.Chip)
+		if bits := chip.SecureVersionBits(); limit > bits {
+			return fmt.Errorf("release.security_version.max: %d is more than %s (%s) can record: the %s SECURE_VERSION eFuse field has %d bits",
+				limit, fieldIndex("products", i), pr.ID, chip, bits)
 		}
 	}
 	return nil

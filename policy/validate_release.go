@@ -10,7 +10,7 @@ import (
 var cycloneDXVersions = []string{"1.2", "1.3", "1.4", "1.5", "1.6"}
 
 // MaxSecurityVersion is the widest eFuse secure-version field (ESP32: 32
-// bits; others 16; esp-idf-formats.md §5).
+// bits; esp-idf-formats.md §4); each product's chip may allow fewer.
 const MaxSecurityVersion = 32
 
 func (r *ReleaseRules) validate(path string) error {

@@ -91,6 +91,12 @@ func writeBundleFixture(dir string) error {
 }
 
 func fixtureBundle(release, signing *ecdsa.PrivateKey, version string, sv uint32) (*bundle.Bundle, error) {
+	return productBundle("infusion-pump", release, signing, version, sv)
+}
+
+// productBundle is a bundle for product on an ESP32-C6, images signed by
+// signing, the manifest by release.
+func productBundle(product string, release, signing *ecdsa.PrivateKey, version string, sv uint32) (*bundle.Bundle, error) {
 	var imgs []bundle.ImageInput
 	for _, o := range []esptest.Options{
 		{Kind: esp.KindBootloader, Chip: esp.ESP32C6, Size: 2048, SecureVersion: 1},
@@ -111,7 +117,7 @@ func fixtureBundle(release, signing *ecdsa.PrivateKey, version string, sv uint32
 		imgs = append(imgs, bundle.ImageInput{Role: role, Data: signed})
 	}
 	return bundle.Build(&bundle.Contents{
-		Product: "infusion-pump", Version: version, Chip: "esp32c6", SecurityVersion: sv,
+		Product: product, Version: version, Chip: "esp32c6", SecurityVersion: sv,
 		CeremonyDate: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC),
 		PlanDigest:   "sha256:" + hex.EncodeToString(make([]byte, 32)),
 		Images:       imgs,

@@ -16,7 +16,7 @@ import (
 // confirm or reject, revoke, and look at the status.
 
 func init() {
-	register(&command{path: "device provision", usage: "--state DIR --chip CHIP --key FILE [--key FILE...] --bootloader FILE --app FILE [--slot-size SIZE] [--secure-download]",
+	register(&command{path: "device provision", usage: "--state DIR --chip CHIP --product ID [--hw-rev REV] [--chip-rev vX.Y] --key FILE [--key FILE...] --bootloader FILE --app FILE [--slot-size SIZE] [--secure-download]",
 		summary: "burn key digests and secure boot eFuses, flash a signed bootloader and first app", run: runDeviceProvision, locks: lockDevice})
 	register(&command{path: "device boot", usage: "--state DIR",
 		summary: "reset the emulated device and print the boot trace", run: deviceOp(runDeviceBoot), locks: lockDevice})
@@ -226,6 +226,9 @@ func runDeviceProvision(e *env, args []string) error {
 	fs := newFlags(e, "device provision")
 	state := fs.String("state", "", "new device state directory (must not exist or be empty)")
 	chip := fs.String("chip", "", "chip, e.g. esp32c3, esp32c6")
+	product := fs.String("product", "", "product id from the policy; install refuses bundles for another product")
+	hwRev := fs.String("hw-rev", "", "board hardware revision to record (optional)")
+	chipRev := fs.String("chip-rev", "", "silicon revision, e.g. v3.0 (ESP32 needs v3.0 or later for Secure Boot V2)")
 	boot := fs.String("bootloader", "", "signed bootloader image")
 	app := fs.String("app", "", "signed first app image (goes into ota_0)")
 	slot := fs.String("slot-size", "", "bytes per OTA slot (e.g. 1984K, 0x1F0000); default fits a 4 MiB flash")
@@ -236,10 +239,15 @@ func runDeviceProvision(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *state == "" || *chip == "" || *boot == "" || *app == "" || len(keys) == 0 {
-		return usageErr("--state, --chip, --key, --bootloader and --app are required")
+	if *state == "" || *chip == "" || *product == "" || *boot == "" || *app == "" || len(keys) == 0 {
+		return usageErr("--state, --chip, --product, --key, --bootloader and --app are required")
 	}
-	cfg := emu.ProvisionConfig{Layout: emu.DefaultLayout, SecureDownload: *secDL, Now: e.now}
+	cfg := emu.ProvisionConfig{Layout: emu.DefaultLayout, Product: *product, HardwareRevision: *hwRev, SecureDownload: *secDL, Now: e.now}
+	if *chipRev != "" {
+		if cfg.ChipRevision, err = parseChipRev(*chipRev); err != nil {
+			return usageErr("--chip-rev: %v", err)
+		}
+	}
 	if cfg.Chip, err = esp.ParseChip(*chip); err != nil {
 		return usageErr("--chip: %v", err)
 	}
@@ -270,8 +278,8 @@ func runDeviceProvision(e *env, args []string) error {
 	if err != nil {
 		return deviceHint(err)
 	}
-	fmt.Fprintf(e.stdout, "provisioned %s in %s: %d key digest(s), secure boot on, JTAG off, download mode %s\n",
-		cfg.Chip, *state, len(cfg.KeyDigests), map[bool]string{true: "secure only", false: "off"}[*secDL])
+	fmt.Fprintf(e.stdout, "provisioned %s %s in %s: %d key digest(s), secure boot on, JTAG off, download mode %s\n",
+		cfg.Chip, cfg.Product, *state, len(cfg.KeyDigests), map[bool]string{true: "secure only", false: "off"}[*secDL])
 	fmt.Fprintf(e.stdout, "ota_0: %s %s (secure_version %d); run `signbox device boot --state %s`\n",
 		res.App.Project, res.App.Version, res.App.SecureVersion, *state)
 	if vkey, err := res.Device.AuditVerifierKey(); err == nil {
@@ -303,6 +311,18 @@ func readKeyDigest(path string) ([32]byte, error) {
 		return d, fmt.Errorf("key %s: %w", path, err)
 	}
 	return d, nil
+}
+
+// parseChipRev reads a silicon revision "v3.0" or "3.0" as major*100+minor,
+// the encoding of the image header's min_chip_rev_full.
+func parseChipRev(s string) (uint16, error) {
+	majS, minS, ok := strings.Cut(strings.TrimPrefix(s, "v"), ".")
+	maj, err1 := strconv.ParseUint(majS, 10, 8)
+	mnr, err2 := strconv.ParseUint(minS, 10, 8)
+	if !ok || err1 != nil || err2 != nil || maj > 99 || mnr > 99 {
+		return 0, fmt.Errorf("%q is not a revision like v3.0", s)
+	}
+	return uint16(maj*100 + mnr), nil
 }
 
 // parseSize reads "65536", "0x10000", "64K" or "2M".

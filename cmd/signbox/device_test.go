@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"signbox/airgap/envelope"
 	"signbox/device/esp"
@@ -58,6 +59,9 @@ func writeDeviceFixture(dir string) error {
 			return err
 		}
 	}
+	if err := writeDeviceBundles(dir, keys[0]); err != nil {
+		return err
+	}
 	images := []fixtureImage{
 		{"boot.bin", esp.KindBootloader, esp.ESP32C6, 8 << 10, 0, "", []int{0, 1}},
 		{"app-1.0.0.bin", esp.KindApp, esp.ESP32C6, 16 << 10, 1, "1.0.0", []int{0}},
@@ -68,6 +72,11 @@ func writeDeviceFixture(dir string) error {
 		{"wrongkey.bin", esp.KindApp, esp.ESP32C6, 16 << 10, 2, "2.0.0", []int{3}},
 		{"wrongchip.bin", esp.KindApp, esp.ESP32H2, 16 << 10, 2, "2.0.0", []int{0}},
 		{"big.bin", esp.KindApp, esp.ESP32C6, 70 << 10, 2, "2.0.0", []int{0}},
+		{"c5-boot.bin", esp.KindBootloader, esp.ESP32C5, 8 << 10, 0, "", []int{0}},
+		{"c5-app-1.0.0.bin", esp.KindApp, esp.ESP32C5, 16 << 10, 1, "1.0.0", []int{0}},
+		{"c5-app-12.bin", esp.KindApp, esp.ESP32C5, 16 << 10, 12, "12.0.0", []int{0}},
+		{"c2-boot.bin", esp.KindBootloader, esp.ESP32C2, 8 << 10, 0, "", []int{0}},
+		{"c2-app-1.0.0.bin", esp.KindApp, esp.ESP32C2, 16 << 10, 1, "1.0.0", []int{0}},
 	}
 	for _, im := range images {
 		b, err := fixtureBuild(im, keys[:])
@@ -82,6 +91,27 @@ func writeDeviceFixture(dir string) error {
 			if err := os.WriteFile(filepath.Join(dir, "tampered.bin"), b, 0o600); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// writeDeviceBundles writes release.pub.pem and release bundles whose
+// images key 0 signs: pump-2.0.0.bundle for the infusion pump and
+// ventilator-2.0.0.bundle for another product.
+func writeDeviceBundles(dir string, signing *ecdsa.PrivateKey) error {
+	release := newP256()
+	if err := writePub(filepath.Join(dir, "release.pub.pem"), release.Public()); err != nil {
+		return err
+	}
+	for _, product := range []string{"infusion-pump", "ventilator"} {
+		b, err := productBundle(product, release, signing, "2.0.0", 2)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(product, "infusion-") + "-2.0.0.bundle"
+		if err := b.WriteDir(filepath.Join(dir, name)); err != nil {
+			return err
 		}
 	}
 	return nil

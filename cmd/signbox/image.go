@@ -15,7 +15,9 @@ import (
 // The image commands look at ESP app and bootloader images the way
 // esptool image_info and espsecure verify_signature do, without any
 // secret: they are what a reviewer runs on an image before and after a
-// ceremony.
+// ceremony. image verify also applies the rules of the chip in the image
+// header (schemes its ROM verifies, blocks it reads, ESP32 revision),
+// which espsecure does not.
 
 func init() {
 	register(&command{path: "image info", usage: "FILE",
@@ -87,6 +89,10 @@ func printDescriptor(w io.Writer, img *esp.Image) {
 		return
 	}
 	b := img.Bootloader
+	if b == nil {
+		fmt.Fprintln(w, "Bootloader descriptor: none (built by ESP-IDF before v5.1; read as esptool reads it)")
+		return
+	}
 	fmt.Fprintf(w, "Bootloader descriptor: version %d, built %q, ESP-IDF %q\n", b.Version, b.DateTime, b.IDFVersion)
 }
 
@@ -165,7 +171,7 @@ func imageVerifyKeys(b []byte, paths []string) (esp.Verified, error) {
 		}
 		pubs = append(pubs, k)
 	}
-	return esp.Verify(b, pubs...)
+	return esp.VerifyOnChip(b, pubs...)
 }
 
 func imageVerifyDigests(b []byte, hexes, revoked []string) (esp.Verified, error) {
@@ -218,6 +224,8 @@ func imageHint(err error) error {
 		return withHint(err, "this image has no Secure Boot V2 signature sector; sign it in a release ceremony")
 	case errors.Is(err, esp.ErrUntrustedKey):
 		return withHint(err, "`signbox image info` shows each block's key digest; compare it with the key you expected")
+	case errors.Is(err, esp.ErrChipScheme), errors.Is(err, esp.ErrChipRevision):
+		return withHint(err, "espsecure verify_signature checks only the signature; the chip named in the image header would refuse to boot it")
 	case errors.Is(err, esp.ErrChecksum), errors.Is(err, esp.ErrHashMismatch):
 		return withHint(err, "the image was changed after it was built or signed")
 	}

@@ -24,7 +24,9 @@ import (
 // `signbox testonly image-fixture DIR` copies the espsecure reference
 // vectors kept in device/esp/testdata into DIR, writes each key's eFuse
 // digest as hex (KEY.digest.hex), and adds esptest images signed here:
-// ecdsa.signed.bin (ESP32-C6, P-256 key "local") and unsigned.bin.
+// ecdsa.signed.bin (ESP32-C6, P-256 key "local"), unsigned.bin, and
+// legacy-boot.bin, an ESP32-C6 bootloader without esp_bootloader_desc_t
+// (ESP-IDF before v5.1) signed with "local".
 func init() {
 	register(&command{path: "testonly image-fixture", usage: "DIR", summary: "test only: ESP image fixtures",
 		run: func(e *env, args []string) error {
@@ -96,7 +98,16 @@ func writeLocalFixture(dir string) error {
 	if err != nil {
 		return err
 	}
+	legacy, err := esptest.Build(esptest.Options{Kind: esp.KindBootloader, NoDescriptor: true, Chip: esp.ESP32C6, Size: 8 << 10})
+	if err != nil {
+		return err
+	}
+	legacySigned, err := esp.Sign(legacy, []crypto.Signer{signer}, rand.Reader)
+	if err != nil {
+		return err
+	}
 	files := map[string][]byte{
+		"legacy-boot.bin":  legacySigned,
 		"unsigned.bin":     img,
 		"ecdsa.signed.bin": signed,
 		"local.pub.pem":    pub,

@@ -11,6 +11,7 @@ import (
 // runs right now. It is not safe for concurrent use.
 type Device struct {
 	chip  esp.Chip
+	plate Nameplate
 	flash *Flash
 	efuse *EFuses
 	power *Power
@@ -44,7 +45,7 @@ func New(chip esp.Chip, layout Layout) (*Device, error) {
 	return &Device{
 		chip:    chip,
 		flash:   newFlash(layout.FlashSize(), p),
-		efuse:   &EFuses{power: p},
+		efuse:   newEFuses(chip, p),
 		power:   p,
 		running: -1,
 	}, nil
@@ -75,8 +76,8 @@ func (d *Device) Running() int { return d.running }
 // power-cut sweep clones one prepared device per cut point.
 func (d *Device) Clone() *Device {
 	p := *d.power
-	c := &Device{chip: d.chip, power: &p, running: d.running}
+	c := &Device{chip: d.chip, plate: d.plate, power: &p, running: d.running}
 	c.flash = &Flash{mem: append([]byte(nil), d.flash.mem...), power: &p}
-	c.efuse = &EFuses{bits: d.efuse.bits, power: &p}
+	c.efuse = &EFuses{bits: d.efuse.bits, chip: d.chip, power: &p}
 	return c
 }

@@ -7,9 +7,12 @@
 // A device is a NOR [Flash] (erase sets a 4 KiB sector to 0xFF, programming
 // only clears bits) holding the second-stage bootloader, an ESP partition
 // table, two-sector otadata, ota_0 and ota_1; and [EFuses], whose bits only
-// ever go from 0 to 1: up to three Secure Boot key digests with revoke bits,
-// secure boot enable, the secure-version thermometer, JTAG disable and
-// download-mode disable. Every erase, program and eFuse burn goes through one
+// ever go from 0 to 1: Secure Boot key digests with revoke bits, secure
+// boot enable, the secure-version thermometer, JTAG disable and
+// download-mode disable, each as the device's chip has them (device/esp's
+// per-chip table: one key slot and no revoke bits on ESP32 and ESP32-C2,
+// which keeps 128 bits of the digest; a SECURE_VERSION field of 32, 4, 9
+// or 16 bits; the chip's own eFuse names). Every erase, program and eFuse burn goes through one
 // [Power] counter, so a test can cut power before, or in the middle of, any
 // write and then reboot.
 //
@@ -20,15 +23,23 @@
 // ESP-IDF rollback state machine, app signature and secure_version, fallback
 // to the other slot) and returns a [BootTrace]. [Device.Install] plays the
 // running app's OTA: checks in order (signature chain, chip, secure_version
-// against the eFuse, fits the slot), writes the inactive slot, re-hashes it
+// against the floor, fits the slot), writes the inactive slot, re-hashes it
 // and marks the otadata entry NEW. [Device.Confirm] marks the running app
-// VALID and only then raises the eFuse; [Device.Reject] marks it INVALID and
-// reboots into the other slot; [Device.RevokeKey] burns a revoke bit only
-// when the installed images still verify with another key.
+// VALID and only then raises the eFuse; until that raise is burned (by
+// confirm, or by the bootloader at the next boot, as ESP-IDF does), the
+// installer and reject hold to the confirmed app's secure_version
+// ([Device.AntiRollbackFloor]), so a confirm cut between the two writes
+// cannot be followed by a downgrade, with or without a reboot.
+// [Device.Reject] marks it INVALID and reboots into the other slot;
+// [Device.RevokeKey] burns a revoke bit only when the installed images
+// still verify with another key.
 //
-// Install takes a [Source]: today a signed app image ([AppImage]); the
-// release bundle will be another Source that verifies its own manifest
-// first. Device events (boot verdicts, installs accepted or refused with the
+// Install takes a [Source]: a signed app image ([AppImage]) on the bench,
+// or a release bundle ([BundleSource]), which verifies its own signature,
+// manifest and images first and then must name the device's product and
+// chip: each device records at provisioning what it is (its [Nameplate]:
+// product id, hardware and chip revision), and a bundle for another
+// product is refused by name. Device events (boot verdicts, installs accepted or refused with the
 // reason, confirm, reject, revoke) go to an [EventSink] declared here, so the
 // appliance's audit log can be plugged in with [Device.SetEventSink].
 //

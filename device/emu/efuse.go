@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"strings"
+
+	"signbox/device/esp"
 )
 
 // Sentinel eFuse errors.
@@ -15,55 +18,53 @@ var (
 	// ErrKeySlotUsed reports a key digest burn into a slot that already
 	// holds one (espefuse write-protects a key block once burned).
 	ErrKeySlotUsed = errors.New("eFuse key slot already burned")
+	// ErrNoSuchEFuse reports a field the device's chip does not have
+	// (revoke bits on ESP32, a second key slot on ESP32-C2, ...).
+	ErrNoSuchEFuse = errors.New("the chip has no such eFuse")
 )
 
-// KeySlots is the number of Secure Boot V2 key digest slots on the chips
-// the emulator models (SOC_EFUSE_REVOKE_BOOT_KEY_DIGESTS: S2, S3, C3, C6...).
+// KeySlots is the most Secure Boot V2 key digest slots any chip has
+// (SOC_EFUSE_REVOKE_BOOT_KEY_DIGESTS: S2, S3, C3, C6...); ESP32 and
+// ESP32-C2 have one (esp.Chip.KeySlots).
 const KeySlots = 3
 
-// SecureVersionBits is the width of the SECURE_VERSION thermometer on every
-// chip except ESP32 (32), C2 (4) and C5 (9) (esp-idf-formats.md §4).
-const SecureVersionBits = 16
-
-// Flag is a one-bit eFuse. Names follow esp_efuse_table.csv for C3/S3.
+// Flag is a one-bit eFuse. Its name depends on the chip (esp.EFuseNames).
 type Flag uint8
 
 // The one-bit eFuses the emulator models.
 const (
-	SecureBootEn           Flag = 1 << iota // SECURE_BOOT_EN
-	DisPadJTAG                              // DIS_PAD_JTAG
-	DisUSBJTAG                              // DIS_USB_JTAG
-	DisDownloadMode                         // DIS_DOWNLOAD_MODE
-	EnableSecurityDownload                  // ENABLE_SECURITY_DOWNLOAD
+	SecureBootEn           Flag = 1 << iota // SECURE_BOOT_EN; ESP32 ABS_DONE_1
+	DisPadJTAG                              // DIS_PAD_JTAG; ESP32 JTAG_DISABLE, ESP32-S2 HARD_DIS_JTAG
+	DisUSBJTAG                              // DIS_USB_JTAG; not on ESP32, S2, C2
+	DisDownloadMode                         // DIS_DOWNLOAD_MODE; ESP32 UART_DOWNLOAD_DIS
+	EnableSecurityDownload                  // ENABLE_SECURITY_DOWNLOAD; not on ESP32
 )
-
-var flagNames = []struct {
-	f    Flag
-	name string
-}{
-	{SecureBootEn, "SECURE_BOOT_EN"}, {DisPadJTAG, "DIS_PAD_JTAG"}, {DisUSBJTAG, "DIS_USB_JTAG"},
-	{DisDownloadMode, "DIS_DOWNLOAD_MODE"}, {EnableSecurityDownload, "ENABLE_SECURITY_DOWNLOAD"},
-}
 
 // eFuse array layout (the emulator's own; a chip spreads these over
 // several blocks): byte 0 flags, byte 1 key revoke bits, byte 2 key purpose
-// bits (slot i holds SECURE_BOOT_DIGESTi), bytes 3-4 SECURE_VERSION, then
-// three 32-byte key blocks.
+// bits (slot i holds SECURE_BOOT_DIGESTi), bytes 3-6 SECURE_VERSION (32
+// bits, of which the chip uses esp.Chip.SecureVersionBits), then three
+// 32-byte key blocks.
 const (
 	offFlags   = 0
 	offRevoke  = 1
 	offPurpose = 2
 	offSecVer  = 3
-	offKeys    = 5
+	secVerSize = 4
+	offKeys    = offSecVer + secVerSize
 	efuseSize  = offKeys + KeySlots*32
 )
 
-// EFuses is the one-time-programmable configuration. Each burn is one write
-// on the [Power] counter; a torn burn lands only its first half of bytes.
+// EFuses is the one-time-programmable configuration of one chip. Each burn
+// is one write on the [Power] counter; a torn burn lands only its first
+// half of bytes.
 type EFuses struct {
 	bits  [efuseSize]byte
+	chip  esp.Chip
 	power *Power
 }
+
+func newEFuses(chip esp.Chip, p *Power) *EFuses { return &EFuses{chip: chip, power: p} }
 
 // burn ORs value into the field at off. A value missing any bit that is
 // already 1 is refused with [ErrEFuseClearBit] before anything is written:
@@ -100,27 +101,25 @@ func (e *EFuses) burn(name string, off int, value []byte) error {
 // Flag reports whether a one-bit eFuse is burned.
 func (e *EFuses) Flag(f Flag) bool { return Flag(e.bits[offFlags])&f != 0 }
 
-// BurnFlags burns the given one-bit eFuses in one write.
+// BurnFlags burns the given one-bit eFuses in one write. A flag the chip
+// does not have is refused with [ErrNoSuchEFuse] before anything is written.
 func (e *EFuses) BurnFlags(f Flag) error {
-	return e.burn(flagList(f), offFlags, []byte{e.bits[offFlags] | byte(f)})
-}
-
-func flagList(f Flag) string {
-	var s []byte
-	for _, n := range flagNames {
-		if f&n.f != 0 {
-			if len(s) > 0 {
-				s = append(s, '+')
-			}
-			s = append(s, n.name...)
+	for _, n := range e.flagNames() {
+		if f&n.f != 0 && n.name == "" {
+			return fmt.Errorf("burn flags: %w: %s has none for %s", ErrNoSuchEFuse, e.chip, n.generic)
 		}
 	}
-	return string(s)
+	return e.burn(e.flagList(f), offFlags, []byte{e.bits[offFlags] | byte(f)})
 }
 
-// KeyDigest returns slot i's digest and whether the slot holds one.
+// KeyDigest returns slot i's digest and whether the slot holds one. On
+// ESP32-C2 only the first 16 bytes are kept; the rest reads zero.
 func (e *EFuses) KeyDigest(i int) (d [32]byte, used bool) {
-	copy(d[:], e.bits[offKeys+32*i:])
+	copy(d[:], e.bits[offKeys+32*i:offKeys+32*i+32])
+	if e.chip.EFuseNames().KeyPurpose == "" {
+		// No KEY_PURPOSE field: the block is in use once programmed.
+		return d, i < e.chip.KeySlots() && d != [32]byte{}
+	}
 	return d, e.bits[offPurpose]&(1<<i) != 0
 }
 
@@ -128,60 +127,89 @@ func (e *EFuses) KeyDigest(i int) (d [32]byte, used bool) {
 func (e *EFuses) Revoked(i int) bool { return e.bits[offRevoke]&(1<<i) != 0 }
 
 // BurnKeyDigest burns digest into slot i and then its key purpose, two
-// writes, as espefuse burn_key_digest does.
+// writes, as espefuse burn_key_digest does. ESP32 (BLOCK2) and ESP32-C2
+// (KEY0.SB_128BIT, the first 16 bytes of the digest) have one slot and no
+// key purpose field, so one write.
 func (e *EFuses) BurnKeyDigest(i int, digest [32]byte) error {
-	if i < 0 || i >= KeySlots {
-		return fmt.Errorf("key slot %d: want 0..%d", i, KeySlots-1)
+	if err := e.checkSlot(i); err != nil {
+		return err
 	}
 	if _, used := e.KeyDigest(i); used {
 		return fmt.Errorf("key slot %d: %w", i, ErrKeySlotUsed)
 	}
-	if err := e.burn(fmt.Sprintf("BLOCK_KEY%d", i), offKeys+32*i, digest[:]); err != nil {
+	names, n := e.chip.EFuseNames(), e.chip.DigestLen()
+	if err := e.burn(slotName(names.KeyBlock, i), offKeys+32*i, digest[:n]); err != nil {
 		return err
 	}
-	return e.burn(fmt.Sprintf("KEY_PURPOSE_%d", i), offPurpose, []byte{e.bits[offPurpose] | 1<<i})
+	if names.KeyPurpose == "" {
+		return nil
+	}
+	return e.burn(slotName(names.KeyPurpose, i), offPurpose, []byte{e.bits[offPurpose] | 1<<i})
 }
 
 // BurnRevoke burns SECURE_BOOT_KEY_REVOKEi.
 func (e *EFuses) BurnRevoke(i int) error {
-	if i < 0 || i >= KeySlots {
-		return fmt.Errorf("key slot %d: want 0..%d", i, KeySlots-1)
+	if err := e.checkSlot(i); err != nil {
+		return err
 	}
-	return e.burn(fmt.Sprintf("SECURE_BOOT_KEY_REVOKE%d", i), offRevoke, []byte{e.bits[offRevoke] | 1<<i})
+	name := e.chip.EFuseNames().Revoke
+	if name == "" {
+		return fmt.Errorf("revoke key slot %d: %w: %s has no SECURE_BOOT_KEY_REVOKE bits", i, ErrNoSuchEFuse, e.chip)
+	}
+	return e.burn(slotName(name, i), offRevoke, []byte{e.bits[offRevoke] | 1<<i})
+}
+
+func (e *EFuses) checkSlot(i int) error {
+	if n := e.chip.KeySlots(); i < 0 || i >= n {
+		return fmt.Errorf("key slot %d: %w: %s has key slots 0..%d", i, ErrNoSuchEFuse, e.chip, n-1)
+	}
+	return nil
 }
 
 // SecureVersion is the anti-rollback floor: the number of burned bits of
-// the thermometer (esp_efuse_read_secure_version counts them).
+// the chip's thermometer (esp_efuse_read_secure_version counts them).
 func (e *EFuses) SecureVersion() int {
-	return bits.OnesCount16(e.secVerField())
+	return bits.OnesCount32(e.secVerField() & e.secVerMask())
 }
 
-func (e *EFuses) secVerField() uint16 {
-	return uint16(e.bits[offSecVer]) | uint16(e.bits[offSecVer+1])<<8
+// SecureVersionBits is the width of the chip's SECURE_VERSION field: the
+// highest version it can record.
+func (e *EFuses) SecureVersionBits() int { return e.chip.SecureVersionBits() }
+
+func (e *EFuses) secVerMask() uint32 { return uint32(1<<e.SecureVersionBits() - 1) }
+
+func (e *EFuses) secVerField() uint32 {
+	b := e.bits[offSecVer:]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }
 
 // RaiseSecureVersion burns the thermometer up to v: only the missing bits,
 // as esp_efuse_update_secure_version does. v equal to the current value is
-// a no-op, lower is an error.
+// a no-op, lower is an error, above the chip's field width too
+// (ESP_ERR_INVALID_ARG).
 func (e *EFuses) RaiseSecureVersion(v int) error {
 	cur := e.SecureVersion()
 	switch {
-	case v > SecureVersionBits:
-		return fmt.Errorf("secure version %d: the eFuse field holds at most %d", v, SecureVersionBits)
+	case v > e.SecureVersionBits():
+		return fmt.Errorf("secure version %d: the %s %s field holds at most %d", v, e.chip, e.chip.EFuseNames().SecureVersion, e.SecureVersionBits())
 	case v < cur:
 		return fmt.Errorf("secure version %d is below the eFuse value %d", v, cur)
 	case v == cur:
 		return nil
 	}
-	want := uint16(1<<v - 1)
+	want := uint32(1<<v - 1)
 	return e.BurnSecureVersionField(want | e.secVerField())
 }
 
 // BurnSecureVersionField burns the raw SECURE_VERSION field. It exists so
 // tests and tools can try any value; a value that would clear a bit fails
-// with [ErrEFuseClearBit].
-func (e *EFuses) BurnSecureVersionField(field uint16) error {
-	return e.burn("SECURE_VERSION", offSecVer, []byte{byte(field), byte(field >> 8)})
+// with [ErrEFuseClearBit], one with bits beyond the chip's field width
+// with [ErrNoSuchEFuse].
+func (e *EFuses) BurnSecureVersionField(field uint32) error {
+	if field&^e.secVerMask() != 0 {
+		return fmt.Errorf("burn SECURE_VERSION %#x: %w: %s's field has %d bits", field, ErrNoSuchEFuse, e.chip, e.SecureVersionBits())
+	}
+	return e.burn("SECURE_VERSION", offSecVer, []byte{byte(field), byte(field >> 8), byte(field >> 16), byte(field >> 24)})
 }
 
 // TrustedKey is one non-revoked key digest the ROM and bootloader accept.
@@ -193,10 +221,67 @@ type TrustedKey struct {
 // TrustedKeys returns the used, non-revoked key digests.
 func (e *EFuses) TrustedKeys() []TrustedKey {
 	var out []TrustedKey
-	for i := range KeySlots {
+	for i := range e.chip.KeySlots() {
 		if d, used := e.KeyDigest(i); used && !e.Revoked(i) {
 			out = append(out, TrustedKey{Slot: i, Digest: d})
 		}
 	}
 	return out
+}
+
+// flagName ties a one-bit eFuse to its name on the device's chip ("" when
+// the chip lacks it) and to the C3/S3 name used when reporting that.
+type flagName struct {
+	f             Flag
+	name, generic string
+}
+
+// flagNames are the device chip's names for the modelled one-bit eFuses
+// (esp.EFuseNames, from each chip's esp_efuse_table.csv).
+func (e *EFuses) flagNames() []flagName {
+	n := e.chip.EFuseNames()
+	jtag := func(i int) string {
+		if i < len(n.JTAG) {
+			return n.JTAG[i]
+		}
+		return ""
+	}
+	return []flagName{
+		{SecureBootEn, n.SecureBootEn, "SECURE_BOOT_EN"},
+		{DisPadJTAG, jtag(0), "DIS_PAD_JTAG"},
+		{DisUSBJTAG, jtag(1), "DIS_USB_JTAG"},
+		{DisDownloadMode, n.Download, "DIS_DOWNLOAD_MODE"},
+		{EnableSecurityDownload, n.SecureDownload, "ENABLE_SECURITY_DOWNLOAD"},
+	}
+}
+
+func (e *EFuses) flagList(f Flag) string {
+	var s []string
+	for _, n := range e.flagNames() {
+		if f&n.f != 0 {
+			s = append(s, n.name)
+		}
+	}
+	return strings.Join(s, "+")
+}
+
+// jtagFlags are the flags that disable every JTAG path the chip has.
+func (e *EFuses) jtagFlags() Flag {
+	f := DisPadJTAG
+	if len(e.chip.EFuseNames().JTAG) > 1 {
+		f |= DisUSBJTAG
+	}
+	return f
+}
+
+// JTAGDisabled reports whether every JTAG disable the chip has is burned.
+func (e *EFuses) JTAGDisabled() bool {
+	f := e.jtagFlags()
+	return Flag(e.bits[offFlags])&f == f
+}
+
+// slotName fills a per-slot eFuse name ("BLOCK_KEY%d"); names without a
+// slot number (ESP32's BLOCK2) are returned as they are.
+func slotName(format string, i int) string {
+	return strings.Replace(format, "%d", string(rune('0'+i)), 1)
 }

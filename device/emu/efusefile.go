@@ -8,12 +8,22 @@ import (
 	"hash/crc32"
 )
 
-// efuse.bin: "SBXEFUS1", chip_id u16 LE, the eFuse array, CRC-32 (IEEE) of
+// efuse.bin: "SBXEFUS2", chip_id u16 LE, the eFuse array, CRC-32 (IEEE) of
 // everything before it. The CRC only catches a damaged state file; the
 // emulator's threat model does not include someone editing its own state.
-var efuseMagic = []byte("SBXEFUS1")
+//
+// "SBXEFUS1" files (a 16-bit SECURE_VERSION, two bytes shorter) are still
+// read: the field's bits move into the low half of the 32-bit one.
+var (
+	efuseMagic   = []byte("SBXEFUS2")
+	efuseMagicV1 = []byte("SBXEFUS1")
+)
 
-const efuseFileSize = 8 + 2 + efuseSize + 4
+const (
+	efuseFileSize   = 8 + 2 + efuseSize + 4
+	efuseSizeV1     = efuseSize - 2
+	efuseFileSizeV1 = 8 + 2 + efuseSizeV1 + 4
+)
 
 // ErrStateCorrupt reports a state file that does not parse.
 var ErrStateCorrupt = errors.New("device state file corrupt")
@@ -28,16 +38,23 @@ func marshalEFuses(chipID uint16, e *EFuses) []byte {
 
 // parseEFuses is strict: exact size, magic, CRC.
 func parseEFuses(b []byte) (chipID uint16, bits [efuseSize]byte, err error) {
-	if len(b) != efuseFileSize {
+	v1 := len(b) == efuseFileSizeV1 && bytes.Equal(b[:8], efuseMagicV1)
+	if !v1 && len(b) != efuseFileSize {
 		return 0, bits, fmt.Errorf("efuse.bin: %d bytes, want %d: %w", len(b), efuseFileSize, ErrStateCorrupt)
 	}
-	if !bytes.Equal(b[:8], efuseMagic) {
+	if !v1 && !bytes.Equal(b[:8], efuseMagic) {
 		return 0, bits, fmt.Errorf("efuse.bin: bad magic: %w", ErrStateCorrupt)
 	}
 	body := b[:len(b)-4]
 	if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
 		return 0, bits, fmt.Errorf("efuse.bin: CRC mismatch: %w", ErrStateCorrupt)
 	}
-	copy(bits[:], b[10:])
+	arr := body[10:]
+	if v1 {
+		copy(bits[:offSecVer+2], arr[:offSecVer+2])
+		copy(bits[offKeys:], arr[offSecVer+2:])
+	} else {
+		copy(bits[:], arr)
+	}
 	return binary.LittleEndian.Uint16(b[8:]), bits, nil
 }

@@ -19,8 +19,15 @@ var (
 	ErrSignature = errors.New("signature check failed")
 	// ErrWrongChip: the image is built for another chip.
 	ErrWrongChip = errors.New("image is for another chip")
+	// ErrWrongProduct: the release bundle names another product than the
+	// one the device was provisioned as.
+	ErrWrongProduct = errors.New("update is for another product")
 	// ErrDowngrade: secure_version is below the eFuse anti-rollback floor.
 	ErrDowngrade = errors.New("secure_version below the eFuse floor")
+	// ErrSecureVersionRange: secure_version is beyond what the chip's
+	// SECURE_VERSION eFuse field can record, so confirming the app could
+	// never raise the floor to it.
+	ErrSecureVersionRange = errors.New("secure_version beyond the chip's eFuse field")
 	// ErrTooLarge: the image does not fit the slot.
 	ErrTooLarge = errors.New("image larger than the slot")
 	// ErrWrongKind: a bootloader where an app is expected or vice versa.

@@ -24,7 +24,7 @@ func TestEspsecureVectorsBootAndRevoke(t *testing.T) {
 		digests = append(digests, [32]byte(read("rsa3072-"+k+".digest.bin")))
 	}
 	app3 := read("app-sv3.rsa3.signed.bin")
-	res, err := Provision(ProvisionConfig{Chip: esp.ESP32C3, Layout: Layout{SlotSize: 0x30000},
+	res, err := Provision(ProvisionConfig{Chip: esp.ESP32C3, Layout: Layout{SlotSize: 0x30000}, Product: "infusion-pump",
 		KeyDigests: digests, Bootloader: read("boot-sv1.rsa.signed.bin"), App: app3})
 	if err != nil {
 		t.Fatal(err)

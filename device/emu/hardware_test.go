@@ -3,7 +3,10 @@ package emu
 import (
 	"bytes"
 	"errors"
+	"os"
 	"testing"
+
+	"signbox/device/esp"
 )
 
 func TestFlashNOR(t *testing.T) {
@@ -67,7 +70,7 @@ func TestTornWrites(t *testing.T) {
 
 func TestEFuses(t *testing.T) {
 	p := &Power{}
-	e := &EFuses{power: p}
+	e := newEFuses(testChip, p)
 	if err := e.RaiseSecureVersion(3); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +78,7 @@ func TestEFuses(t *testing.T) {
 		t.Fatalf("thermometer %b", e.secVerField())
 	}
 	mustIs(t, e.BurnSecureVersionField(0b011), ErrEFuseClearBit)
-	if err := e.RaiseSecureVersion(SecureVersionBits + 1); err == nil {
+	if err := e.RaiseSecureVersion(e.SecureVersionBits() + 1); err == nil {
 		t.Fatal("secure version past the field accepted")
 	}
 	if err := e.RaiseSecureVersion(3); err != nil {
@@ -136,4 +139,21 @@ func TestStateDirRoundTrip(t *testing.T) {
 	}
 	d3, _ := Open(dir)
 	mustBoot(t, d3, 1)
+}
+
+// TestEFuseFileV1Migrates: a state file from before the 32-bit
+// SECURE_VERSION field (SBXEFUS1) still opens, with every bit in place.
+func TestEFuseFileV1Migrates(t *testing.T) {
+	b, err := os.ReadFile("testdata/efuse/v1-provisioned.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chip, bits, err := parseEFuses(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &EFuses{bits: bits, chip: esp.Chip(chip)}
+	if esp.Chip(chip) != testChip || !e.Flag(SecureBootEn) || !e.Flag(DisPadJTAG) || e.SecureVersion() != 3 {
+		t.Fatalf("migrated: chip %d, flags %08b, secure version %d", chip, bits[offFlags], e.SecureVersion())
+	}
 }

@@ -18,7 +18,10 @@ import (
 // sweep runs in seconds.
 var testLayout = Layout{SlotSize: 0x10000}
 
-const testChip = esp.ESP32C6
+const (
+	testChip    = esp.ESP32C6
+	testProduct = "infusion-pump"
+)
 
 var (
 	keysOnce sync.Once
@@ -99,7 +102,7 @@ func bootloaderImage(t testing.TB) []byte {
 func testConfig(t testing.TB) ProvisionConfig {
 	ks := keys(t)
 	return ProvisionConfig{
-		Chip: testChip, Layout: testLayout,
+		Chip: testChip, Layout: testLayout, Product: testProduct,
 		KeyDigests: [][32]byte{digestOf(t, ks[0]), digestOf(t, ks[1]), digestOf(t, ks[2])},
 		Bootloader: bootloaderImage(t),
 		App:        app(t, 1, "1.0.0"),

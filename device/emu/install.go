@@ -76,7 +76,7 @@ func (d *Device) install(src Source) (InstallResult, error) {
 	}
 	target := 1 - d.running
 	p := m.slots[target]
-	info, err := d.checkUpdate(file, p)
+	info, err := d.checkUpdate(file, p, d.floor(m))
 	if err != nil {
 		return res, fmt.Errorf("install: %w", err)
 	}
@@ -91,8 +91,9 @@ func (d *Device) install(src Source) (InstallResult, error) {
 	return res, nil
 }
 
-// checkUpdate runs the four checks in the order the issue fixes.
-func (d *Device) checkUpdate(file []byte, p Partition) (AppInfo, error) {
+// checkUpdate runs the checks in order: signature chain, kind and chip,
+// secure_version against the floor and the chip's eFuse field, size.
+func (d *Device) checkUpdate(file []byte, p Partition, floor Floor) (AppInfo, error) {
 	img, err := esp.ParseImage(file)
 	if err != nil {
 		return AppInfo{}, fmt.Errorf("%w: not a valid image: %w", ErrSignature, err)
@@ -111,8 +112,12 @@ func (d *Device) checkUpdate(file []byte, p Partition) (AppInfo, error) {
 	if img.Header.Chip != d.chip {
 		return AppInfo{}, fmt.Errorf("%w: image is for %s, device is %s", ErrWrongChip, img.Header.Chip, d.chip)
 	}
-	if floor := d.efuse.SecureVersion(); int(v.SecureVersion()) < floor {
-		return AppInfo{}, fmt.Errorf("%w: secure_version %d < eFuse %d", ErrDowngrade, v.SecureVersion(), floor)
+	if err := checkFloor(int(v.SecureVersion()), floor); err != nil {
+		return AppInfo{}, err
+	}
+	if sv, bits := int(v.SecureVersion()), d.efuse.SecureVersionBits(); sv > bits {
+		return AppInfo{}, fmt.Errorf("%w: secure_version %d, the %s %s field holds at most %d",
+			ErrSecureVersionRange, sv, d.chip, d.chip.EFuseNames().SecureVersion, bits)
 	}
 	if len(file) > int(p.Size) {
 		return AppInfo{}, fmt.Errorf("%w: %d bytes, %s holds %d", ErrTooLarge, len(file), p.Label, p.Size)
@@ -160,16 +165,20 @@ func (d *Device) setBootSlot(m flashMap, slot int) (int, uint32, error) {
 // checkRunningConfirmed is esp_ota_begin's guard with rollback enabled: the
 // otadata entry of the running slot (the newest one naming it) must not be
 // PENDING_VERIFY, or the update would overwrite the only confirmed app.
+//
+// emulator: a running app whose entry is gone while otadata is not blank
+// (a confirm or reject cut in its erase, then a command without a reboot;
+// a chip always reboots after a power cut) counts as unconfirmed too:
+// ESP-IDF would find no state for it and let the update overwrite the
+// app the otadata still records as confirmed.
 func (d *Device) checkRunningConfirmed(m flashMap) error {
 	ents, err := d.readOTA(m)
 	if err != nil {
 		return err
 	}
-	idx := -1
-	for i, e := range ents {
-		if e.Seq != 0xFFFFFFFF && e.CRCValid() && entrySlot(e) == d.running && (idx < 0 || e.Seq > ents[idx].Seq) {
-			idx = i
-		}
+	idx := runningEntryIndex(ents, d.running)
+	if idx < 0 && !(blankOrBad(ents[0]) && blankOrBad(ents[1])) {
+		return fmt.Errorf("%w: %s has no otadata entry (an operation on it was cut short); reboot first", ErrUnconfirmed, m.slots[d.running].Label)
 	}
 	if idx >= 0 && ents[idx].State == esp.OTAPendingVerify {
 		return fmt.Errorf("%w: %s is PENDING_VERIFY; confirm or reject it first", ErrUnconfirmed, m.slots[d.running].Label)

@@ -12,6 +12,14 @@ import (
 type ProvisionConfig struct {
 	Chip   esp.Chip
 	Layout Layout
+	// Product is the policy's product id the device is (required):
+	// install refuses bundles whose manifest names another.
+	Product string
+	// HardwareRevision is the board revision (optional); ChipRevision the
+	// silicon revision as major*100+minor. Both are recorded on the
+	// device's [Nameplate].
+	HardwareRevision string
+	ChipRevision     uint16
 	// KeyDigests go into eFuse key slots 0, 1, ... (1 to 3 of them), as
 	// printed by `espsecure digest_sbv2_public_key`; see esp.KeyDigest.
 	KeyDigests [][32]byte
@@ -53,9 +61,11 @@ func provisionWith(cfg ProvisionConfig, log *auditSink) (ProvisionResult, error)
 		return ProvisionResult{}, err
 	}
 	d.audit = log
+	d.plate = cfg.nameplate()
 	res, err := d.provision(cfg)
 	res.Device = d
-	ev := provisionEvent{Chip: cfg.Chip.String(), Keys: len(cfg.KeyDigests), AppVersion: res.App.Version}
+	ev := provisionEvent{Chip: cfg.Chip.String(), Product: cfg.Product, HardwareRevision: cfg.HardwareRevision,
+		Keys: len(cfg.KeyDigests), AppVersion: res.App.Version}
 	if err != nil {
 		ev.Error = err.Error()
 	}
@@ -63,16 +73,25 @@ func provisionWith(cfg ProvisionConfig, log *auditSink) (ProvisionResult, error)
 }
 
 type provisionEvent struct {
-	Chip       string `json:"chip"`
-	Keys       int    `json:"keys"`
-	AppVersion string `json:"app_version,omitempty"`
-	Error      string `json:"error,omitempty"`
+	Chip             string `json:"chip"`
+	Product          string `json:"product"`
+	HardwareRevision string `json:"hardware_revision,omitempty"`
+	Keys             int    `json:"keys"`
+	AppVersion       string `json:"app_version,omitempty"`
+	Error            string `json:"error,omitempty"`
+}
+
+func (cfg ProvisionConfig) nameplate() Nameplate {
+	return Nameplate{Product: cfg.Product, HardwareRevision: cfg.HardwareRevision, ChipRevision: cfg.ChipRevision}
 }
 
 func (d *Device) provision(cfg ProvisionConfig) (ProvisionResult, error) {
 	var res ProvisionResult
-	if len(cfg.KeyDigests) == 0 || len(cfg.KeyDigests) > KeySlots {
-		return res, fmt.Errorf("provision: %d key digests, want 1 to %d", len(cfg.KeyDigests), KeySlots)
+	if err := d.plate.validate(); err != nil {
+		return res, fmt.Errorf("provision: %w", err)
+	}
+	if err := d.checkChipConfig(cfg); err != nil {
+		return res, fmt.Errorf("provision: %w", err)
 	}
 	for i, dg := range cfg.KeyDigests {
 		if err := d.efuse.BurnKeyDigest(i, dg); err != nil {
@@ -90,20 +109,38 @@ func (d *Device) provision(cfg ProvisionConfig) (ProvisionResult, error) {
 		return res, fmt.Errorf("provision: bootloader: %w", err)
 	}
 	ota0 := cfg.Layout.partitions()[1]
-	if res.App, err = d.checkUpdate(cfg.App, ota0); err != nil {
+	if res.App, err = d.checkUpdate(cfg.App, ota0, d.floorOf(0)); err != nil {
 		return res, fmt.Errorf("provision: app: %w", err)
 	}
 	if err := d.flashFactory(cfg); err != nil {
 		return res, fmt.Errorf("provision: %w", err)
 	}
-	flags := SecureBootEn | DisPadJTAG | DisUSBJTAG | DisDownloadMode
+	flags := SecureBootEn | d.efuse.jtagFlags() | DisDownloadMode
 	if cfg.SecureDownload {
-		flags = SecureBootEn | DisPadJTAG | DisUSBJTAG | EnableSecurityDownload
+		flags = SecureBootEn | d.efuse.jtagFlags() | EnableSecurityDownload
 	}
 	if err := d.efuse.BurnFlags(flags); err != nil {
 		return res, fmt.Errorf("provision: %w", err)
 	}
 	return res, nil
+}
+
+// checkChipConfig applies the chip's facts (esp.Chip) to what the factory
+// asks for: as many key digests as the chip has slots, a silicon revision
+// whose ROM does Secure Boot V2 (ESP32 v3.0 and later), secure download
+// mode only where the chip has it.
+func (d *Device) checkChipConfig(cfg ProvisionConfig) error {
+	if n := d.chip.KeySlots(); len(cfg.KeyDigests) == 0 || len(cfg.KeyDigests) > n {
+		return fmt.Errorf("%d key digests, want 1 to %d: %s has %d key digest slot(s)", len(cfg.KeyDigests), n, d.chip, n)
+	}
+	if r := d.chip.MinRevisionSBV2(); cfg.ChipRevision < r {
+		return fmt.Errorf("%w: %s %s; Secure Boot V2 needs %s or later", esp.ErrChipRevision, d.chip,
+			ChipRevisionString(cfg.ChipRevision), ChipRevisionString(r))
+	}
+	if cfg.SecureDownload && d.chip.EFuseNames().SecureDownload == "" {
+		return fmt.Errorf("%w: %s has no secure download mode (no ENABLE_SECURITY_DOWNLOAD)", ErrNoSuchEFuse, d.chip)
+	}
+	return nil
 }
 
 // flashFactory writes what esptool's write_flash would at the factory.

@@ -31,7 +31,7 @@ func TestRandomPowerCuts(t *testing.T) {
 				if tr, berr = d.Boot(); berr != nil {
 					t.Fatalf("seed %d: after cut %d the device does not boot: %v\n%s", seed, cuts, berr, tr)
 				}
-				checkFloor(t, d, tr)
+				checkRunningAboveFloor(t, d, tr)
 				continue
 			}
 			if err != nil {
@@ -77,7 +77,7 @@ func updateStep(d *Device, tr **BootTrace, v2 []byte) (bool, error) {
 	return false, err
 }
 
-func checkFloor(t *testing.T, d *Device, tr *BootTrace) {
+func checkRunningAboveFloor(t *testing.T, d *Device, tr *BootTrace) {
 	t.Helper()
 	floor := d.EFuses().SecureVersion()
 	if tr.App.SecureVersion < floor || floor > 2 {

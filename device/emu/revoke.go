@@ -35,8 +35,11 @@ type revokeEvent struct {
 
 func (d *Device) revoke(n int) (RevokeResult, error) {
 	res := RevokeResult{Slot: n}
-	if n < 0 || n >= KeySlots {
-		return res, fmt.Errorf("revoke key %d: slots are 0..%d", n, KeySlots-1)
+	if n < 0 || n >= d.chip.KeySlots() {
+		return res, fmt.Errorf("revoke key %d: %w: %s has key slots 0..%d", n, ErrNoSuchEFuse, d.chip, d.chip.KeySlots()-1)
+	}
+	if !d.chip.RevokeSlots() {
+		return res, fmt.Errorf("revoke key %d: %w: %s has no SECURE_BOOT_KEY_REVOKE bits (one key slot, no rotation)", n, ErrNoSuchEFuse, d.chip)
 	}
 	if _, used := d.efuse.KeyDigest(n); !used {
 		return res, fmt.Errorf("revoke key %d: slot holds no key digest", n)

@@ -111,9 +111,10 @@ func provisionLocked(l *lock.Lock, cfg ProvisionConfig, created bool) (Provision
 	res, err := provisionWith(cfg, log)
 	if err == nil {
 		res.Device.dir, res.Device.held = dir, l
-		if log != nil {
-			err = log.id.store(dir)
-		}
+		err = res.Device.plate.store(dir)
+	}
+	if err == nil && log != nil {
+		err = log.id.store(dir)
 	}
 	if err == nil {
 		err = res.Device.Save()
@@ -205,11 +206,15 @@ func Open(dir string) (*Device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open device: %w", err)
 	}
+	plate, _, err := loadNameplate(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open device: %w", err)
+	}
 	p := &Power{}
 	d := &Device{
-		chip: esp.Chip(chip), power: p, dir: dir,
+		chip: esp.Chip(chip), plate: plate, power: p, dir: dir,
 		flash:   &Flash{mem: fb, power: p},
-		efuse:   &EFuses{bits: bits, power: p},
+		efuse:   &EFuses{bits: bits, chip: esp.Chip(chip), power: p},
 		running: rt.Running,
 		sums:    stateSums{known: true, flash: sumOf(fb, true), efuse: sumOf(eb, true), runtime: sumOf(rb, hasRT)},
 	}

@@ -26,11 +26,13 @@ type SlotStatus struct {
 // Status is a read-only snapshot of the device.
 type Status struct {
 	Chip             esp.Chip
+	Nameplate        Nameplate
 	SecureBoot       bool
 	JTAGDisabled     bool
 	DownloadDisabled bool
 	SecureDownload   bool
 	SecureVersion    int
+	Floor            Floor // what the installer checks; above SecureVersion while a raise is pending
 	Keys             [KeySlots]KeyStatus
 	Bootloader       string // "verified (...)" or the ROM's complaint
 	PartitionTable   string // "ok" or the problem
@@ -43,14 +45,15 @@ type Status struct {
 // Status reports the device without writing anything.
 func (d *Device) Status() Status {
 	s := Status{
-		Chip: d.chip, SecureBoot: d.efuse.Flag(SecureBootEn),
-		JTAGDisabled:     d.efuse.Flag(DisPadJTAG) && d.efuse.Flag(DisUSBJTAG),
+		Chip: d.chip, Nameplate: d.plate, SecureBoot: d.efuse.Flag(SecureBootEn),
+		JTAGDisabled:     d.efuse.JTAGDisabled(),
 		DownloadDisabled: d.efuse.Flag(DisDownloadMode),
 		SecureDownload:   d.efuse.Flag(EnableSecurityDownload),
 		SecureVersion:    d.efuse.SecureVersion(),
 		Running:          d.running,
 		PartitionTable:   "ok",
 		Audit:            d.auditStatus(),
+		Floor:            d.floorOf(0),
 	}
 	for i := range KeySlots {
 		dg, used := d.efuse.KeyDigest(i)
@@ -67,6 +70,7 @@ func (d *Device) Status() Status {
 		s.PartitionTable = err.Error()
 		return s
 	}
+	s.Floor = d.floor(m)
 	s.OTA, _ = d.readOTA(m)
 	for i, p := range m.slots {
 		s.Slots[i].Label = p.Label
@@ -84,18 +88,24 @@ func (s Status) String() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("chip:             %s", s.Chip)
+	w("product:          %s", describePlate(s.Nameplate))
 	w("secure boot:      %s", onOff(s.SecureBoot))
 	w("JTAG disabled:    %s", yesNo(s.JTAGDisabled))
 	w("download mode:    %s", downloadMode(s))
-	w("secure version:   %d (eFuse)", s.SecureVersion)
-	for _, k := range s.Keys {
+	if s.Floor.Pending {
+		w("secure version:   %d (eFuse), %d confirmed: the next boot burns it; installs below it are refused", s.SecureVersion, s.Floor.Value)
+	} else {
+		w("secure version:   %d (eFuse)", s.SecureVersion)
+	}
+	for _, k := range s.Keys[:s.Chip.KeySlots()] {
+		dg := hex.EncodeToString(k.Digest[:s.Chip.DigestLen()]) // ESP32-C2 keeps 128 bits
 		switch {
 		case !k.Used:
 			w("key slot %d:       empty", k.Slot)
 		case k.Revoked:
-			w("key slot %d:       %s REVOKED", k.Slot, hex.EncodeToString(k.Digest[:]))
+			w("key slot %d:       %s REVOKED", k.Slot, dg)
 		default:
-			w("key slot %d:       %s", k.Slot, hex.EncodeToString(k.Digest[:]))
+			w("key slot %d:       %s", k.Slot, dg)
 		}
 	}
 	w("bootloader:       %s", s.Bootloader)
@@ -130,6 +140,17 @@ func (s Status) String() string {
 		w("audit vkey:       %s", a.VerifierKey)
 	}
 	return b.String()
+}
+
+func describePlate(n Nameplate) string {
+	if n.Product == "" {
+		return "none recorded (provisioned before devices recorded their product)"
+	}
+	s := n.Product
+	if n.HardwareRevision != "" {
+		s += ", hardware " + n.HardwareRevision
+	}
+	return s + ", chip revision " + ChipRevisionString(n.ChipRevision)
 }
 
 func onOff(b bool) string {

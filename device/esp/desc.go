@@ -95,15 +95,25 @@ func parseBootDesc(d []byte) *BootloaderDesc {
 }
 
 // parseDesc finds the descriptor in the first segment's data.
-func parseDesc(img *Image, first []byte) error {
+//
+// An image with neither descriptor is read as esptool image_info reads
+// it (it prints a descriptor only when its magic matches, and nothing
+// otherwise): a bootloader built by ESP-IDF before v5.1, which had no
+// esp_bootloader_desc_t. Kind is then KindBootloader with a nil
+// Bootloader and secure version 0. It cannot pass for an app: every
+// ESP-IDF app starts with esp_app_desc_t, and the bootloader reads its
+// secure_version from there.
+func parseDesc(img *Image, first []byte) {
 	switch {
 	case len(first) >= appDescSize && binary.LittleEndian.Uint32(first) == appDescMagic:
 		img.Kind, img.App = KindApp, parseAppDesc(first)
 	case len(first) >= bootDescSize && first[0] == bootDescMagic:
 		img.Kind, img.Bootloader = KindBootloader, parseBootDesc(first)
 	default:
-		return formatErr(descOffset, "descriptor", ErrNoDescriptor,
-			"first segment must start with esp_app_desc_t (magic 0xABCD5432) or esp_bootloader_desc_t (magic 0x50)")
+		img.Kind = KindBootloader
 	}
-	return nil
 }
+
+// HasDescriptor reports whether the image carries esp_app_desc_t or
+// esp_bootloader_desc_t; false for a bootloader built before ESP-IDF v5.1.
+func (img *Image) HasDescriptor() bool { return img.App != nil || img.Bootloader != nil }

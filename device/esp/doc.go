@@ -12,10 +12,13 @@
 // # Images
 //
 // [ParseImage] validates an image (and an optional signature sector after
-// it). Nothing here rewrites an image: the secure_version, version and
-// project name a build wrote into the descriptor are read, never set.
-// [CheckAppended] proves a signed image is its built image with only
-// 0xFF padding and a signature sector added.
+// it). Like esptool image_info it also reads a bootloader built by ESP-IDF
+// before v5.1, which has no esp_bootloader_desc_t (Kind bootloader,
+// [Image.HasDescriptor] false, secure version 0). Nothing here rewrites an
+// image: the secure_version, version and project name a build wrote into
+// the descriptor are read, never set. [CheckAppended] proves a signed
+// image is its built image with only 0xFF padding and a signature sector
+// added.
 //
 // # Signing and verifying
 //
@@ -26,6 +29,15 @@
 // it the way the bootloader does, against eFuse key digests with revoked
 // slots. Both return a [Verified] value saying which block and key passed;
 // code that needs a verified image should take a Verified as a parameter.
+//
+// # Chips
+//
+// [Chip] carries one table of per-chip facts (chip.go, each with its
+// source): the schemes the ROM verifies, key digest slots and how much of
+// the digest the eFuse keeps, the SECURE_VERSION width, the silicon
+// revision Secure Boot V2 needs, and the eFuse field names. Sign, Verify
+// for the chip ([VerifyOnChip], [VerifyDigests]), the device emulator and
+// the policy validator all read it.
 //
 // # OTA data
 //

@@ -34,6 +34,7 @@ var (
 	ErrMixedSchemes     = errors.New("signature blocks use different schemes")
 	ErrChipScheme       = errors.New("chip does not support this signature scheme")
 	ErrUnknownChip      = errors.New("unknown chip")
+	ErrChipRevision     = errors.New("chip revision without secure boot v2")
 	ErrNoValidSignature = errors.New("no signature block verifies")
 	ErrImageChanged     = errors.New("signed image is not the built image plus signatures")
 	ErrOTAEntry         = errors.New("malformed otadata")

@@ -53,10 +53,13 @@ func describe(file []byte) string {
 	for i, s := range img.Segments {
 		fmt.Fprintf(&w, "segment %d: %+v\n", i, s)
 	}
-	if img.App != nil {
+	switch {
+	case img.App != nil:
 		fmt.Fprintf(&w, "app: %+v\n", *img.App)
-	} else {
+	case img.Bootloader != nil:
 		fmt.Fprintf(&w, "bootloader: %+v\n", *img.Bootloader)
+	default:
+		fmt.Fprintf(&w, "bootloader without descriptor\n")
 	}
 	fmt.Fprintf(&w, "digest sha256 %x\n", img.Digest(esp.SchemeRSA3072))
 	sec, err := img.Signatures()

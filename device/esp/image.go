@@ -92,9 +92,7 @@ func parseImage(b []byte) (*Image, error) {
 		return nil, formatErr(descOffset, "descriptor", ErrNoDescriptor, "image has no segments")
 	}
 	first := img.Segments[0]
-	if err := parseDesc(img, b[first.Offset:first.Offset+first.Len]); err != nil {
-		return nil, err
-	}
+	parseDesc(img, b[first.Offset:first.Offset+first.Len])
 	return img, nil
 }
 
@@ -202,12 +200,15 @@ func (img *Image) SegmentData(i int) []byte {
 }
 
 // SecureVersion is the anti-rollback version from the app or bootloader
-// descriptor.
+// descriptor; 0 for a bootloader without one (ESP-IDF before v5.1).
 func (img *Image) SecureVersion() uint32 {
-	if img.Kind == KindBootloader {
+	switch {
+	case img.App != nil:
+		return img.App.SecureVersion
+	case img.Bootloader != nil:
 		return uint32(img.Bootloader.SecureVersion)
 	}
-	return img.App.SecureVersion
+	return 0
 }
 
 // Signed reports whether a signature sector follows the image.

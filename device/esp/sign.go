@@ -21,7 +21,8 @@ var ErrDuplicateKey = errors.New("key already signs this image")
 // image, ECDSA keys for a signature over its SHA-256 (SHA-384 for P-384).
 //
 // Sign refuses what the image's chip would not boot: unknown chip, a scheme
-// the chip lacks, mixed schemes, more blocks than the chip reads. Every new
+// the chip lacks, mixed schemes, more blocks than the chip reads, an ESP32
+// image that allows chip revisions without Secure Boot V2. Every new
 // block is parsed back and its signature verified before Sign returns; the
 // input is never modified. rand is handed to the signers (an HSM signer
 // may ignore it and use the token's generator).
@@ -87,8 +88,8 @@ func (img *Image) checkSigners(old []Block, signers []crypto.Signer) (Scheme, er
 	if len(signers) == 0 {
 		return 0, errors.New("sign: no signers given")
 	}
-	if !chip.Known() {
-		return 0, fmt.Errorf("%w: chip id %d in the image header", ErrUnknownChip, uint16(chip))
+	if err := img.checkChip(); err != nil {
+		return 0, err
 	}
 	if n := len(old) + len(signers); n > chip.MaxBlocks() {
 		return 0, fmt.Errorf("%w: %d blocks, %s reads at most %d", ErrTooManyBlocks, n, chip, chip.MaxBlocks())

@@ -42,27 +42,82 @@ func VerifyDigests(file []byte, digests [3][32]byte, revoked [3]bool, opts ...Ve
 	return img.VerifyDigests(digests, revoked, opts...)
 }
 
+// VerifyOnChip parses a signed image file and checks it against public
+// keys with the rules of the image's chip; see (*Image).VerifyOnChip.
+func VerifyOnChip(file []byte, keys ...crypto.PublicKey) (Verified, error) {
+	img, err := ParseImage(file)
+	if err != nil {
+		return Verified{}, err
+	}
+	return img.VerifyOnChip(keys...)
+}
+
 // Verify checks img's signature sector against public keys.
 func (img *Image) Verify(keys ...crypto.PublicKey) (Verified, error) {
+	trusted, err := keyMatcher(keys)
+	if err != nil {
+		return Verified{}, err
+	}
+	return img.verify(-1, trusted)
+}
+
+// VerifyOnChip is Verify plus what the image's chip requires, which
+// espsecure verify_signature does not check: only the blocks the chip
+// reads, only a scheme its ROM verifies (a P-384 block on an ESP32-C6
+// image verifies in espsecure and never boots), and on ESP32 an image
+// that requires a chip revision with Secure Boot V2.
+func (img *Image) VerifyOnChip(keys ...crypto.PublicKey) (Verified, error) {
+	trusted, err := keyMatcher(keys)
+	if err != nil {
+		return Verified{}, err
+	}
+	chip := img.Header.Chip
+	if err := img.checkChip(); err != nil {
+		return Verified{}, err
+	}
+	return img.verify(chip.KeySlots(), func(blk *Block) (int, error) {
+		if !chip.Supports(blk.Scheme) {
+			return 0, fmt.Errorf("%w: %s on %s (it verifies %v)", ErrChipScheme, blk.Scheme, chip, chip.Schemes())
+		}
+		return trusted(blk)
+	})
+}
+
+// checkChip refuses an image for a chip signbox does not know, or an
+// ESP32 image that may run on a revision whose ROM has no Secure Boot V2.
+func (img *Image) checkChip() error {
+	chip := img.Header.Chip
+	if !chip.Known() {
+		return fmt.Errorf("%w: chip id %d in the image header", ErrUnknownChip, uint16(chip))
+	}
+	if r := chip.MinRevisionSBV2(); img.Header.MinChipRevFull < r {
+		return fmt.Errorf("%w: the %s image runs on chip revision v%d.%d and later; Secure Boot V2 needs v%d.%d (min_chip_rev_full %d)",
+			ErrChipRevision, chip, img.Header.MinChipRevFull/100, img.Header.MinChipRevFull%100, r/100, r%100, r)
+	}
+	return nil
+}
+
+// keyMatcher trusts blocks whose key is one of keys.
+func keyMatcher(keys []crypto.PublicKey) (func(*Block) (int, error), error) {
 	if len(keys) == 0 {
-		return Verified{}, errors.New("verify: no public keys given")
+		return nil, errors.New("verify: no public keys given")
 	}
 	want := make([][32]byte, len(keys))
 	for i, k := range keys {
 		d, err := KeyDigest(k)
 		if err != nil {
-			return Verified{}, fmt.Errorf("key %d: %w", i, err)
+			return nil, fmt.Errorf("key %d: %w", i, err)
 		}
 		want[i] = d
 	}
-	return img.verify(-1, func(blk *Block) (int, error) {
+	return func(blk *Block) (int, error) {
 		for _, d := range want {
 			if d == blk.KeyDigest {
 				return -1, nil
 			}
 		}
 		return 0, ErrUntrustedKey
-	})
+	}, nil
 }
 
 // VerifyOption narrows what VerifyDigests accepts.
@@ -89,10 +144,7 @@ func (img *Image) VerifyDigests(digests [3][32]byte, revoked [3]bool, opts ...Ve
 	if !chip.Known() {
 		return Verified{}, fmt.Errorf("%w: chip id %d in the image header", ErrUnknownChip, uint16(chip))
 	}
-	n, cmpLen := chip.MaxBlocks(), 32
-	if chip == ESP32C2 {
-		cmpLen = 16
-	}
+	n, cmpLen := chip.KeySlots(), chip.DigestLen()
 	return img.verify(n, func(blk *Block) (int, error) {
 		if !chip.Supports(blk.Scheme) {
 			return 0, fmt.Errorf("%w: %s on %s", ErrChipScheme, blk.Scheme, chip)

@@ -22,10 +22,17 @@ type Options struct {
 	Version       string // app version string; default "1.0.0"
 	Project       string // app project name; default "signbox-test"
 	Seed          uint64 // varies the filler bytes
+	// NoDescriptor leaves esp_bootloader_desc_t out of a bootloader, as
+	// ESP-IDF before v5.1 built them.
+	NoDescriptor bool
+	// MinRev and MaxRev are the header's min/max_chip_rev_full
+	// (major*100+minor); defaults v0.3 .. v1.99, and v3.0 .. v3.99 on
+	// ESP32, whose Secure Boot V2 needs v3.0.
+	MinRev, MaxRev uint16
 }
 
-// Fixed header fields, the same as the vectors: DIO, 40 MHz, 4 MB flash,
-// chip revision v0.3 .. v1.99.
+// Fixed header fields, the same as the vectors: DIO, 40 MHz, 4 MB flash;
+// chip revision v0.3 .. v1.99 unless Options say otherwise.
 const (
 	overhead    = 24 + 2*8 // header + two segment headers
 	trailer     = 32       // appended SHA-256
@@ -93,6 +100,12 @@ func (o Options) withDefaults() Options {
 	if o.Size == 0 {
 		o.Size = 64 << 10
 	}
+	if o.MinRev == 0 && o.MaxRev == 0 {
+		o.MinRev, o.MaxRev = 3, 199
+		if o.Chip == esp.ESP32 {
+			o.MinRev, o.MaxRev = 300, 399
+		}
+	}
 	o.Size = (o.Size + 15) &^ 15
 	if o.Version == "" {
 		o.Version = "1.0.0"
@@ -112,10 +125,10 @@ func (o Options) header(out []byte) []byte {
 	out = binary.LittleEndian.AppendUint32(out, entry)
 	out = append(out, 0xEE, 0, 0, 0)
 	out = binary.LittleEndian.AppendUint16(out, uint16(o.Chip))
-	out = append(out, 3)
-	out = binary.LittleEndian.AppendUint16(out, 3)   // min_chip_rev_full v0.3
-	out = binary.LittleEndian.AppendUint16(out, 199) // max_chip_rev_full v1.99
-	return append(out, 0, 0, 0, 0, 1)                // reserved, hash_appended
+	out = append(out, 3) // legacy min_chip_rev
+	out = binary.LittleEndian.AppendUint16(out, o.MinRev)
+	out = binary.LittleEndian.AppendUint16(out, o.MaxRev)
+	return append(out, 0, 0, 0, 0, 1) // reserved, hash_appended
 }
 
 func (o Options) seg0Addr() uint32 {
@@ -128,6 +141,12 @@ func (o Options) seg0Addr() uint32 {
 // descAndFill is the first segment: descriptor, then filler.
 func (o Options) descAndFill(n int) []byte {
 	d := filler(o.Seed, n)
+	if o.Kind == esp.KindBootloader && o.NoDescriptor {
+		// Code and data from the start; the first byte must not look like
+		// the descriptor magic 0x50.
+		d[0] &^= 0x40
+		return d
+	}
 	if o.Kind == esp.KindBootloader {
 		clear(d[:bootDesc])
 		d[0], d[3] = 0x50, byte(o.SecureVersion)
