@@ -102,6 +102,10 @@ func TestTeaQuitCancelsRunningCall(t *testing.T) {
 	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "Import media")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	// Inside a ceremony ctrl+c asks first; before any plan there is
+	// nothing to keep, so a second ctrl+c (or y) quits.
+	waitFor(t, tm, "Press y to leave and quit signbox")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(model)
 	if !fm.quitting || fm.base.Ctx.Err() == nil {
 		t.Fatal("quit did not cancel the engine context")

@@ -4,6 +4,7 @@ package approvals
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"signbox/tui/api"
@@ -17,6 +18,10 @@ import (
 
 // QuorumMsg: the threshold is reached and the operators go on.
 type QuorumMsg struct{ Quorum api.Quorum }
+
+// ApprovedMsg: an approval (or a share) was recorded; the quorum so far.
+// The root keeps it to say what leaving would keep.
+type ApprovedMsg struct{ Quorum api.Quorum }
 
 // The page's modes.
 const (
@@ -39,6 +44,7 @@ type Model struct {
 	pin        pinfield.Model
 	problem    *common.Problem
 	note       string
+	pinState   *api.PINState // what the token said after the last wrong PIN
 }
 
 // New builds the page for an accepted plan.
@@ -79,6 +85,9 @@ func (m Model) approve() (Model, tea.Cmd) {
 // Title implements common.Component.
 func (m Model) Title() string { return "Approvals" }
 
+// Typing implements common.Typer: the PIN field takes every key.
+func (m Model) Typing() bool { return m.mode == modePIN }
+
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
@@ -97,7 +106,7 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{common.With(k.Enter, "approve with this PIN"), common.With(k.Back, "back")}
 	case m.mode == modeToken:
 		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "use this token"), common.With(k.Back, "back")}
-	case m.quorum.Reached():
+	case m.quorum.Ready():
 		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve"), common.With(k.Continue, "continue"), common.With(k.Back, "leave ceremony")}
 	}
 	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve as this custodian"), common.With(k.Back, "leave ceremony")}
@@ -138,28 +147,56 @@ func (m Model) approved(r common.Result[api.Quorum]) (common.Component, tea.Cmd)
 		return m, nil
 	}
 	m.op = m.op.Done()
-	name := m.custodians[m.who.Cursor()].Name
+	c := m.custodians[m.who.Cursor()]
 	if r.Err != nil {
-		m.mode = modePIN
-		m.problem = common.NewProblem(r.Err, "check this is "+name+"'s own token and type the PIN again; repeated wrong PINs lock the token")
+		m.mode, m.pinState = modePIN, nil
+		m.problem = common.NewProblem(r.Err, "check this is "+c.Name+"'s own token and type the PIN again; repeated wrong PINs lock the token")
+		var ps api.PINStater
+		if errors.As(r.Err, &ps) {
+			st := ps.PINState()
+			m.pinState = &st
+			if st.Locked {
+				m.mode = modeCustodian // no PIN opens it now
+			}
+		}
 		return m, nil
 	}
-	m.quorum, m.mode, m.problem = r.Value, modeCustodian, nil
-	m.note = name + " approved the plan."
+	m.quorum, m.mode, m.problem, m.pinState = r.Value, modeCustodian, nil, nil
+	m.note = c.Name + " approved the plan."
+	if c.ShareNeeded {
+		m.note = c.Name + " presented their share; their approval stands."
+	}
 	m.custodians = append([]api.Custodian(nil), m.custodians...)
 	m.custodians[m.who.Cursor()].Approved = true
+	m.custodians[m.who.Cursor()].ShareNeeded = false
 	m.who = m.who.SetItems(m.custodianItems())
-	return m, nil
+	return m, common.Emit(ApprovedMsg{Quorum: m.quorum})
+}
+
+// pinStateLine is what the token said of its PIN, or "".
+func pinStateLine(st api.PINState) string {
+	switch {
+	case st.Locked:
+		return "Token says: PIN LOCKED. The security officer must reset it; another custodian approves meanwhile."
+	case st.FinalTry:
+		return "Token says: FINAL TRY. The next wrong PIN locks this token."
+	case st.CountLow:
+		return "Token says: PIN count low. A wrong PIN was entered; few tries may remain."
+	}
+	return ""
 }
 
 func (m Model) custodianItems() []string {
 	var out []string
 	for _, c := range m.custodians {
-		box := "[ ]"
+		box, share := "[ ]", ""
 		if c.Approved {
 			box = "[x]"
 		}
-		out = append(out, fmt.Sprintf("%s %s %s %d token(s)", box, common.Pad(c.Name, 16), common.Pad(c.Role, 16), len(c.Tokens)))
+		if c.ShareNeeded {
+			share = "  approved earlier: present share"
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %d token(s)%s", box, common.Pad(c.Name, 16), common.Pad(c.Role, 16), len(c.Tokens), share))
 	}
 	return out
 }
@@ -192,8 +229,14 @@ func (m Model) custodianKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	case key.Matches(k, keys.Refresh):
 		return m.load()
 	case key.Matches(k, keys.Continue):
-		if !m.quorum.Reached() {
-			m.problem = &common.Problem{What: fmt.Sprintf("quorum not reached: %d of %d approvals", m.quorum.Have, m.quorum.Need), Next: "another custodian approves with their own token"}
+		q := m.quorum
+		if !q.Reached() {
+			m.problem = &common.Problem{What: fmt.Sprintf("quorum not reached: %d of %d approvals", q.Have, q.Need), Next: "another custodian approves with their own token"}
+			return m, nil
+		}
+		if !q.Ready() {
+			m.problem = &common.Problem{What: fmt.Sprintf("%d of %d shares presented in this session: the appliance token opens only with %d", q.Shares, q.SharesNeed, q.SharesNeed),
+				Next: "a custodian marked \"present share\" approves again with their own token and PIN"}
 			return m, nil
 		}
 		return m, common.Emit(QuorumMsg{Quorum: m.quorum})
@@ -206,9 +249,9 @@ func (m Model) custodianKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 
 func (m Model) pickCustodian() (common.Component, tea.Cmd) {
 	c := m.custodians[m.who.Cursor()]
-	m.note = ""
+	m.note, m.pinState = "", nil
 	switch {
-	case c.Approved:
+	case c.Approved && !c.ShareNeeded:
 		m.problem = &common.Problem{What: c.Name + " has already approved this plan", Next: "choose a custodian who has not approved yet"}
 	case len(c.Tokens) == 0:
 		m.problem = &common.Problem{What: "no token of " + c.Name + " is present", Next: "insert " + c.Name + "'s approval token, then press r"}
@@ -262,9 +305,17 @@ func (m Model) View() string {
 		"",
 	}
 	lines = append(lines, m.who.Lines()...)
+	if q.SharesNeed > 0 && q.Shares < q.SharesNeed && q.Have > q.Shares {
+		lines = append(lines, "", s.Warn.Render(fmt.Sprintf("Shares %d of %d presented in this session.", q.Shares, q.SharesNeed))+
+			" Approvals stand; shares died with the last session.")
+	}
 	if len(m.custodians) > 0 && m.mode != modeCustodian {
 		c := m.custodians[m.who.Cursor()]
-		lines = append(lines, "", s.Bold.Render(c.Name+": choose your token"))
+		head := c.Name + ": choose your token"
+		if c.ShareNeeded {
+			head += " (it presents your share; your approval stands)"
+		}
+		lines = append(lines, "", s.Bold.Render(head))
 		lines = append(lines, m.tokens.Lines()...)
 	}
 	if m.mode == modePIN {
@@ -282,9 +333,14 @@ func (m Model) View() string {
 	if m.note != "" {
 		lines = append(lines, "", s.OK.Render(m.note))
 	}
-	if q.Reached() && m.mode == modeCustodian {
+	if q.Ready() && m.mode == modeCustodian {
 		lines = append(lines, s.OK.Render("Quorum reached.")+" Press c to continue to the irreversible step.")
 	}
 	lines = append(lines, m.c.Styles.ErrorLines(m.problem, m.c.Size.Width)...)
+	if m.pinState != nil {
+		if l := pinStateLine(*m.pinState); l != "" {
+			lines = append(lines, common.Wrap(l, m.c.Size.Width)...)
+		}
+	}
 	return m.c.Body(lines)
 }
