@@ -46,7 +46,11 @@ type flow struct {
 	keyLabel string
 	plan     api.Plan // set as soon as the engine built it
 	executed bool     // the irreversible step has run (in this or an earlier session)
-	export   api.Export
+	// attempted: the irreversible step was started in this session and
+	// has not reported success (it is running, failed or was cancelled),
+	// so whether it signed is not known here.
+	attempted bool
+	export    api.Export
 }
 
 // resume is the flow of an unfinished ceremony, at its Approvals step:

@@ -143,7 +143,7 @@ func (m model) suspended(msg suspendedMsg) (tea.Model, tea.Cmd) {
 		return m.quit() // the shares die with the process either way
 	}
 	next, cmd := m.home()
-	next.note = "Ceremony " + msg.id + " kept for later; the appliance token is locked. Resume it with u."
+	next.note = "Kept " + msg.id + " for later; the appliance token is locked. u resumes it."
 	if msg.err != nil {
 		next.note = "Ceremony " + msg.id + " kept, but its session did not end cleanly (" + msg.err.Error() + "); quit signbox to lock the token."
 	}
@@ -180,6 +180,13 @@ func (m model) leaveView() string {
 	case fl.plan.ID == "":
 		lines = append(lines, common.Wrap("No plan exists yet: nothing has been signed and there is nothing to resume or abort. "+
 			"The imported media and any triage decisions stay recorded; a new ceremony starts again from the import.", w)...)
+	case fl.attempted && !fl.executed:
+		lines = append(lines, common.Wrap("Ceremony "+fl.plan.ID+" was started on its irreversible step and has not reported success: it may or may not have signed. Nothing has been exported.", w)...)
+		lines = append(lines, "")
+		item("k", "Keep it for later: the plan, its approvals and any outputs stay on disk; the appliance token is locked; "+
+			"the home screen shows whether it signed.")
+		item("x", "Abort it: the ceremony is aborted and recorded, with a reason you confirm; anything it produced is never shipped.")
+		item("n", "Stay in the ceremony.")
 	case fl.executed:
 		lines = append(lines, common.Wrap("Ceremony "+fl.plan.ID+" has signed; nothing has been exported.", w)...)
 		lines = append(lines, "")

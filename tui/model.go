@@ -123,7 +123,7 @@ func (m model) showStep() (model, tea.Cmd) {
 		case stPlan:
 			return plan.New(c, api.PlanRequest{Kind: fl.kind, RequestID: fl.requestID(), KeyLabel: fl.keyLabel, Date: c.Date})
 		case stApprovals:
-			return approvals.New(c, fl.plan)
+			return approvals.New(c, fl.plan, fl.executed)
 		case stExecute:
 			return execute.New(c, fl.plan, fl.executed)
 		case stVerify:
@@ -277,6 +277,12 @@ func (m model) ceremonyResult(msg tea.Msg) (model, tea.Cmd, bool) {
 		return m, nil, true
 	case approvals.ApprovedMsg:
 		m.fl.plan.Quorum = msg.Quorum
+		return m, nil, true
+	case execute.StartedMsg:
+		m.fl.attempted = true
+		return m, nil, true
+	case execute.SignedMsg:
+		m.fl.executed = true
 		return m, nil, true
 	case review.AcceptedMsg, triage.DoneMsg, approvals.QuorumMsg, verifypage.DoneMsg:
 	case keys.ChosenMsg:

@@ -34,6 +34,7 @@ const (
 type Model struct {
 	c          common.Common
 	plan       api.Plan
+	signed     bool // signed in an earlier session: only shares are taken
 	op         common.Op
 	init       tea.Cmd // the first load, started by New
 	custodians []api.Custodian
@@ -47,9 +48,11 @@ type Model struct {
 	pinState   *api.PINState // what the token said after the last wrong PIN
 }
 
-// New builds the page for an accepted plan.
-func New(c common.Common, p api.Plan) Model {
-	m := Model{c: c, plan: p, quorum: p.Quorum, who: picker.New(c, nil, 6), tokens: picker.New(c, nil, 4)}
+// New builds the page for an accepted plan. signed: the plan signed in
+// an earlier session (a resumed ceremony); approvals are closed and the
+// custodians who approved present their shares for the export.
+func New(c common.Common, p api.Plan, signed bool) Model {
+	m := Model{c: c, plan: p, signed: signed, quorum: p.Quorum, who: picker.New(c, nil, 6), tokens: picker.New(c, nil, 4)}
 	m, m.init = m.load()
 	return m
 }
@@ -157,6 +160,7 @@ func (m Model) approved(r common.Result[api.Quorum]) (common.Component, tea.Cmd)
 			m.pinState = &st
 			if st.Locked {
 				m.mode = modeCustodian // no PIN opens it now
+				m.problem.Next = "another custodian approves; the security officer resets " + c.Name + "'s PIN later"
 			}
 		}
 		return m, nil
@@ -194,7 +198,7 @@ func (m Model) custodianItems() []string {
 			box = "[x]"
 		}
 		if c.ShareNeeded {
-			share = "  approved earlier: present share"
+			share = "  share needed"
 		}
 		out = append(out, fmt.Sprintf("%s %s %s %d token(s)%s", box, common.Pad(c.Name, 16), common.Pad(c.Role, 16), len(c.Tokens), share))
 	}
@@ -236,7 +240,7 @@ func (m Model) custodianKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 		}
 		if !q.Ready() {
 			m.problem = &common.Problem{What: fmt.Sprintf("%d of %d shares presented in this session: the appliance token opens only with %d", q.Shares, q.SharesNeed, q.SharesNeed),
-				Next: "a custodian marked \"present share\" approves again with their own token and PIN"}
+				Next: "a custodian marked \"share needed\" approves again with their own token and PIN"}
 			return m, nil
 		}
 		return m, common.Emit(QuorumMsg{Quorum: m.quorum})
@@ -251,6 +255,8 @@ func (m Model) pickCustodian() (common.Component, tea.Cmd) {
 	c := m.custodians[m.who.Cursor()]
 	m.note, m.pinState = "", nil
 	switch {
+	case m.signed && !c.Approved:
+		m.problem = &common.Problem{What: "approvals closed when this ceremony signed; " + c.Name + " did not approve it", Next: "the custodians who approved present their shares"}
 	case c.Approved && !c.ShareNeeded:
 		m.problem = &common.Problem{What: c.Name + " has already approved this plan", Next: "choose a custodian who has not approved yet"}
 	case len(c.Tokens) == 0:
@@ -304,10 +310,13 @@ func (m Model) View() string {
 		"Each custodian approves with their own token. Nobody types another's PIN.",
 		"",
 	}
+	if m.signed {
+		lines[1] = "Signed earlier. Those who approved present their shares with their own token."
+	}
 	lines = append(lines, m.who.Lines()...)
 	if q.SharesNeed > 0 && q.Shares < q.SharesNeed && q.Have > q.Shares {
 		lines = append(lines, "", s.Warn.Render(fmt.Sprintf("Shares %d of %d presented in this session.", q.Shares, q.SharesNeed))+
-			" Approvals stand; shares died with the last session.")
+			" Earlier approvals stand.")
 	}
 	if len(m.custodians) > 0 && m.mode != modeCustodian {
 		c := m.custodians[m.who.Cursor()]
@@ -327,20 +336,25 @@ func (m Model) View() string {
 		}
 		lines = append(lines, s.Bold.Render("PIN: ")+m.pin.View())
 	}
+	if m.pinState != nil {
+		// Next to the PIN field, before the error: the custodian must
+		// read it before typing again.
+		for _, l := range common.Wrap(pinStateLine(*m.pinState), m.c.Size.Width) {
+			lines = append(lines, s.Warn.Render(l))
+		}
+	}
 	if m.op.Running() {
 		lines = append(lines, "", m.c.Busy("signing the plan digest on the token"))
 	}
 	if m.note != "" {
 		lines = append(lines, "", s.OK.Render(m.note))
 	}
-	if q.Ready() && m.mode == modeCustodian {
+	switch {
+	case q.Ready() && m.mode == modeCustodian && m.signed:
+		lines = append(lines, s.OK.Render("Quorum reached.")+" Press c to continue: unlock for the export.")
+	case q.Ready() && m.mode == modeCustodian:
 		lines = append(lines, s.OK.Render("Quorum reached.")+" Press c to continue to the irreversible step.")
 	}
 	lines = append(lines, m.c.Styles.ErrorLines(m.problem, m.c.Size.Width)...)
-	if m.pinState != nil {
-		if l := pinStateLine(*m.pinState); l != "" {
-			lines = append(lines, common.Wrap(l, m.c.Size.Width)...)
-		}
-	}
 	return m.c.Body(lines)
 }

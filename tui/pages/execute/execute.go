@@ -15,6 +15,14 @@ import (
 // DoneMsg: the step finished; go on to verification.
 type DoneMsg struct{ Outcome api.Outcome }
 
+// StartedMsg: the operators said yes and the step is running. Until it
+// reports back, whether it signed is not known.
+type StartedMsg struct{}
+
+// SignedMsg: the step finished (the outputs are on screen, not verified
+// yet). From now on leaving keeps or aborts a signed ceremony.
+type SignedMsg struct{}
+
 // progressBuffer lets the engine run ahead of the screen a little.
 const progressBuffer = 64
 
@@ -74,7 +82,7 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.op.Running():
 		return []key.Binding{common.With(k.Back, "cancel (stops at the next safe point)")}
 	case m.outcome != nil:
-		return []key.Binding{common.With(k.Enter, "verify the results")}
+		return []key.Binding{common.With(k.Enter, "verify the results"), common.With(k.Back, "leave ceremony")}
 	}
 	if m.signed {
 		return []key.Binding{common.With(k.Yes, "unlock now"), common.With(k.No, "not yet"), common.With(k.Back, "leave ceremony")}
@@ -94,7 +102,7 @@ func (m Model) start() (Model, tea.Cmd) {
 		return eng.Execute(ctx, id, ch)
 	})
 	m.progress, m.steps, m.problem, m.last = ch, nil, nil, api.Progress{}
-	return m, tea.Batch(run, common.WaitProgress(m.op.Tag(), ch))
+	return m, tea.Batch(run, common.WaitProgress(m.op.Tag(), ch), common.Emit(StartedMsg{}))
 }
 
 // Update implements common.Component.
@@ -113,6 +121,7 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 			return m, nil
 		}
 		m.outcome = &o
+		return m, common.Emit(SignedMsg{})
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -128,8 +137,11 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 			m.problem = &common.Problem{What: "cancelled while running; the engine stopped at a safe point", Next: "press y to run it again (it resumes or refuses cleanly), or esc to leave"}
 		}
 	case m.outcome != nil:
-		if key.Matches(k, keys.Enter) {
+		switch {
+		case key.Matches(k, keys.Enter):
 			return m, common.Emit(DoneMsg{Outcome: *m.outcome})
+		case key.Matches(k, keys.Back):
+			return m, common.Emit(common.BackMsg{})
 		}
 	case key.Matches(k, keys.Yes):
 		return m.start()

@@ -84,13 +84,17 @@ func (m Model) SetSize(s common.Size) common.Component { m.c.Size = s; return m 
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	if len(m.open) > 0 {
-		return []key.Binding{common.With(k.Enter, "start a ceremony"), common.With(k.Open, "resume or abort"), k.Audit, k.Device, k.Refresh, k.Quit}
+		// The unfinished ceremonies come first; d and r stay in the help.
+		return []key.Binding{common.With(k.Enter, "start a ceremony"), common.With(k.Open, "resume or abort"), k.Audit, k.Quit}
 	}
 	return []key.Binding{common.With(k.Enter, "start a ceremony"), k.Audit, k.Device, k.Refresh, k.Quit}
 }
 
 // FullHelp implements common.Component.
-func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+func (m Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	return common.FullHelpOf([]key.Binding{common.With(k.Enter, "start a ceremony"), common.With(k.Open, "resume or abort"), k.Audit, k.Device, k.Refresh, k.Quit})
+}
 
 // Update implements common.Component.
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {

@@ -202,7 +202,7 @@ func (m Model) View() string {
 	case m.loaded && len(rows) == 0:
 		lines = append(lines, "No unfinished ceremonies: every ceremony was exported or aborted.")
 	case m.loaded:
-		lines = append(lines, fmt.Sprintf("%d planned but neither exported nor aborted.  %s", len(rows), m.list.Position()), "")
+		lines = append(lines, fmt.Sprintf("Planned, neither exported nor aborted: %d.  %s", len(rows), m.list.Position()), "")
 		lines = append(lines, m.list.Lines()...)
 	}
 	if u, ok := m.list.Selected(); ok {
