@@ -326,3 +326,19 @@ func TestResumeSignedGoesThroughUnlock(t *testing.T) {
 		t.Fatalf("step after the resumed export = %q", got)
 	}
 }
+
+// TestOlderModelUnchanged: Update returns a new model; the leave question
+// it holds is copied, never changed under an older model value.
+func TestOlderModelUnchanged(t *testing.T) {
+	h := newHarness(t, ScreenRelease)
+	walkToPlan(t, h)
+	h.keys("esc", "x")
+	before := h.m
+	v := before.View()
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	h.keys(" and more")
+	if before.View() != v {
+		t.Fatalf("an older model changed:\n%s", before.View())
+	}
+	h.mustSee("Reason: operators left at: Plan review and more")
+}

@@ -144,7 +144,9 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.Width = msg.Width
 		m.page = m.page.SetSize(m.size.Body())
 		if m.leave != nil {
-			m.leave.reason = m.leave.reason.SetWidth(msg.Width)
+			l := *m.leave // copy: an older model value keeps its own
+			l.reason = l.reason.SetWidth(msg.Width)
+			m.leave = &l
 		}
 		return m, nil
 	case tea.KeyMsg:
