@@ -126,7 +126,12 @@ func (e Engine) Plan(ctx context.Context, req api.PlanRequest) (api.Plan, error)
 	if err != nil {
 		return api.Plan{}, err
 	}
-	return planView(s)
+	p, err := planView(s)
+	if err != nil {
+		return api.Plan{}, err
+	}
+	e.A.addShares(&p.Quorum, s)
+	return p, nil
 }
 
 func (a *Appliance) plan(req api.PlanRequest) (*ceremony.Session, error) {
@@ -250,7 +255,8 @@ func (e Engine) Custodians(ctx context.Context, planID string) ([]api.Custodian,
 		if rule == nil || !rule.Allows(c.Role) {
 			continue
 		}
-		ac := api.Custodian{Name: c.Name, Role: string(c.Role), Approved: done[c.Name]}
+		ac := api.Custodian{Name: c.Name, Role: string(c.Role), Approved: done[c.Name],
+			ShareNeeded: e.A.shareNeeded(planID, c.Name, done[c.Name])}
 		for _, t := range tokens {
 			if t.Label == c.Name {
 				ac.Tokens = append(ac.Tokens, api.Token{ID: t.URI, Label: t.Label, Serial: t.Serial})
@@ -272,16 +278,27 @@ func (e Engine) Approve(ctx context.Context, planID, custodian, tokenID string, 
 	own := append([]byte(nil), pin...)
 	defer clear(own)
 	pinFn := func() ([]byte, error) { return append([]byte(nil), own...), nil }
-	prog, err := e.A.Approve(planID, custodian, tokenID, pinFn)
-	if errors.Is(err, ceremony.ErrDuplicateApproval) && e.A.needsShare(planID, custodian) {
-		// Approved in an earlier session (before a restart): the approval
-		// stands and the custodian's token presents the share again.
+	var prog ceremony.Progress
+	if e.A.signedAwaitingShare(planID, custodian) {
+		// Signed before a restart, not exported: approvals are closed and
+		// the approving custodians present their shares for the export.
 		prog, err = e.A.PresentShare(planID, custodian, tokenID, pinFn)
+	} else {
+		prog, err = e.A.Approve(planID, custodian, tokenID, pinFn)
+		if errors.Is(err, ceremony.ErrDuplicateApproval) && e.A.needsShare(planID, custodian) {
+			// Approved in an earlier session (before a restart): the approval
+			// stands and the custodian's token presents the share again.
+			prog, err = e.A.PresentShare(planID, custodian, tokenID, pinFn)
+		}
 	}
 	if err != nil {
-		return api.Quorum{}, hint(err, "check the PIN and that this is "+custodian+"'s own token; repeated wrong PINs may lock it")
+		return api.Quorum{}, e.A.approveError(err, custodian, tokenID)
 	}
-	return quorumOf(prog), nil
+	q := quorumOf(prog)
+	if s, serr := e.A.session(planID); serr == nil {
+		e.A.addShares(&q, s)
+	}
+	return q, nil
 }
 
 // Execute runs the irreversible step, reporting progress.

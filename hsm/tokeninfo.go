@@ -14,6 +14,8 @@ type TokenSummary struct {
 	Manufacturer string
 	Model        string
 	PINLocked    bool
+	PINCountLow  bool   // CKF_USER_PIN_COUNT_LOW: a wrong PIN since the last good one
+	PINFinalTry  bool   // CKF_USER_PIN_FINAL_TRY: the next wrong PIN locks it
 	URI          string // pkcs11: URI selecting this token by label and serial
 }
 

@@ -47,6 +47,8 @@ func summarize(slot uint, ti pkcs11.TokenInfo, modulePath string) TokenSummary {
 		Manufacturer: trimPad(ti.ManufacturerID),
 		Model:        trimPad(ti.Model),
 		PINLocked:    ti.Flags&pkcs11.CKF_USER_PIN_LOCKED != 0,
+		PINCountLow:  ti.Flags&pkcs11.CKF_USER_PIN_COUNT_LOW != 0,
+		PINFinalTry:  ti.Flags&pkcs11.CKF_USER_PIN_FINAL_TRY != 0,
 	}
 	s.URI = URI{Token: s.Label, Serial: s.Serial, ModulePath: modulePath}.String()
 	return s

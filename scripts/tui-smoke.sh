@@ -4,12 +4,14 @@
 #
 # Walks the release ceremony: import -> review -> triage (decides every
 # open finding) -> plan -> approvals -> sign -> verify -> export -> done,
-# then rehearses the bundle on the emulated device and confirms it.
+# then rehearses the bundle on the emulated device and confirms it, and
+# shrinks the terminal to 60x18 to check the too-small guard.
 # Approvals need the demo custodians' PINs: set SIGNBOX_SMOKE_PINS to two
 # of them, space-separated, in custodian order (or let the demo write
 # <workspace>/demo-pins, one per line). SMOKE_SCREENS=FILE keeps every
 # checked screen. Without them the walk stops after
-# the plan, leaves the ceremony and checks the audit log instead.
+# the plan, aborts the ceremony (recorded, with the offered reason) and
+# checks the audit log instead.
 set -euo pipefail
 
 bin=${1:?usage: scripts/tui-smoke.sh path/to/signbox}
@@ -47,6 +49,21 @@ wait_for() {
 		fi
 		if screen | grep -qF -- "$1"; then
 			check_frame
+			return 0
+		fi
+		sleep 0.2
+	done
+	fail "timed out after ${timeout_s}s waiting for '$1'"
+}
+
+# wait_text TEXT: like wait_for, for screens that are not the 80x24 frame
+# (the too-small guard).
+wait_text() {
+	local deadline=$((SECONDS + timeout_s))
+	while ((SECONDS < deadline)); do
+		if screen | grep -qF -- "$1"; then
+			screen >>"$log"
+			printf '=====\n' >>"$log"
 			return 0
 		fi
 		sleep 0.2
@@ -122,10 +139,14 @@ if [[ -z $pins && -f $work/ws/demo-pins ]]; then
 	pins=$(tr '\n' ' ' <"$work/ws/demo-pins")
 fi
 if [[ -z $pins ]]; then
-	echo "tui-smoke: no custodian PINs (SIGNBOX_SMOKE_PINS); leaving the ceremony after the plan"
+	echo "tui-smoke: no custodian PINs (SIGNBOX_SMOKE_PINS); aborting the ceremony after the plan"
 	keys Escape
 	wait_for "Leave this ceremony?"
-	keys y
+	wait_for "the plan stays on disk (no approvals yet)"
+	keys x
+	wait_for "Reason: operators left at: Approvals"
+	keys Enter
+	wait_for "the abort is recorded in the audit log"
 	wait_for "Workspace and HSM status"
 	keys a
 	wait_for "Audit log"
@@ -174,6 +195,20 @@ keys y
 wait_for "State   VALID"
 wait_for "eFuse secure version 2"
 keys Escape
+wait_for "Workspace and HSM status"
+keys '?'
+wait_for "Help: Workspace and HSM status"
+keys Escape
+wait_for "Workspace and HSM status"
+
+# The too-small guard: at 60x18 only the guard is drawn and no key acts;
+# back at 80x24 the screen returns.
+tmux resize-window -t "$session" -x 60 -y 18
+wait_text "Terminal too small: need 80×24, have 60×18."
+keys q
+sleep 0.5
+screen | grep -qF "Terminal too small" || fail "a key acted under the too-small guard"
+tmux resize-window -t "$session" -x 80 -y 24
 wait_for "Workspace and HSM status"
 keys q
 echo "tui-smoke: OK ($(grep -c '^=====$' "$log") screens checked)"

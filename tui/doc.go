@@ -20,6 +20,19 @@
 // screen. Execute's progress arrives on a channel read by a re-armed
 // common.WaitProgress command. There is no package state.
 //
+// # Leaving, resuming, comfort
+//
+// esc at a ceremony page's top level and ctrl+c inside a ceremony ask
+// first (leave.go) and say what is kept: before a plan exists there is
+// nothing to keep; once the engine built it the operators keep it for
+// later (Engine.Suspend wipes this session's shares and locks the
+// appliance token) or abort it with a reason they confirm (Engine.Abort).
+// Unfinished ceremonies are listed on the home screen and on the
+// unfinished page, which resumes one at Approvals (Engine.Resume):
+// custodians who approved earlier present their shares by approving
+// again. Below 80×24 only a guard is drawn and no key but ctrl+c acts;
+// ? (f1 while a field takes typing) shows every key of the screen.
+//
 // # PINs
 //
 // PINs are typed into a masked field that keeps bytes, handed to

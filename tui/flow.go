@@ -1,6 +1,9 @@
 package tui
 
-import "signbox/tui/api"
+import (
+	"signbox/tui/api"
+	"signbox/tui/common"
+)
 
 // step is one screen of a ceremony.
 type step int
@@ -31,17 +34,7 @@ func steps(k api.Kind) []step {
 }
 
 // kindTitle names a ceremony kind in the header.
-func kindTitle(k api.Kind) string {
-	switch k {
-	case api.KindKeyGen:
-		return "Key generation"
-	case api.KindRevocation:
-		return "Key revocation"
-	case api.KindPolicyChange:
-		return "Policy change"
-	}
-	return "Release signing"
-}
+func kindTitle(k api.Kind) string { return common.KindTitle(k) }
 
 // flow is what the current ceremony has produced so far. It is plain data
 // held by the root model; pages get copies of what they need.
@@ -51,9 +44,37 @@ type flow struct {
 	request  api.Request
 	policy   api.PolicyChange
 	keyLabel string
-	plan     api.Plan
-	executed bool
-	export   api.Export
+	plan     api.Plan // set as soon as the engine built it
+	executed bool     // the irreversible step has run (in this or an earlier session)
+	// attempted: the irreversible step was started in this session and
+	// has not reported success (it is running, failed or was cancelled),
+	// so whether it signed is not known here.
+	attempted bool
+	export    api.Export
+}
+
+// resume is the flow of an unfinished ceremony, at its Approvals step:
+// a planned one collects the approvals still missing, and in both cases
+// the custodians who approved present their shares again (they died with
+// the session that collected them).
+func resume(p api.Plan, signed bool) flow {
+	f := flow{kind: p.Kind, plan: p, executed: signed}
+	for i, st := range steps(p.Kind) {
+		if st == stApprovals {
+			f.pos = i
+		}
+	}
+	return f
+}
+
+// inside reports whether a ceremony is open and not yet done: leaving it
+// asks first.
+func (f flow) inside() bool { return f.active() && f.step() != stDone }
+
+// started reports whether the ceremony has recorded anything: imported
+// media, a policy proposal, a plan.
+func (f flow) started() bool {
+	return f.request.ID != "" || f.policy.ID != "" || f.plan.ID != ""
 }
 
 func (f flow) active() bool { return f.kind != "" }

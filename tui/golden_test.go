@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
@@ -90,3 +91,49 @@ type hinted struct {
 }
 
 func (h hinted) Hint() string { return h.hint }
+
+// TestGoldenLifecycle: leaving, keeping, resuming and aborting, the help
+// overlay, the triage filter, the token's PIN flags.
+func TestGoldenLifecycle(t *testing.T) {
+	h := newHarness(t, ScreenRelease)
+	walkToPlan(t, h)
+	h.keys("esc")
+	snap(t, h, "leave-plan-review")
+	h.keys("n", "enter", "enter", "enter", "1", "2", "3", "4", "enter", "ctrl+c")
+	snap(t, h, "ctrl-c-one-approval")
+	h.keys("x")
+	snap(t, h, "abort-reason")
+	h.keys("esc", "n", "?")
+	snap(t, h, "help-approvals")
+	h.keys("esc", "esc", "k")
+	snap(t, h, "home-unfinished")
+	h.eng.Restart()
+	h.keys("u")
+	snap(t, h, "unfinished")
+	h.keys("enter")
+	snap(t, h, "resumed-approvals")
+	h.keys("enter", "enter", "9", "9", "enter", "9", "9", "enter")
+	snap(t, h, "pin-final-try")
+	h.keys("1", "2", "3", "4", "enter", "down", "enter", "enter", "1", "2", "3", "4", "enter", "c", "y", "esc")
+	snap(t, h, "leave-signed")
+	h.keys("k")
+	h.eng.Restart()
+	h.keys("u", "enter", "enter", "enter", "1", "2", "3", "4", "enter", "down", "enter", "enter", "1", "2", "3", "4", "enter", "c")
+	snap(t, h, "unlock-for-export")
+
+	f := newHarness(t, ScreenRelease)
+	f.keys("enter", "enter", "/", "mbed", "enter")
+	snap(t, f, "triage-filtered")
+}
+
+// TestGoldenTooSmall is the guard at 60×18, the smallest the smoke test
+// drives.
+func TestGoldenTooSmall(t *testing.T) {
+	h := newHarness(t, ScreenRelease)
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 18})
+	v := h.view()
+	if n := strings.Count(v, "\n") + 1; n != 18 {
+		t.Errorf("guard is %d lines, want 18", n)
+	}
+	golden.RequireEqual(t, v)
+}

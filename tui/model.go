@@ -2,8 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"signbox/tui/api"
 	"signbox/tui/common"
@@ -20,6 +18,7 @@ import (
 	"signbox/tui/pages/review"
 	"signbox/tui/pages/status"
 	"signbox/tui/pages/triage"
+	"signbox/tui/pages/unfinished"
 	verifypage "signbox/tui/pages/verify"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -38,13 +37,13 @@ type model struct {
 	seq        int
 	fl         flow
 	lastBundle string
-	leaving    bool   // asking "leave this ceremony?"
-	note       string // one line under the page
+	leave      *leaving // non-nil while asking "leave this ceremony?"
+	helpOpen   bool     // the ? overlay is shown
+	quitAfter  bool     // quit once the abort or suspend under way is recorded
+	recording  string   // what is being recorded on leaving; keys wait for it
+	note       string   // one line under the page
 	quitting   bool
 }
-
-// abortedMsg reports the outcome of recording an abort.
-type abortedMsg struct{ err error }
 
 func newModel(engine api.Engine, opts Options) model {
 	ctx, cancel := context.WithCancel(opts.ctx)
@@ -90,7 +89,7 @@ func (m model) show(build func(c common.Common) common.Component) (model, tea.Cm
 }
 
 func (m model) home() (model, tea.Cmd) {
-	m.fl, m.leaving = flow{}, false
+	m.fl, m.leave = flow{}, nil
 	return m.show(func(c common.Common) common.Component { return status.New(c) })
 }
 
@@ -124,9 +123,9 @@ func (m model) showStep() (model, tea.Cmd) {
 		case stPlan:
 			return plan.New(c, api.PlanRequest{Kind: fl.kind, RequestID: fl.requestID(), KeyLabel: fl.keyLabel, Date: c.Date})
 		case stApprovals:
-			return approvals.New(c, fl.plan)
+			return approvals.New(c, fl.plan, fl.executed)
 		case stExecute:
-			return execute.New(c, fl.plan)
+			return execute.New(c, fl.plan, fl.executed)
 		case stVerify:
 			return verifypage.New(c, fl.plan.ID)
 		case stExport:
@@ -144,21 +143,53 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.size = common.Size{Width: msg.Width, Height: msg.Height}
 		m.help.Width = msg.Width
 		m.page = m.page.SetSize(m.size.Body())
+		if m.leave != nil {
+			l := *m.leave // copy: an older model value keeps its own
+			l.reason = l.reason.SetWidth(msg.Width)
+			m.leave = &l
+		}
 		return m, nil
 	case tea.KeyMsg:
-		if key.Matches(msg, m.base.Keys.ForceQ) {
-			return m.quit()
-		}
-		if m.leaving {
-			return m.leaveKey(msg)
-		}
+		return m.key(msg)
 	case common.Tagged:
 		if msg.CallTag().Page != m.seq {
 			return m, nil
 		}
 	case abortedMsg:
-		return m.aborted(msg), nil
+		return m.aborted(msg)
+	case suspendedMsg:
+		return m.suspended(msg)
 	}
+	return m.route(msg)
+}
+
+// key handles the keys that work everywhere, in this order: ctrl+c, the
+// too-small guard (which takes every other key), the leave question, the
+// help overlay; the rest go to the page.
+func (m model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.base.Keys.ForceQ) && m.recording != "":
+		return m.quit()
+	case key.Matches(k, m.base.Keys.ForceQ):
+		return m.interrupt()
+	case m.tooSmall(), m.recording != "":
+		return m, nil
+	case m.leave != nil:
+		return m.leaveKey(k)
+	case m.helpOpen:
+		if key.Matches(k, m.base.Keys.Help, m.base.Keys.Back, m.base.Keys.Quit, m.base.Keys.Enter) {
+			m.helpOpen = false
+		}
+		return m, nil
+	case key.Matches(k, m.base.Keys.Help) && (k.Type == tea.KeyF1 || !common.Typing(m.page)):
+		m.helpOpen = true
+		return m, nil
+	}
+	return m.route(k)
+}
+
+// route hands msg to navigation or, failing that, to the page.
+func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if next, cmd, ok := m.navigate(msg); ok {
 		return next, cmd
 	}
@@ -171,6 +202,28 @@ func (m model) quit() (tea.Model, tea.Cmd) {
 	m.cancel()
 	m.quitting = true
 	return m, tea.Quit
+}
+
+// interrupt is ctrl+c. Outside a ceremony, or below the size the screens
+// need (where no question can be read), it quits at once: an open
+// ceremony is then kept, as its shares die with the process. Inside a
+// ceremony it asks first; asked again, it keeps the ceremony and quits.
+func (m model) interrupt() (tea.Model, tea.Cmd) {
+	switch {
+	case m.tooSmall() || !m.fl.inside():
+		return m.quit()
+	case m.leave != nil:
+		return m.keep(true)
+	}
+	m.leave, m.helpOpen = &leaving{quit: true}, false
+	return m, nil
+}
+
+// tooSmall reports whether the terminal is below the 80×24 the screens
+// are laid out for: then nothing is drawn but the guard, and no key but
+// ctrl+c acts, so nobody approves a digest or types a PIN they cannot see.
+func (m model) tooSmall() bool {
+	return m.size.Width < minSize.Width || m.size.Height < minSize.Height
 }
 
 // navigate turns a page's result message into the next screen.
@@ -190,16 +243,21 @@ func (m model) navigate(msg tea.Msg) (model, tea.Cmd, bool) {
 		m.cancel()
 		m.quitting = true
 		return m, tea.Quit, true
+	case status.UnfinishedMsg:
+		next, cmd = m.show(func(c common.Common) common.Component { return unfinished.New(c) })
+	case unfinished.ResumeMsg:
+		m.fl = resume(msg.Plan, msg.Signed)
+		next, cmd = m.showStep()
 	case choose.ChosenMsg:
 		next, cmd = m.startCeremony(msg.Kind)
 	case common.HomeMsg:
 		next, cmd = m.home()
 	case common.BackMsg:
-		if !m.fl.active() {
+		if !m.fl.inside() {
 			next, cmd = m.home()
 			break
 		}
-		m.leaving = true
+		m.leave, m.helpOpen = &leaving{}, false
 		return m, nil, true
 	case done.RehearseMsg:
 		next, cmd = m.rehearse(msg.BundlePath)
@@ -216,6 +274,18 @@ func (m model) ceremonyResult(msg tea.Msg) (model, tea.Cmd, bool) {
 		m.fl.request = msg.Request
 	case importmedia.PolicyMsg:
 		m.fl.policy = msg.Change
+	case plan.BuiltMsg:
+		m.fl.plan = msg.Plan // the ceremony exists now; the step is the same
+		return m, nil, true
+	case approvals.ApprovedMsg:
+		m.fl.plan.Quorum = msg.Quorum
+		return m, nil, true
+	case execute.StartedMsg:
+		m.fl.attempted = true
+		return m, nil, true
+	case execute.SignedMsg:
+		m.fl.executed = true
+		return m, nil, true
 	case review.AcceptedMsg, triage.DoneMsg, approvals.QuorumMsg, verifypage.DoneMsg:
 	case keys.ChosenMsg:
 		m.fl.keyLabel = msg.Label
@@ -238,93 +308,6 @@ func (m model) ceremonyResult(msg tea.Msg) (model, tea.Cmd, bool) {
 func (m model) rehearse(path string) (model, tea.Cmd) {
 	m.fl = flow{}
 	return m.show(func(c common.Common) common.Component { return rehearsal.New(c, path) })
-}
-
-// leaveKey answers "leave this ceremony?". Leaving records an abort when
-// a plan exists, so the ceremony cannot be silently resumed later.
-func (m model) leaveKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	yes, answered := common.Answer(k, m.base.Keys)
-	switch {
-	case yes:
-		planID := m.fl.plan.ID
-		reason := "operators left at: " + m.page.Title()
-		next, cmd := m.home()
-		next.note = "Ceremony left."
-		if planID == "" {
-			return next, cmd
-		}
-		eng, ctx := m.base.Engine, m.base.Ctx
-		record := func() tea.Msg { return abortedMsg{err: eng.Abort(ctx, planID, reason)} }
-		next.note = "Ceremony left; recording the abort..."
-		return next, tea.Batch(cmd, record)
-	case answered:
-		m.leaving = false
-	}
-	return m, nil
-}
-
-func (m model) aborted(msg abortedMsg) model {
-	if msg.err != nil {
-		m.note = "Could not record the abort: " + msg.err.Error() + ". Write it in the paper log."
-		return m
-	}
-	m.note = "Ceremony left; the abort is recorded in the audit log."
-	return m
-}
-
-// View draws header, page, note and help line; always exactly the
-// terminal height.
-func (m model) View() string {
-	if m.quitting {
-		return ""
-	}
-	s := m.base.Styles
-	body := m.page.View()
-	helpLine := m.help.ShortHelpView(m.page.ShortHelp())
-	if m.leaving {
-		body, helpLine = m.leaveView(), m.help.ShortHelpView([]key.Binding{
-			common.With(m.base.Keys.Yes, "leave the ceremony"), common.With(m.base.Keys.No, "stay")})
-	}
-	lines := []string{
-		common.Truncate(s.Header.Render(m.header()), m.size.Width),
-		s.Subtle.Render(strings.Repeat("─", m.size.Width)),
-	}
-	bodyLines := strings.Split(body, "\n")
-	h := m.size.Body().Height
-	for len(bodyLines) < h {
-		bodyLines = append(bodyLines, "")
-	}
-	lines = append(lines, bodyLines[:h]...)
-	lines = append(lines, common.Truncate(m.note, m.size.Width), helpLine)
-	return strings.Join(lines, "\n")
-}
-
-func (m model) header() string {
-	if !m.fl.active() {
-		return "signbox · " + m.page.Title()
-	}
-	n := len(steps(m.fl.kind)) - 1
-	if m.fl.step() == stDone {
-		return fmt.Sprintf("signbox · %s · %s", kindTitle(m.fl.kind), m.page.Title())
-	}
-	return fmt.Sprintf("signbox · %s · step %d of %d · %s", kindTitle(m.fl.kind), m.fl.pos+1, n, m.page.Title())
-}
-
-func (m model) leaveView() string {
-	s := m.base.Styles
-	lines := []string{s.Warn.Render("Leave this ceremony?"), ""}
-	switch {
-	case m.fl.executed:
-		lines = append(lines, "The irreversible step has already run, but nothing has been exported.",
-			"Leaving records the ceremony as aborted; its outputs are never shipped.")
-	case m.fl.plan.ID != "":
-		lines = append(lines, "Nothing has been signed. Leaving records the ceremony as aborted;",
-			"approvals given so far will not count for a new ceremony.")
-	default:
-		lines = append(lines, "Nothing has been signed or recorded yet.")
-	}
-	lines = append(lines, "", s.Bold.Render("Press y to leave, n to stay."))
-	return strings.Join(lines, "\n")
 }
 
 func exportPath(o Options) string {

@@ -79,9 +79,11 @@ func realDemo(t *testing.T) (*demo.Demo, *appliance.Appliance) {
 // real bubbletea program against the real appliance engine over SoftHSM,
 // the way a custodian would at 80×24: import, review, decide the three
 // findings the release manager left open, read the plan, approve as alice
-// and bob with their PINs, sign, verify, export. The bundle on the media
-// must then verify with the release key alone, and the emulated device
-// must boot it.
+// and bob with their PINs, sign, verify, export. Between the two
+// approvals signbox is quit (ctrl+c, keep) and the appliance restarted:
+// the ceremony is resumed from the home screen and alice presents her
+// share again. The bundle on the media must then verify with the release
+// key alone, and the emulated device must boot it.
 func TestTeaReleaseOnRealEngine(t *testing.T) {
 	d, a := realDemo(t)
 	eng := appliance.Engine{A: a}
@@ -109,18 +111,51 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	ui.wait("Plan digest")
 	ui.press("enter")
 	ui.wait("Approvals 0 of 2")
-	for i, who := range []string{"alice", "bob"} {
-		if i > 0 {
-			ui.press("down")
-		}
+	approve := func(ui *session, who, done string) {
 		ui.press("enter")
 		ui.wait(who + ": choose your token")
 		ui.press("enter")
 		ui.wait("PIN:")
 		ui.typ(string(demo.PIN(who)))
 		ui.press("enter")
-		ui.wait(who + " approved the plan")
+		ui.wait(done)
 	}
+	approve(ui, "alice", "alice approved the plan")
+
+	// Kill mid-approval: ctrl+c, keep it. The appliance restarts: alice's
+	// approval is on disk, her share died with the process.
+	ui.press("ctrl+c")
+	ui.wait("the plan and its 1 approval stay on disk")
+	ui.press("k")
+	first := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(model)
+	if !first.quitting {
+		t.Fatal("ctrl+c, k did not quit")
+	}
+	request := first.fl.request // the resumed flow starts at Approvals, without it
+	if err := a.Close(); err != nil {
+		t.Fatalf("close appliance: %v", err)
+	}
+	a, err := d.Appliance(func() time.Time { return time.Date(2026, 11, 21, 9, 45, 0, 0, time.UTC) }, "release manager")
+	if err != nil {
+		t.Fatalf("reopen the demo appliance: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := a.Close(); err != nil {
+			t.Errorf("close appliance: %v", err)
+		}
+	})
+	eng = appliance.Engine{A: a}
+	opts.Start = ScreenHome
+	tm = teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
+	ui = &session{t: t, tm: tm}
+	ui.wait("Unfinished ceremonies (1)")
+	ui.press("u")
+	ui.wait("planned   1 of 2 approvals")
+	ui.press("enter")
+	ui.wait("share needed")
+	approve(ui, "alice", "alice presented their share")
+	ui.press("down")
+	approve(ui, "bob", "bob approved the plan")
 	ui.wait("Quorum reached")
 	ui.press("c")
 	ui.wait("Sign the release now?")
@@ -148,8 +183,11 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	if fl.plan.Quorum.Need != 2 || len(fl.plan.Digest) != 64 {
 		t.Errorf("plan = %+v, want a 2-of-N quorum and a SHA-256 digest", fl.plan)
 	}
-	if fl.request.Version != demo.NextVersion || fl.request.SecurityVersionNew != 2 {
-		t.Errorf("request = %s security version %d", fl.request.Version, fl.request.SecurityVersionNew)
+	if request.Version != demo.NextVersion || request.SecurityVersionNew != 2 {
+		t.Errorf("request = %s security version %d", request.Version, request.SecurityVersionNew)
+	}
+	if fl.plan.ID != first.fl.plan.ID {
+		t.Errorf("resumed plan %s, kept plan %s", fl.plan.ID, first.fl.plan.ID)
 	}
 	x := fl.export
 	if !strings.HasPrefix(x.BundlePath, d.Out()+string(os.PathSeparator)) || fm.lastBundle != x.BundlePath {
@@ -160,7 +198,7 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	}
 
 	checkBundle(t, d, x.BundlePath, x.BundleDigest)
-	checkAfterCeremony(t, eng, fl.request.ID, fl.plan.ID, x.BundlePath)
+	checkAfterCeremony(t, eng, request.ID, fl.plan.ID, x.BundlePath)
 }
 
 // checkBundle verifies the exported bundle with nothing but the release

@@ -102,8 +102,96 @@ func TestTeaQuitCancelsRunningCall(t *testing.T) {
 	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "Import media")
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	// Inside a ceremony ctrl+c asks first; before any plan there is
+	// nothing to keep, so a second ctrl+c (or y) quits.
+	waitFor(t, tm, "Press y to leave and quit signbox")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(model)
 	if !fm.quitting || fm.base.Ctx.Err() == nil {
 		t.Fatal("quit did not cancel the engine context")
+	}
+}
+
+// TestTeaResumeAfterRestart is the kill-mid-approval flow through real
+// bubbletea programs on one fake engine: start a release, approve as
+// alice, ctrl+c and confirm keeping it; a new program (the appliance
+// restarted: the shares are gone, the plan and alice's approval are not)
+// lists it on the home screen; resume, alice presents her share, bob
+// approves, sign, verify, export.
+func TestTeaResumeAfterRestart(t *testing.T) {
+	eng := tuitest.New()
+	opts := testOptions()
+	opts.Start = ScreenRelease
+	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "Import media")
+	press(tm, "enter")
+	waitFor(t, tm, "Security version")
+	press(tm, "enter")
+	waitFor(t, tm, "Gate: CLOSED")
+	for _, next := range []string{"1 decided", "Gate: OPEN"} {
+		press(tm, "enter", "tab", "right", "tab", "tab")
+		tm.Type("not reachable in this build")
+		press(tm, "enter")
+		waitFor(t, tm, next)
+	}
+	press(tm, "c")
+	waitFor(t, tm, "3b7e 1f0a")
+	press(tm, "enter")
+	waitFor(t, tm, "Approvals 0 of 2")
+	press(tm, "enter", "enter")
+	tm.Type("1234")
+	press(tm, "enter")
+	waitFor(t, tm, "alice approved")
+	press(tm, "ctrl+c")
+	waitFor(t, tm, "the plan and its 1 approval stay on disk")
+	press(tm, "k")
+	first, ok := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(model)
+	if !ok || !first.quitting {
+		t.Fatalf("the first program did not quit: %T", first)
+	}
+	if got := eng.Suspended(); len(got) != 1 || eng.Step("plan-release") != "planned" {
+		t.Fatalf("after keep and quit: suspended %v, step %q", got, eng.Step("plan-release"))
+	}
+
+	eng.Restart()
+	opts.Start = ScreenHome
+	tm = teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "Unfinished ceremonies (1)")
+	press(tm, "u")
+	waitFor(t, tm, "1 of 2 approvals")
+	press(tm, "enter")
+	waitFor(t, tm, "share needed")
+	press(tm, "enter", "enter")
+	tm.Type("1234")
+	press(tm, "enter")
+	waitFor(t, tm, "alice presented their share")
+	press(tm, "down", "enter", "enter")
+	tm.Type("1234")
+	press(tm, "enter")
+	waitFor(t, tm, "Quorum reached")
+	press(tm, "c")
+	waitFor(t, tm, "Sign the release now?")
+	press(tm, "y")
+	waitFor(t, tm, "Every step completed")
+	press(tm, "enter")
+	waitFor(t, tm, "All checks passed")
+	press(tm, "enter")
+	waitFor(t, tm, "Media path:")
+	press(tm, "enter", "y")
+	waitFor(t, tm, "Ceremony complete")
+	press(tm, "ctrl+c")
+
+	fm, ok := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(model)
+	if !ok {
+		t.Fatalf("final model is %T", fm)
+	}
+	if fm.fl.step() != stDone || fm.fl.plan.ID != "plan-release" || fm.fl.export.BundlePath == "" {
+		t.Fatalf("final flow = %+v", fm.fl)
+	}
+	if got := eng.Step("plan-release"); got != "exported" {
+		t.Fatalf("ceremony is %q after the resumed run", got)
+	}
+	if len(eng.Aborted()) != 0 {
+		t.Fatalf("a kept ceremony was aborted: %v", eng.Aborted())
 	}
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -135,13 +136,20 @@ func TestLeaveRecordsAbort(t *testing.T) {
 	walkToQuorum(t, h)
 	h.keys("esc")
 	h.mustSee("Leave this ceremony?")
+	h.mustSee("the plan and its 2 approvals stay on disk")
 	h.keys("n")
 	h.mustSee("Approvals 2 of 2")
-	h.keys("esc", "y")
+	h.keys("esc", "x")
+	h.mustSee("Abort ceremony plan-release?")
+	h.mustSee("Reason: operators left at: Approvals")
+	h.keys("enter")
 	h.mustSee("Workspace and HSM status")
 	h.mustSee("abort is recorded")
 	if got := h.eng.Aborted(); len(got) != 1 || got[0] != "plan-release" {
 		t.Fatalf("Aborted = %v", got)
+	}
+	if got := h.eng.AbortReason("plan-release"); got != "operators left at: Approvals" {
+		t.Fatalf("abort reason = %q", got)
 	}
 }
 
@@ -163,12 +171,51 @@ func TestNoColor(t *testing.T) {
 	}
 }
 
-func TestSmallTerminalKeepsHelpLine(t *testing.T) {
+// TestTooSmallGuard: below 80×24 only the guard is drawn and no key acts
+// (enter would approve a digest or PIN the custodian cannot see); back at
+// 80×24 the same screen is drawn again, reflowed, and keys act.
+func TestTooSmallGuard(t *testing.T) {
 	h := newHarness(t, ScreenRelease)
 	h.keys("enter", "enter")
-	h.send(tea.WindowSizeMsg{Width: 60, Height: 12})
-	lines := strings.Split(h.view(), "\n")
-	if len(lines) != 12 || !strings.Contains(lines[11], "enter") {
-		t.Fatalf("help line lost at 60x12:\n%s", h.view())
+	h.keys("enter", "tab", "right", "tab", "tab", "x", "enter")
+	h.keys("down", "enter", "tab", "right", "tab", "tab", "x", "enter", "c", "enter")
+	h.keys("enter", "enter") // alice's token: the PIN field and the digest
+	h.mustSee("PIN: _")
+	before := h.view()
+	for _, size := range []tea.WindowSizeMsg{{Width: 60, Height: 18}, {Width: 79, Height: 24}, {Width: 80, Height: 23}} {
+		h.send(size)
+		v := h.view()
+		lines := strings.Split(v, "\n")
+		if len(lines) != size.Height || !strings.Contains(v, fmt.Sprintf("need 80×24, have %d×%d", size.Width, size.Height)) {
+			t.Fatalf("no guard at %dx%d:\n%s", size.Width, size.Height, v)
+		}
+		for i, l := range lines {
+			if w := len([]rune(l)); w > size.Width {
+				t.Fatalf("%dx%d: line %d is %d wide", size.Width, size.Height, i+1, w)
+			}
+		}
+		if strings.Contains(v, "PIN:") {
+			t.Fatalf("the PIN field shows under the guard:\n%s", v)
+		}
+		h.keys("1", "2", "3", "4", "enter", "esc", "?")
+	}
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if v := h.view(); v != before {
+		t.Fatalf("keys acted under the guard, or the screen did not come back:\nbefore:\n%s\nafter:\n%s", before, v)
+	}
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if lines := strings.Split(h.view(), "\n"); len(lines) != 30 || !strings.Contains(lines[29], "approve with this PIN") {
+		t.Fatalf("no reflow at 100x30:\n%s", h.view())
+	}
+}
+
+// TestTooSmallCtrlCQuits: the guard cannot show a question, so ctrl+c
+// quits at once and the ceremony is simply kept.
+func TestTooSmallCtrlCQuits(t *testing.T) {
+	h := newHarness(t, ScreenRelease)
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 18})
+	m, cmd := feed(h.m, keyMsg("ctrl+c"))
+	if !m.(model).quitting || cmd == nil {
+		t.Fatal("ctrl+c under the guard did not quit")
 	}
 }

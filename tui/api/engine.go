@@ -85,6 +85,22 @@ type Engine interface {
 	// reason) in the ceremony state and the audit log.
 	Abort(ctx context.Context, planID, reason string) error
 
+	// Unfinished lists the ceremonies that were planned but neither
+	// exported nor aborted, oldest first: the ones that can be resumed
+	// (or aborted) after the operators left or the appliance restarted.
+	Unfinished(ctx context.Context) ([]Unfinished, error)
+
+	// Resume reloads an unfinished ceremony's plan, as Plan returned it,
+	// with the approvals and shares so far. It refuses a ceremony that is
+	// exported, aborted or was interrupted while signing.
+	Resume(ctx context.Context, planID string) (Plan, error)
+
+	// Suspend ends the ceremony's session without closing it: the shares
+	// presented in this session are wiped and the appliance token is
+	// locked again. The plan, its approvals and any outputs stay on disk
+	// for Resume. Like Abort, it must run even when ctx is cancelled.
+	Suspend(ctx context.Context, planID string) error
+
 	// AuditLog returns the appliance audit log for the viewer, with the
 	// result of verifying it.
 	AuditLog(ctx context.Context) (AuditLog, error)
@@ -104,4 +120,11 @@ type Engine interface {
 // next. The TUI shows Hint() under the error.
 type Hinter interface {
 	Hint() string
+}
+
+// PINStater is implemented by errors from Approve that know what the
+// custodian's token says of its PIN after a failed login. The TUI shows
+// it next to the PIN field.
+type PINStater interface {
+	PINState() PINState
 }

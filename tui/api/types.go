@@ -146,6 +146,12 @@ type Custodian struct {
 	Role     string
 	Tokens   []Token
 	Approved bool
+	// ShareNeeded: Approved in an earlier session (before a restart), and
+	// the share of the appliance token's PIN this custodian holds has not
+	// been presented in this one. They approve again, with their own token
+	// and PIN, and the engine presents the share instead of a second
+	// approval.
+	ShareNeeded bool
 }
 
 // Token is one personal approval token a custodian may use.
@@ -160,10 +166,20 @@ type Quorum struct {
 	Have      int
 	Need      int
 	Approvers []string
+	// Shares is how many custodians' shares of the appliance token's PIN
+	// were presented in this session, and SharesNeed how many open the
+	// token. Shares live in RAM only: after a restart the approvals stay
+	// on disk but Shares is 0. SharesNeed 0: the engine needs no shares.
+	Shares     int
+	SharesNeed int
 }
 
-// Reached reports whether the threshold is met.
+// Reached reports whether the approval threshold is met.
 func (q Quorum) Reached() bool { return q.Need > 0 && q.Have >= q.Need }
+
+// Ready reports whether the irreversible step can run now: the approvals
+// are in, and so are the shares that open the appliance token.
+func (q Quorum) Ready() bool { return q.Reached() && q.Shares >= q.SharesNeed }
 
 // Progress is one event from Execute.
 type Progress struct {

@@ -35,6 +35,32 @@ type Component interface {
 	SetSize(s Size) Component
 }
 
+// Typer is implemented by pages that can have a text field focused (a
+// path, a PIN, a reason). While Typing, printable keys such as "?" belong
+// to the field: the root opens its help overlay on f1 only.
+type Typer interface {
+	Typing() bool
+}
+
+// Typing reports whether page p has a text field focused.
+func Typing(p Component) bool {
+	t, ok := p.(Typer)
+	return ok && t.Typing()
+}
+
+// KindTitle names a ceremony kind for people.
+func KindTitle(k api.Kind) string {
+	switch k {
+	case api.KindKeyGen:
+		return "Key generation"
+	case api.KindRevocation:
+		return "Key revocation"
+	case api.KindPolicyChange:
+		return "Policy change"
+	}
+	return "Release signing"
+}
+
 // Emit returns a command that yields msg, for pages reporting a result.
 func Emit(msg tea.Msg) tea.Cmd {
 	return func() tea.Msg { return msg }

@@ -25,6 +25,13 @@ type KeyMap struct {
 	Confirm  key.Binding
 	Reject   key.Binding
 	Space    key.Binding
+	Help     key.Binding
+	Keep     key.Binding
+	Abort    key.Binding
+	Open     key.Binding
+	Filter   key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
 }
 
 // DefaultKeyMap is the ceremony-room layout: arrows or vi keys, enter to
@@ -54,6 +61,13 @@ func DefaultKeyMap() KeyMap {
 		Confirm:  b("c", "confirm", "c"),
 		Reject:   b("x", "reject", "x"),
 		Space:    b("space", "toggle", " "),
+		Help:     b("?", "help", "?", "f1"),
+		Keep:     b("k", "keep for later", "k"),
+		Abort:    b("x", "abort (recorded)", "x"),
+		Open:     b("u", "unfinished ceremonies", "u"),
+		Filter:   b("/", "filter", "/"),
+		Top:      b("g", "top", "g", "home"),
+		Bottom:   b("G", "bottom", "G", "end"),
 	}
 }
 

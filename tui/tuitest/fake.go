@@ -20,12 +20,19 @@ const GoodPIN = "1234"
 var ErrWrongPIN = errors.New("token login failed: PIN incorrect")
 
 // Fake is an api.Engine. The zero value is not usable; call New.
+//
+// Plans, approvals and outputs are its "disk": they outlive a TUI model,
+// so a test can quit one model and resume in a new one on the same Fake.
+// Shares are its "RAM": Restart drops them, as a new process would.
 type Fake struct {
 	mu        sync.Mutex
 	decisions map[string]api.Decision
-	approved  map[string]bool
+	plans     map[string]*plan
+	order     []string // plan ids, oldest first
 	aborted   []string
-	pins      [][]byte // every PIN slice handed to Approve, to check zeroing
+	suspended []string
+	fails     map[string]int // wrong PINs in a row, per token
+	pins      [][]byte       // every PIN slice handed to Approve, to check zeroing
 	// Gate, when set, blocks Execute until it is closed or ctx is done.
 	Gate chan struct{}
 	// Fail maps a method name ("ImportRequest", "Verify", ...) to an error
@@ -36,9 +43,90 @@ type Fake struct {
 	dev             api.Rehearsal
 }
 
+// plan is one ceremony the fake planned.
+type plan struct {
+	plan     api.Plan
+	step     string // "planned", "signed", "verified", "exported", "aborted"
+	approved map[string]bool
+	shares   map[string]bool // presented in this "process"
+	reason   string          // why it was aborted
+}
+
+// The fake's quorum: 2 approvals of alice, bob and carol, and 2 shares
+// open the appliance token.
+const (
+	need       = 2
+	sharesNeed = 2
+)
+
+// MaxPINTries is how many wrong PINs in a row lock a fake token.
+const MaxPINTries = 3
+
 // New returns a fake with two findings, three custodians and quorum 2.
 func New() *Fake {
-	return &Fake{decisions: map[string]api.Decision{}, approved: map[string]bool{}, Fail: map[string]error{}}
+	return &Fake{decisions: map[string]api.Decision{}, plans: map[string]*plan{}, fails: map[string]int{}, Fail: map[string]error{}}
+}
+
+// Restart drops every share presented so far, as restarting the
+// appliance does: approvals and plans stay.
+func (f *Fake) Restart() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.plans {
+		p.shares = map[string]bool{}
+	}
+}
+
+// Step is where plan id stands ("" if there is no such plan).
+func (f *Fake) Step(id string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.plans[id]; ok {
+		return p.step
+	}
+	return ""
+}
+
+// Suspended lists the plans Suspend was called for.
+func (f *Fake) Suspended() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.suspended...)
+}
+
+// AbortReason is the reason recorded for plan id.
+func (f *Fake) AbortReason(id string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.plans[id]; ok {
+		return p.reason
+	}
+	return ""
+}
+
+func (p *plan) quorum() api.Quorum {
+	q := api.Quorum{Need: need, SharesNeed: sharesNeed}
+	for _, n := range []string{"alice", "bob", "carol"} {
+		if p.approved[n] {
+			q.Have++
+			q.Approvers = append(q.Approvers, n)
+		}
+		if p.shares[n] {
+			q.Shares++
+		}
+	}
+	return q
+}
+
+func (f *Fake) live(id string) (*plan, error) {
+	p, ok := f.plans[id]
+	if !ok {
+		return nil, fmt.Errorf("no ceremony %s", id)
+	}
+	if p.step == "exported" || p.step == "aborted" {
+		return nil, fmt.Errorf("ceremony %s is %s", id, p.step)
+	}
+	return p, nil
 }
 
 func (f *Fake) fail(name string) error {
@@ -184,6 +272,17 @@ func (f *Fake) Plan(_ context.Context, req api.PlanRequest) (api.Plan, error) {
 	if err := f.fail("Plan"); err != nil {
 		return api.Plan{}, err
 	}
+	p := &plan{plan: planFor(req), step: "planned", approved: map[string]bool{}, shares: map[string]bool{}}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.plans[p.plan.ID]; !ok {
+		f.order = append(f.order, p.plan.ID)
+	}
+	f.plans[p.plan.ID] = p // a new plan supersedes the older one
+	return p.plan, nil
+}
+
+func planFor(req api.PlanRequest) api.Plan {
 	return api.Plan{
 		ID: "plan-" + string(req.Kind), Kind: req.Kind,
 		Digest: "3b7e1f0a9c2d4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f",
@@ -195,17 +294,21 @@ func (f *Fake) Plan(_ context.Context, req api.PlanRequest) (api.Plan, error) {
 			"sbom sha256 c0ffee00…", "vex: 2 decisions", "policy sha256 5f2b8e0c…",
 		},
 		Irreversible: []string{"security version 3 is recorded for infusion-pump; later releases cannot go below it"},
-		Quorum:       api.Quorum{Need: 2},
-	}, nil
+		Quorum:       api.Quorum{Need: need, SharesNeed: sharesNeed},
+	}
 }
 
 // Custodians implements api.Engine.
-func (f *Fake) Custodians(context.Context, string) ([]api.Custodian, error) {
+func (f *Fake) Custodians(_ context.Context, id string) ([]api.Custodian, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	p, err := f.live(id)
+	if err != nil {
+		return nil, err
+	}
 	var out []api.Custodian
 	for _, n := range []string{"alice", "bob", "carol"} {
-		c := api.Custodian{Name: n, Role: "custodian", Approved: f.approved[n]}
+		c := api.Custodian{Name: n, Role: "custodian", Approved: p.approved[n], ShareNeeded: p.approved[n] && !p.shares[n]}
 		if n != "carol" {
 			c.Tokens = []api.Token{{ID: "tok-" + n, Label: "custodian-" + n, Serial: "0a1" + n[:1]}}
 		}
@@ -214,24 +317,73 @@ func (f *Fake) Custodians(context.Context, string) ([]api.Custodian, error) {
 	return out, nil
 }
 
-// Approve implements api.Engine.
-func (f *Fake) Approve(_ context.Context, _ string, custodian, _ string, pin []byte) (api.Quorum, error) {
+// PINError is a failed login with the token's PIN flags.
+type PINError struct {
+	Err   error
+	State api.PINState
+}
+
+func (e *PINError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the login error.
+func (e *PINError) Unwrap() error { return e.Err }
+
+// PINState implements api.PINStater.
+func (e *PINError) PINState() api.PINState { return e.State }
+
+// ErrPINLocked is returned by Approve for a token locked by wrong PINs.
+var ErrPINLocked = errors.New("token login failed: PIN locked")
+
+// Approve implements api.Engine. A custodian who approved already and
+// whose share is not in presents it; after a signing approvals are
+// closed and only shares are taken. MaxPINTries wrong PINs in a row lock
+// the token.
+func (f *Fake) Approve(_ context.Context, id string, custodian, token string, pin []byte) (api.Quorum, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.pins = append(f.pins, pin) // kept only so tests can check the TUI zeroed it
+	p, err := f.live(id)
+	if err != nil {
+		return api.Quorum{}, err
+	}
+	if f.fails[token] >= MaxPINTries {
+		return api.Quorum{}, &PINError{Err: ErrPINLocked, State: api.PINState{Locked: true}}
+	}
 	if string(pin) != GoodPIN {
-		return api.Quorum{}, ErrWrongPIN
+		f.fails[token]++
+		n := f.fails[token]
+		return api.Quorum{}, &PINError{Err: ErrWrongPIN, State: api.PINState{CountLow: n >= 1, FinalTry: n == MaxPINTries-1, Locked: n >= MaxPINTries}}
 	}
-	f.approved[custodian] = true
-	q := api.Quorum{Have: len(f.approved), Need: 2}
-	for n := range f.approved {
-		q.Approvers = append(q.Approvers, n)
+	f.fails[token] = 0
+	switch {
+	case p.approved[custodian] && p.shares[custodian]:
+		return api.Quorum{}, fmt.Errorf("%s has already approved this plan", custodian)
+	case !p.approved[custodian] && p.step != "planned":
+		return api.Quorum{}, fmt.Errorf("approvals close when signing starts (ceremony %s is %s)", id, p.step)
 	}
-	return q, nil
+	p.approved[custodian], p.shares[custodian] = true, true
+	return p.quorum(), nil
 }
 
-// Execute implements api.Engine.
-func (f *Fake) Execute(ctx context.Context, _ string, progress chan<- api.Progress) (api.Outcome, error) {
+// ErrNoShares is Execute's refusal when too few shares are presented.
+var ErrNoShares = errors.New("the appliance token is locked: too few shares presented in this session")
+
+// Execute implements api.Engine. Once signed, it never signs again: it
+// returns the earlier outputs.
+func (f *Fake) Execute(ctx context.Context, id string, progress chan<- api.Progress) (api.Outcome, error) {
+	f.mu.Lock()
+	p, err := f.live(id)
+	if err == nil && !p.quorum().Ready() {
+		err = ErrNoShares
+	}
+	signed := err == nil && p.step != "planned"
+	f.mu.Unlock()
+	if err != nil {
+		return api.Outcome{}, err
+	}
+	if signed {
+		return api.Outcome{Lines: []string{"signed earlier: bootloader signed with sb-slot0", "signed earlier: app signed with sb-slot0, secure_version 3"}}, nil
+	}
 	steps := []string{"verify quorum", "sign bootloader", "sign app", "verify signatures"}
 	for i, s := range steps {
 		select {
@@ -250,14 +402,22 @@ func (f *Fake) Execute(ctx context.Context, _ string, progress chan<- api.Progre
 	if err := f.fail("Execute"); err != nil {
 		return api.Outcome{}, err
 	}
+	f.mu.Lock()
+	p.step = "signed"
+	f.mu.Unlock()
 	return api.Outcome{Lines: []string{"bootloader signed with sb-slot0", "app signed with sb-slot0, secure_version 3"}}, nil
 }
 
 // Verify implements api.Engine.
-func (f *Fake) Verify(context.Context, string) ([]api.Check, error) {
+func (f *Fake) Verify(_ context.Context, id string) ([]api.Check, error) {
 	if err := f.fail("Verify"); err != nil {
 		return []api.Check{{Name: "app signature", OK: false, Detail: err.Error()}}, nil
 	}
+	f.mu.Lock()
+	if p, ok := f.plans[id]; ok && p.step == "signed" {
+		p.step = "verified"
+	}
+	f.mu.Unlock()
 	return []api.Check{
 		{Name: "bootloader signature", OK: true, Detail: "sb-slot0"},
 		{Name: "app signature", OK: true, Detail: "sb-slot0"},
@@ -267,10 +427,19 @@ func (f *Fake) Verify(context.Context, string) ([]api.Check, error) {
 }
 
 // Export implements api.Engine.
-func (f *Fake) Export(_ context.Context, _ string, media string) (api.Export, error) {
+func (f *Fake) Export(_ context.Context, id string, media string) (api.Export, error) {
 	if err := f.fail("Export"); err != nil {
 		return api.Export{}, err
 	}
+	f.mu.Lock()
+	if p, ok := f.plans[id]; ok {
+		if p.step != "verified" || !p.quorum().Ready() {
+			f.mu.Unlock()
+			return api.Export{}, fmt.Errorf("ceremony %s is %s with %d of %d shares: not ready to export", id, p.step, p.quorum().Shares, sharesNeed)
+		}
+		p.step, p.shares = "exported", map[string]bool{}
+	}
+	f.mu.Unlock()
 	return api.Export{
 		BundlePath:   media + "/infusion-pump-1.4.0",
 		BundleDigest: "d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2",
@@ -281,10 +450,71 @@ func (f *Fake) Export(_ context.Context, _ string, media string) (api.Export, er
 }
 
 // Abort implements api.Engine.
-func (f *Fake) Abort(_ context.Context, planID, _ string) error {
+func (f *Fake) Abort(_ context.Context, planID, reason string) error {
+	if err := f.fail("Abort"); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if reason == "" {
+		return errors.New("Abort: a reason is required")
+	}
+	if p, ok := f.plans[planID]; ok {
+		if p.step == "exported" || p.step == "aborted" {
+			return fmt.Errorf("ceremony %s is %s", planID, p.step)
+		}
+		p.step, p.reason, p.shares = "aborted", reason, map[string]bool{}
+	}
 	f.aborted = append(f.aborted, planID)
+	return nil
+}
+
+// Unfinished implements api.Engine.
+func (f *Fake) Unfinished(context.Context) ([]api.Unfinished, error) {
+	if err := f.fail("Unfinished"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []api.Unfinished
+	for _, id := range f.order {
+		p := f.plans[id]
+		if p.step == "exported" || p.step == "aborted" {
+			continue
+		}
+		out = append(out, api.Unfinished{ID: id, Kind: p.plan.Kind, Date: "2026-11-21", Step: p.step,
+			Summary: "infusion-pump 1.4.0, security version 2 -> 3", Quorum: p.quorum(), Signed: p.step != "planned"})
+	}
+	return out, nil
+}
+
+// Resume implements api.Engine.
+func (f *Fake) Resume(_ context.Context, id string) (api.Plan, error) {
+	if err := f.fail("Resume"); err != nil {
+		return api.Plan{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, err := f.live(id)
+	if err != nil {
+		return api.Plan{}, err
+	}
+	out := p.plan
+	out.Quorum = p.quorum()
+	return out, nil
+}
+
+// Suspend implements api.Engine: the shares presented for id are dropped.
+func (f *Fake) Suspend(_ context.Context, id string) error {
+	if err := f.fail("Suspend"); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.plans[id]; ok {
+		p.shares = map[string]bool{}
+	}
+	f.suspended = append(f.suspended, id)
 	return nil
 }
 

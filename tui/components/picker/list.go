@@ -37,12 +37,16 @@ func (l List[T]) Rows() []T { return l.rows }
 
 // Selected is the row under the cursor; false when the list is empty.
 func (l List[T]) Selected() (T, bool) {
-	if len(l.rows) == 0 {
+	i := l.view.Cursor()
+	if i < 0 || i >= len(l.rows) {
 		var zero T
 		return zero, false
 	}
-	return l.rows[l.view.Cursor()], true
+	return l.rows[i], true
 }
+
+// Position is the cursor's place in the list, as "2/5".
+func (l List[T]) Position() string { return l.view.Position() }
 
 // SetWidth sets the width lines are truncated to.
 func (l List[T]) SetWidth(w int) List[T] {

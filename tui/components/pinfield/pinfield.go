@@ -24,13 +24,17 @@ func (m Model) Update(msg tea.Msg) Model {
 	}
 	switch k.Type {
 	case tea.KeyRunes:
+		runes := trimNewlines(k.Runes)
+		if len(runes) == 0 {
+			return m
+		}
 		if m.pin == nil {
 			// Sized once: append never outgrows it, so no partial copy
 			// of the PIN is left behind in an abandoned array.
 			m.pin = make([]byte, 0, maxPIN)
 		}
-		if len(m.pin)+len(string(k.Runes)) <= maxPIN {
-			m.pin = append(m.pin, string(k.Runes)...)
+		if len(m.pin)+len(string(runes)) <= maxPIN {
+			m.pin = append(m.pin, string(runes)...)
 		}
 	case tea.KeyBackspace:
 		if n := len(m.pin); n > 0 {
@@ -39,6 +43,17 @@ func (m Model) Update(msg tea.Msg) Model {
 		}
 	}
 	return m
+}
+
+// trimNewlines drops the line ending a pasted PIN brings along (copied
+// from a password manager or a file, it often ends in "\n" or "\r\n"):
+// a newline is never part of a PIN, and the custodian still presses enter
+// to approve.
+func trimNewlines(r []rune) []rune {
+	for len(r) > 0 && (r[len(r)-1] == '\n' || r[len(r)-1] == '\r') {
+		r = r[:len(r)-1]
+	}
+	return r
 }
 
 // Empty reports whether nothing is typed. How much is typed is not

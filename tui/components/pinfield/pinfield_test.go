@@ -80,3 +80,16 @@ func TestLimit(t *testing.T) {
 		t.Fatalf("len = %d, want %d", len(m.pin), maxPIN)
 	}
 }
+
+func TestPastedPINLosesItsNewline(t *testing.T) {
+	for _, paste := range []string{"4711\n", "4711\r\n", "4711"} {
+		m := Model{}.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(paste), Paste: true})
+		_, pin := m.Take()
+		if string(pin) != "4711" {
+			t.Errorf("pasting %q gave PIN %q", paste, pin)
+		}
+	}
+	if m := (Model{}).Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("\n"), Paste: true}); !m.Empty() {
+		t.Error("a pasted bare newline typed something")
+	}
+}

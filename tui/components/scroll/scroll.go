@@ -74,7 +74,7 @@ func (m Model) clamp() Model {
 	return m
 }
 
-// Update scrolls on up/down/pgup/pgdn.
+// Update scrolls on up/down/pgup/pgdn and g/G (home/end).
 func (m Model) Update(msg tea.Msg) Model {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
@@ -89,6 +89,10 @@ func (m Model) Update(msg tea.Msg) Model {
 		m.top -= m.height
 	case key.Matches(k, m.keys.PageDown):
 		m.top += m.height
+	case key.Matches(k, m.keys.Top):
+		m.top = 0
+	case key.Matches(k, m.keys.Bottom):
+		m.top = len(m.lines)
 	}
 	return m.clamp()
 }

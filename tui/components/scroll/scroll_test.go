@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"signbox/tui/common"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 func TestPageFitsBodyLessReserved(t *testing.T) {
@@ -23,5 +25,20 @@ func TestPageFitsBodyLessReserved(t *testing.T) {
 	}
 	if got := m.Position(); got != "lines 1-17 of 30" {
 		t.Fatalf("Position = %q", got)
+	}
+}
+
+func TestTopAndBottom(t *testing.T) {
+	c := common.Common{Keys: common.DefaultKeyMap(), Size: common.Size{Width: 40, Height: 10}}
+	var lines []string
+	for i := range 30 {
+		lines = append(lines, fmt.Sprintf("line %d", i))
+	}
+	m := New(c, lines, 10).Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("G")})
+	if got := m.Position(); got != "lines 21-30 of 30" || !m.AtBottom() {
+		t.Fatalf("G: %q", got)
+	}
+	if got := m.Update(tea.KeyMsg{Type: tea.KeyHome}).Position(); got != "lines 1-10 of 30" {
+		t.Fatalf("home: %q", got)
 	}
 }

@@ -4,6 +4,7 @@ package approvals
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"signbox/tui/api"
@@ -18,6 +19,10 @@ import (
 // QuorumMsg: the threshold is reached and the operators go on.
 type QuorumMsg struct{ Quorum api.Quorum }
 
+// ApprovedMsg: an approval (or a share) was recorded; the quorum so far.
+// The root keeps it to say what leaving would keep.
+type ApprovedMsg struct{ Quorum api.Quorum }
+
 // The page's modes.
 const (
 	modeCustodian = iota
@@ -29,6 +34,7 @@ const (
 type Model struct {
 	c          common.Common
 	plan       api.Plan
+	signed     bool // signed in an earlier session: only shares are taken
 	op         common.Op
 	init       tea.Cmd // the first load, started by New
 	custodians []api.Custodian
@@ -39,11 +45,14 @@ type Model struct {
 	pin        pinfield.Model
 	problem    *common.Problem
 	note       string
+	pinState   *api.PINState // what the token said after the last wrong PIN
 }
 
-// New builds the page for an accepted plan.
-func New(c common.Common, p api.Plan) Model {
-	m := Model{c: c, plan: p, quorum: p.Quorum, who: picker.New(c, nil, 6), tokens: picker.New(c, nil, 4)}
+// New builds the page for an accepted plan. signed: the plan signed in
+// an earlier session (a resumed ceremony); approvals are closed and the
+// custodians who approved present their shares for the export.
+func New(c common.Common, p api.Plan, signed bool) Model {
+	m := Model{c: c, plan: p, signed: signed, quorum: p.Quorum, who: picker.New(c, nil, 6), tokens: picker.New(c, nil, 4)}
 	m, m.init = m.load()
 	return m
 }
@@ -79,6 +88,9 @@ func (m Model) approve() (Model, tea.Cmd) {
 // Title implements common.Component.
 func (m Model) Title() string { return "Approvals" }
 
+// Typing implements common.Typer: the PIN field takes every key.
+func (m Model) Typing() bool { return m.mode == modePIN }
+
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
@@ -97,7 +109,7 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{common.With(k.Enter, "approve with this PIN"), common.With(k.Back, "back")}
 	case m.mode == modeToken:
 		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "use this token"), common.With(k.Back, "back")}
-	case m.quorum.Reached():
+	case m.quorum.Ready():
 		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve"), common.With(k.Continue, "continue"), common.With(k.Back, "leave ceremony")}
 	}
 	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "approve as this custodian"), common.With(k.Back, "leave ceremony")}
@@ -138,28 +150,57 @@ func (m Model) approved(r common.Result[api.Quorum]) (common.Component, tea.Cmd)
 		return m, nil
 	}
 	m.op = m.op.Done()
-	name := m.custodians[m.who.Cursor()].Name
+	c := m.custodians[m.who.Cursor()]
 	if r.Err != nil {
-		m.mode = modePIN
-		m.problem = common.NewProblem(r.Err, "check this is "+name+"'s own token and type the PIN again; repeated wrong PINs lock the token")
+		m.mode, m.pinState = modePIN, nil
+		m.problem = common.NewProblem(r.Err, "check this is "+c.Name+"'s own token and type the PIN again; repeated wrong PINs lock the token")
+		var ps api.PINStater
+		if errors.As(r.Err, &ps) {
+			st := ps.PINState()
+			m.pinState = &st
+			if st.Locked {
+				m.mode = modeCustodian // no PIN opens it now
+				m.problem.Next = "another custodian approves; the security officer resets " + c.Name + "'s PIN later"
+			}
+		}
 		return m, nil
 	}
-	m.quorum, m.mode, m.problem = r.Value, modeCustodian, nil
-	m.note = name + " approved the plan."
+	m.quorum, m.mode, m.problem, m.pinState = r.Value, modeCustodian, nil, nil
+	m.note = c.Name + " approved the plan."
+	if c.ShareNeeded {
+		m.note = c.Name + " presented their share; their approval stands."
+	}
 	m.custodians = append([]api.Custodian(nil), m.custodians...)
 	m.custodians[m.who.Cursor()].Approved = true
+	m.custodians[m.who.Cursor()].ShareNeeded = false
 	m.who = m.who.SetItems(m.custodianItems())
-	return m, nil
+	return m, common.Emit(ApprovedMsg{Quorum: m.quorum})
+}
+
+// pinStateLine is what the token said of its PIN, or "".
+func pinStateLine(st api.PINState) string {
+	switch {
+	case st.Locked:
+		return "Token says: PIN LOCKED. The security officer must reset it; another custodian approves meanwhile."
+	case st.FinalTry:
+		return "Token says: FINAL TRY. The next wrong PIN locks this token."
+	case st.CountLow:
+		return "Token says: PIN count low. A wrong PIN was entered; few tries may remain."
+	}
+	return ""
 }
 
 func (m Model) custodianItems() []string {
 	var out []string
 	for _, c := range m.custodians {
-		box := "[ ]"
+		box, share := "[ ]", ""
 		if c.Approved {
 			box = "[x]"
 		}
-		out = append(out, fmt.Sprintf("%s %s %s %d token(s)", box, common.Pad(c.Name, 16), common.Pad(c.Role, 16), len(c.Tokens)))
+		if c.ShareNeeded {
+			share = "  share needed"
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %d token(s)%s", box, common.Pad(c.Name, 16), common.Pad(c.Role, 16), len(c.Tokens), share))
 	}
 	return out
 }
@@ -192,8 +233,14 @@ func (m Model) custodianKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	case key.Matches(k, keys.Refresh):
 		return m.load()
 	case key.Matches(k, keys.Continue):
-		if !m.quorum.Reached() {
-			m.problem = &common.Problem{What: fmt.Sprintf("quorum not reached: %d of %d approvals", m.quorum.Have, m.quorum.Need), Next: "another custodian approves with their own token"}
+		q := m.quorum
+		if !q.Reached() {
+			m.problem = &common.Problem{What: fmt.Sprintf("quorum not reached: %d of %d approvals", q.Have, q.Need), Next: "another custodian approves with their own token"}
+			return m, nil
+		}
+		if !q.Ready() {
+			m.problem = &common.Problem{What: fmt.Sprintf("%d of %d shares presented in this session: the appliance token opens only with %d", q.Shares, q.SharesNeed, q.SharesNeed),
+				Next: "a custodian marked \"share needed\" approves again with their own token and PIN"}
 			return m, nil
 		}
 		return m, common.Emit(QuorumMsg{Quorum: m.quorum})
@@ -206,9 +253,11 @@ func (m Model) custodianKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 
 func (m Model) pickCustodian() (common.Component, tea.Cmd) {
 	c := m.custodians[m.who.Cursor()]
-	m.note = ""
+	m.note, m.pinState = "", nil
 	switch {
-	case c.Approved:
+	case m.signed && !c.Approved:
+		m.problem = &common.Problem{What: "approvals closed when this ceremony signed; " + c.Name + " did not approve it", Next: "the custodians who approved present their shares"}
+	case c.Approved && !c.ShareNeeded:
 		m.problem = &common.Problem{What: c.Name + " has already approved this plan", Next: "choose a custodian who has not approved yet"}
 	case len(c.Tokens) == 0:
 		m.problem = &common.Problem{What: "no token of " + c.Name + " is present", Next: "insert " + c.Name + "'s approval token, then press r"}
@@ -261,10 +310,21 @@ func (m Model) View() string {
 		"Each custodian approves with their own token. Nobody types another's PIN.",
 		"",
 	}
+	if m.signed {
+		lines[1] = "Signed earlier. Those who approved present their shares with their own token."
+	}
 	lines = append(lines, m.who.Lines()...)
+	if q.SharesNeed > 0 && q.Shares < q.SharesNeed && q.Have > q.Shares {
+		lines = append(lines, "", s.Warn.Render(fmt.Sprintf("Shares %d of %d presented in this session.", q.Shares, q.SharesNeed))+
+			" Earlier approvals stand.")
+	}
 	if len(m.custodians) > 0 && m.mode != modeCustodian {
 		c := m.custodians[m.who.Cursor()]
-		lines = append(lines, "", s.Bold.Render(c.Name+": choose your token"))
+		head := c.Name + ": choose your token"
+		if c.ShareNeeded {
+			head += " (it presents your share; your approval stands)"
+		}
+		lines = append(lines, "", s.Bold.Render(head))
 		lines = append(lines, m.tokens.Lines()...)
 	}
 	if m.mode == modePIN {
@@ -276,13 +336,23 @@ func (m Model) View() string {
 		}
 		lines = append(lines, s.Bold.Render("PIN: ")+m.pin.View())
 	}
+	if m.pinState != nil {
+		// Next to the PIN field, before the error: the custodian must
+		// read it before typing again.
+		for _, l := range common.Wrap(pinStateLine(*m.pinState), m.c.Size.Width) {
+			lines = append(lines, s.Warn.Render(l))
+		}
+	}
 	if m.op.Running() {
 		lines = append(lines, "", m.c.Busy("signing the plan digest on the token"))
 	}
 	if m.note != "" {
 		lines = append(lines, "", s.OK.Render(m.note))
 	}
-	if q.Reached() && m.mode == modeCustodian {
+	switch {
+	case q.Ready() && m.mode == modeCustodian && m.signed:
+		lines = append(lines, s.OK.Render("Quorum reached.")+" Press c to continue: unlock for the export.")
+	case q.Ready() && m.mode == modeCustodian:
 		lines = append(lines, s.OK.Render("Quorum reached.")+" Press c to continue to the irreversible step.")
 	}
 	lines = append(lines, m.c.Styles.ErrorLines(m.problem, m.c.Size.Width)...)

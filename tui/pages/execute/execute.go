@@ -15,6 +15,14 @@ import (
 // DoneMsg: the step finished; go on to verification.
 type DoneMsg struct{ Outcome api.Outcome }
 
+// StartedMsg: the operators said yes and the step is running. Until it
+// reports back, whether it signed is not known.
+type StartedMsg struct{}
+
+// SignedMsg: the step finished (the outputs are on screen, not verified
+// yet). From now on leaving keeps or aborts a signed ceremony.
+type SignedMsg struct{}
+
 // progressBuffer lets the engine run ahead of the screen a little.
 const progressBuffer = 64
 
@@ -25,6 +33,7 @@ const recentSteps = 8
 type Model struct {
 	c        common.Common
 	plan     api.Plan
+	signed   bool // signed earlier (a resumed ceremony): this only unlocks
 	op       common.Op
 	progress <-chan api.Progress
 	last     api.Progress
@@ -33,8 +42,11 @@ type Model struct {
 	problem  *common.Problem
 }
 
-// New builds the page for a plan whose quorum is reached.
-func New(c common.Common, p api.Plan) Model { return Model{c: c, plan: p} }
+// New builds the page for a plan whose quorum is reached. signed: the
+// plan signed in an earlier session and was not exported; the presented
+// shares only unlock the appliance token for the export, and the engine
+// returns the earlier outputs without signing again.
+func New(c common.Common, p api.Plan, signed bool) Model { return Model{c: c, plan: p, signed: signed} }
 
 // Init waits for the confirmation; nothing runs yet.
 func (m Model) Init() tea.Cmd { return nil }
@@ -53,7 +65,12 @@ func Verb(k api.Kind) string {
 }
 
 // Title implements common.Component.
-func (m Model) Title() string { return Verb(m.plan.Kind) }
+func (m Model) Title() string {
+	if m.signed {
+		return "Unlock for export"
+	}
+	return Verb(m.plan.Kind)
+}
 
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component { m.c.Size = s; return m }
@@ -65,7 +82,10 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.op.Running():
 		return []key.Binding{common.With(k.Back, "cancel (stops at the next safe point)")}
 	case m.outcome != nil:
-		return []key.Binding{common.With(k.Enter, "verify the results")}
+		return []key.Binding{common.With(k.Enter, "verify the results"), common.With(k.Back, "leave ceremony")}
+	}
+	if m.signed {
+		return []key.Binding{common.With(k.Yes, "unlock now"), common.With(k.No, "not yet"), common.With(k.Back, "leave ceremony")}
 	}
 	return []key.Binding{common.With(k.Yes, "yes, do it now"), common.With(k.No, "not yet"), common.With(k.Back, "leave ceremony")}
 }
@@ -82,7 +102,7 @@ func (m Model) start() (Model, tea.Cmd) {
 		return eng.Execute(ctx, id, ch)
 	})
 	m.progress, m.steps, m.problem, m.last = ch, nil, nil, api.Progress{}
-	return m, tea.Batch(run, common.WaitProgress(m.op.Tag(), ch))
+	return m, tea.Batch(run, common.WaitProgress(m.op.Tag(), ch), common.Emit(StartedMsg{}))
 }
 
 // Update implements common.Component.
@@ -101,6 +121,7 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 			return m, nil
 		}
 		m.outcome = &o
+		return m, common.Emit(SignedMsg{})
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -116,8 +137,11 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 			m.problem = &common.Problem{What: "cancelled while running; the engine stopped at a safe point", Next: "press y to run it again (it resumes or refuses cleanly), or esc to leave"}
 		}
 	case m.outcome != nil:
-		if key.Matches(k, keys.Enter) {
+		switch {
+		case key.Matches(k, keys.Enter):
 			return m, common.Emit(DoneMsg{Outcome: *m.outcome})
+		case key.Matches(k, keys.Back):
+			return m, common.Emit(common.BackMsg{})
 		}
 	case key.Matches(k, keys.Yes):
 		return m.start()
@@ -135,13 +159,19 @@ func (m Model) View() string {
 	var lines []string
 	switch {
 	case m.outcome != nil:
-		lines = append(lines, s.OK.Render("Done.")+" Every step completed.", "")
+		done := s.OK.Render("Done.") + " Every step completed."
+		if m.signed {
+			done = s.OK.Render("Unlocked.") + " The outputs signed earlier, unchanged:"
+		}
+		lines = append(lines, done, "")
 		for _, l := range m.outcome.Lines {
 			lines = append(lines, common.WrapIndent(l, m.c.Size.Width, "", "    ")...)
 		}
 		lines = append(lines, "", "Press enter to verify what was produced.")
 	case m.op.Running() || len(m.steps) > 0:
 		lines = append(lines, m.progressLines()...)
+	case m.signed:
+		lines = append(lines, m.unlockLines()...)
 	default:
 		lines = append(lines, m.confirmLines()...)
 	}
@@ -168,6 +198,14 @@ func (m Model) confirmLines() []string {
 	return append(lines, "", s.Bold.Render("Press y to go ahead, n to wait."))
 }
 
+func (m Model) unlockLines() []string {
+	s := m.c.Styles
+	lines := []string{s.Warn.Render("Unlock for export?") + "  Signed earlier; plan " + common.Short(m.plan.Digest), ""}
+	lines = append(lines, common.Wrap("This ceremony signed in an earlier session and was not exported. Its outputs are never signed again: "+
+		"the shares just presented unlock the appliance token, the outputs are read back, verified and exported.", m.c.Size.Width)...)
+	return append(lines, "", s.Bold.Render("Press y to unlock, n to wait."))
+}
+
 func (m Model) progressLines() []string {
 	lines := []string{common.Bar(m.last.Done, m.last.Total, 30) + "  " + m.last.Step, ""}
 	from := max(len(m.steps)-recentSteps, 0)
@@ -175,7 +213,7 @@ func (m Model) progressLines() []string {
 		lines = append(lines, "  "+st)
 	}
 	if m.op.Running() {
-		lines = append(lines, "", m.c.Busy(Verb(m.plan.Kind)))
+		lines = append(lines, "", m.c.Busy(m.Title()))
 	}
 	return lines
 }

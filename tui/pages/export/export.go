@@ -39,6 +39,9 @@ func (m Model) Init() tea.Cmd { return nil }
 // Title implements common.Component.
 func (m Model) Title() string { return "Export to media" }
 
+// Typing implements common.Typer: the media path takes typed keys.
+func (m Model) Typing() bool { return !m.op.Running() && !m.confirming }
+
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s

@@ -46,6 +46,9 @@ func (m Model) Title() string {
 	return "Import media"
 }
 
+// Typing implements common.Typer: the path takes typed keys.
+func (m Model) Typing() bool { return !m.op.Running() }
+
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s

@@ -17,6 +17,10 @@ import (
 // AcceptedMsg: the digest was read aloud and matched; go to approvals.
 type AcceptedMsg struct{ Plan api.Plan }
 
+// BuiltMsg: the engine built (and recorded) the plan. The ceremony now
+// exists on disk: leaving it keeps it resumable or records an abort.
+type BuiltMsg struct{ Plan api.Plan }
+
 // Model is the page.
 type Model struct {
 	c       common.Common
@@ -76,6 +80,7 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		}
 		m.plan, m.problem = &p, nil
 		m.body = m.body.SetLines(planLines(m.c, p))
+		return m, common.Emit(BuiltMsg{Plan: p})
 	case tea.KeyMsg:
 		return m.key(msg)
 	}

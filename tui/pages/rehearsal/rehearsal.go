@@ -46,6 +46,10 @@ func (m Model) Init() tea.Cmd { return nil }
 // Title implements common.Component.
 func (m Model) Title() string { return "Device rehearsal" }
 
+// Typing implements common.Typer: the bundle path takes typed keys, but
+// for c and x while an image awaits confirmation.
+func (m Model) Typing() bool { return !m.op.Running() && !m.confirming }
+
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s

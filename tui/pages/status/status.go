@@ -25,14 +25,30 @@ type DeviceMsg struct{}
 // QuitMsg: leave signbox.
 type QuitMsg struct{}
 
+// UnfinishedMsg: list the unfinished ceremonies, to resume or abort one.
+type UnfinishedMsg struct{}
+
+// home is what the page loads: the status and the unfinished ceremonies.
+type home struct {
+	st      api.Status
+	open    []api.Unfinished
+	openErr error // the status still shows when the list cannot be read
+}
+
 // Model is the status page.
 type Model struct {
 	c       common.Common
 	op      common.Op
 	init    tea.Cmd // the first load, started by New
 	st      *api.Status
+	open    []api.Unfinished
+	openErr error
 	problem *common.Problem
 }
+
+// shownOpen is how many unfinished ceremonies the home screen lists; the
+// rest are on the Unfinished ceremonies screen.
+const shownOpen = 3
 
 // New builds the page.
 func New(c common.Common) Model {
@@ -47,8 +63,13 @@ func (m Model) Init() tea.Cmd { return m.init }
 func (m Model) load() (Model, tea.Cmd) {
 	eng := m.c.Engine
 	var cmd tea.Cmd
-	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (api.Status, error) {
-		return eng.Status(ctx)
+	m.op, cmd = common.Start(m.c, m.op, func(ctx context.Context) (home, error) {
+		st, err := eng.Status(ctx)
+		if err != nil {
+			return home{}, err
+		}
+		open, err := eng.Unfinished(ctx)
+		return home{st: st, open: open, openErr: err}, nil
 	})
 	return m, cmd
 }
@@ -62,21 +83,28 @@ func (m Model) SetSize(s common.Size) common.Component { m.c.Size = s; return m 
 // ShortHelp implements common.Component.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
+	if len(m.open) > 0 {
+		// The unfinished ceremonies come first; d and r stay in the help.
+		return []key.Binding{common.With(k.Enter, "start a ceremony"), common.With(k.Open, "resume or abort"), k.Audit, k.Quit}
+	}
 	return []key.Binding{common.With(k.Enter, "start a ceremony"), k.Audit, k.Device, k.Refresh, k.Quit}
 }
 
 // FullHelp implements common.Component.
-func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+func (m Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	return common.FullHelpOf([]key.Binding{common.With(k.Enter, "start a ceremony"), common.With(k.Open, "resume or abort"), k.Audit, k.Device, k.Refresh, k.Quit})
+}
 
 // Update implements common.Component.
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	switch msg := msg.(type) {
-	case common.Result[api.Status]:
+	case common.Result[home]:
 		v, ok := common.Settle(&m.op, &m.problem, msg, "check the workspace path and that the HSM module is installed, then press r to retry")
 		if !ok {
 			return m, nil
 		}
-		m.st, m.problem = &v, nil
+		m.st, m.open, m.openErr, m.problem = &v.st, v.open, v.openErr, nil
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
@@ -95,6 +123,8 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 		return m, common.Emit(AuditMsg{})
 	case key.Matches(k, keys.Device):
 		return m, common.Emit(DeviceMsg{})
+	case key.Matches(k, keys.Open):
+		return m, common.Emit(UnfinishedMsg{})
 	case key.Matches(k, keys.Refresh):
 		m.problem = nil
 		return m.load()
@@ -127,9 +157,9 @@ func (m Model) statusLines(st api.Status) []string {
 		m.c.Pair("Policy", 10, common.Short(st.PolicyDigest)+"  "+st.PolicyNote),
 		m.c.Pair("Audit log", 10, fmt.Sprintf("%d entries, %s", st.AuditEntries, st.AuditVerdict)),
 		m.c.Pair("Date", 10, dateLine(m.c)),
-		"",
-		m.c.Section("HSM tokens"),
 	}
+	lines = append(lines, m.openLines()...)
+	lines = append(lines, "", m.c.Section("HSM tokens"))
 	for _, t := range st.Tokens {
 		mark := s.OK.Render("[ OK ]")
 		if !t.Present {
@@ -149,6 +179,28 @@ func (m Model) statusLines(st api.Status) []string {
 		for _, p := range st.Problems {
 			lines = append(lines, "  ! "+p)
 		}
+	}
+	return lines
+}
+
+// openLines lists the unfinished ceremonies first thing on the home
+// screen: after a restart they are what the operators came back for.
+func (m Model) openLines() []string {
+	s := m.c.Styles
+	if m.openErr != nil {
+		return []string{"", s.Warn.Render("Unfinished ceremonies: cannot list them: ") + m.openErr.Error()}
+	}
+	if len(m.open) == 0 {
+		return nil
+	}
+	lines := []string{"", s.Warn.Render(fmt.Sprintf("Unfinished ceremonies (%d)", len(m.open))) + "  press u to resume or abort one"}
+	for i, u := range m.open {
+		if i == shownOpen {
+			lines = append(lines, fmt.Sprintf("  … and %d more", len(m.open)-shownOpen))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("  %s %s %s  %s, %d of %d approvals", common.Pad(u.ID, 14), common.Pad(common.KindTitle(u.Kind), 15),
+			u.Date, u.Step, u.Quorum.Have, u.Quorum.Need))
 	}
 	return lines
 }

@@ -8,9 +8,11 @@ import (
 
 	"signbox/tui/api"
 	"signbox/tui/common"
+	"signbox/tui/components/field"
 	"signbox/tui/components/picker"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -28,6 +30,8 @@ type Model struct {
 	form      *form
 	problem   *common.Problem
 	decided   string // the finding whose decision is being saved
+	filtering bool   // the filter field has the keys
+	filter    textinput.Model
 }
 
 // reserved is the body lines around the list: the count line, the
@@ -70,6 +74,20 @@ func (m Model) decide(findingID string, d api.Decision) (Model, tea.Cmd) {
 // Title implements common.Component.
 func (m Model) Title() string { return "Vulnerability triage" }
 
+// Typing implements common.Typer: the decision form and the filter take
+// typed keys.
+func (m Model) Typing() bool { return m.form != nil || m.filtering }
+
+// selected is the finding under the cursor; false when the filter shows
+// none.
+func (m Model) selected() (api.Finding, bool) {
+	i := m.list.Cursor()
+	if m.triage == nil || i < 0 || i >= len(m.triage.Findings) {
+		return api.Finding{}, false
+	}
+	return m.triage.Findings[i], true
+}
+
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
@@ -85,12 +103,23 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{common.With(k.Back, "cancel")}
 	case m.form != nil:
 		return []key.Binding{k.Tab, common.With(k.Left, "change"), common.With(k.Enter, "save decision"), common.With(k.Back, "discard")}
+	case m.filtering:
+		return []key.Binding{common.With(k.Enter, "keep this filter"), common.With(k.Back, "clear the filter")}
+	case m.list.Filter() != "":
+		return []key.Binding{k.Up, k.Down, common.With(k.Enter, "decide"), common.With(k.Filter, "change filter"), common.With(k.Back, "clear the filter")}
 	}
 	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "decide"), common.With(k.Continue, "continue to plan"), common.With(k.Back, "leave ceremony")}
 }
 
 // FullHelp implements common.Component.
-func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+func (m Model) FullHelp() [][]key.Binding {
+	if m.form != nil || m.filtering || m.op.Running() {
+		return common.FullHelpOf(m.ShortHelp())
+	}
+	k := m.c.Keys
+	return common.FullHelpOf(append(m.ShortHelp(), common.With(k.Filter, "filter the findings"), k.Top, k.Bottom,
+		common.With(k.PageDown, "page down"), k.PageUp, common.With(k.Refresh, "reload")))
+}
 
 // Update implements common.Component.
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
@@ -98,8 +127,11 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	case common.Result[api.Triage]:
 		return m.loaded(msg)
 	case tea.KeyMsg:
-		if m.form != nil {
+		switch {
+		case m.form != nil:
 			return m.formKey(msg)
+		case m.filtering:
+			return m.filterKey(msg)
 		}
 		return m.listKey(msg)
 	}
@@ -179,14 +211,19 @@ func (m Model) listKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 	if common.Interrupt(k, keys, &m.op, &m.problem, common.Problem{What: "loading the findings was cancelled", Next: "press r to load them again"}) {
 		return m, nil
 	}
+	f, ok := m.selected()
 	switch {
+	case key.Matches(k, keys.Back) && m.list.Filter() != "":
+		m.list = m.list.SetFilter("")
 	case key.Matches(k, keys.Back):
 		return m, common.Emit(common.BackMsg{})
 	case m.op.Running():
 	case key.Matches(k, keys.Refresh):
 		return m.load()
-	case key.Matches(k, keys.Enter) && m.triage != nil && len(m.triage.Findings) > 0:
-		f := m.triage.Findings[m.list.Cursor()]
+	case key.Matches(k, keys.Filter) && m.triage != nil:
+		m.filtering = true
+		m.filter = field.New(m.c, "Filter: ", m.list.Filter(), m.c.Size.Width)
+	case key.Matches(k, keys.Enter) && ok:
 		fm := newForm(m.c, f)
 		m.form, m.problem = &fm, nil
 	case key.Matches(k, keys.Continue) && m.triage != nil:
@@ -199,6 +236,23 @@ func (m Model) listKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
 		m.list = m.list.Update(k)
 	}
 	return m, nil
+}
+
+// filterKey types into the filter; the list follows as it is typed.
+func (m Model) filterKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.c.Keys.Back):
+		m.filtering = false
+		m.list = m.list.SetFilter("")
+		return m, nil
+	case key.Matches(k, m.c.Keys.Enter):
+		m.filtering = false
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(k)
+	m.list = m.list.SetFilter(m.filter.Value())
+	return m, cmd
 }
 
 func (m Model) formKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
@@ -252,11 +306,20 @@ func (m Model) listLines() []string {
 	if open := len(t.Findings) - decided; open > 0 {
 		head = fmt.Sprintf("%d findings, %d decided, %d to decide. Feed of %s.", len(t.Findings), decided, open, t.FeedDate)
 	}
+	if len(t.Findings) > 0 {
+		head += "  " + m.list.Position()
+	}
+	if q := m.list.Filter(); q != "" && !m.filtering {
+		head = fmt.Sprintf("Filter %q: %d of %d findings.  %s", q, m.list.Shown(), len(t.Findings), m.list.Position())
+	}
 	lines := []string{head}
+	if m.filtering {
+		lines[0] = m.filter.View()
+	}
 	lines = append(lines, m.list.Lines()...)
 	lines = append(lines, "")
-	if len(t.Findings) > 0 {
-		lines = append(lines, detail(m.c, t.Findings[m.list.Cursor()])...)
+	if f, ok := m.selected(); ok {
+		lines = append(lines, detail(m.c, f)...)
 	}
 	gate := s.OK.Render("Gate: OPEN") + "  " + t.GateReason
 	if !t.GateOpen {
