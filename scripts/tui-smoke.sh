@@ -5,7 +5,8 @@
 # Walks the release ceremony: import -> review -> triage (decides every
 # open finding) -> plan -> approvals -> sign -> verify -> export -> done,
 # then rehearses the bundle on the emulated device and confirms it, and
-# shrinks the terminal to 60x18 to check the too-small guard.
+# shrinks the terminal to 60x18 to check the too-small guard, then opens
+# the same workspace with `signbox open` at the home screen.
 # Approvals need the demo custodians' PINs: set SIGNBOX_SMOKE_PINS to two
 # of them, space-separated, in custodian order (or let the demo write
 # <workspace>/demo-pins, one per line). SMOKE_SCREENS=FILE keeps every
@@ -210,5 +211,15 @@ sleep 0.5
 screen | grep -qF "Terminal too small" || fail "a key acted under the too-small guard"
 tmux resize-window -t "$session" -x 80 -y 24
 wait_for "Workspace and HSM status"
+keys q
+
+# `signbox open` on the same workspace, as on any appliance: the home
+# screen, the appliance token locked, the audit token open by the operator.
+tmux kill-session -t "$session" 2>/dev/null || true
+sleep 0.5
+tmux new-session -d -s "$session" -x 80 -y 24 \
+	"env NO_COLOR=1 TERM=xterm-256color SOFTHSM2_CONF='$work/ws/hsm/softhsm2.conf' OP=operator-pin '$bin' open --workspace '$work/ws' --date 2026-12-01 --operator-pin-env OP; echo 'signbox exited: '\$?; sleep 30"
+wait_for "Workspace and HSM status"
+wait_for "locked, anchor #"
 keys q
 echo "tui-smoke: OK ($(grep -c '^=====$' "$log") screens checked)"
