@@ -37,7 +37,7 @@ func (img *Image) Info() string {
 func (img *Image) writeArea(w *strings.Builder, name string, magic uint16, off int, tlvs []TLV) {
 	fmt.Fprintf(w, "%s TLVs: info %#04x at %#x, %d entries\n", name, magic, off, len(tlvs))
 	for _, t := range tlvs {
-		fmt.Fprintf(w, "  %#07x %-12s (%#04x) %4d bytes%s\n", t.Offset, t.Type, uint16(t.Type), len(t.Value), img.describe(t))
+		fmt.Fprintf(w, "  0x%05x %-12s (%#04x) %4d bytes%s\n", t.Offset, t.Type, uint16(t.Type), len(t.Value), img.describe(t))
 	}
 }
 
