@@ -100,15 +100,16 @@ func FuzzVerify(f *testing.F) {
 	})
 }
 
-func testPublicKey(f *testing.F, name string) crypto.PublicKey {
+func testPublicKey(tb testing.TB, name string) crypto.PublicKey {
+	tb.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "keys", name+".pem"))
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
 	blk, _ := pem.Decode(b)
 	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
 	return k.(crypto.Signer).Public()
 }

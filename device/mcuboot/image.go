@@ -1,8 +1,11 @@
 package mcuboot
 
 import (
+	"bytes"
 	"crypto"
 	"encoding/binary"
+	"fmt"
+	"strings"
 )
 
 // Image is a parsed, well-formed MCUboot image: header, body, optional
@@ -148,4 +151,123 @@ func (img *Image) Find(types ...TLVType) (TLV, bool) {
 		}
 	}
 	return TLV{}, false
+}
+
+// Protected TLV values (mcuboot-formats.md §2): SEC_CNT is a u32 LE;
+// DEPENDENCY is struct image_dependency = u8 image_id, 3 zero pad bytes,
+// struct image_version (imgtool packs it as 'B3x' + 'BBHI').
+const (
+	secCntLen     = 4
+	dependencyLen = 12
+)
+
+// Dependency is one DEPENDENCY TLV: the image with index ImageID must be
+// at least MinVersion (imgtool -d "(1, 2.0.0+7)").
+type Dependency struct {
+	ImageID    uint8
+	MinVersion Version
+}
+
+func (d Dependency) String() string { return fmt.Sprintf("image %d >= %s", d.ImageID, d.MinVersion) }
+
+func (d Dependency) encode() []byte {
+	b := make([]byte, dependencyLen)
+	b[0] = d.ImageID
+	d.MinVersion.encode(b[4:])
+	return b
+}
+
+func decodeDependency(t TLV) (Dependency, error) {
+	v := t.Value
+	if v[1] != 0 || v[2] != 0 || v[3] != 0 {
+		return Dependency{}, formatErr(t.Offset+tlvHdrLen+1, "DEPENDENCY _pad", ErrBadTLV, "% x, imgtool writes zeros", v[1:4])
+	}
+	return Dependency{ImageID: v[0], MinVersion: decodeVersion(v[4:])}, nil
+}
+
+// decodeProtected fills the security counter and dependencies from the
+// protected TLVs, whose lengths checkTLVs has already checked.
+func (img *Image) decodeProtected() error {
+	for _, t := range img.Protected {
+		switch t.Type {
+		case TLVSecCnt:
+			img.SecurityCounter = binary.LittleEndian.Uint32(t.Value)
+			img.HasSecurityCounter = true
+		case TLVDependency:
+			d, err := decodeDependency(t)
+			if err != nil {
+				return err
+			}
+			img.Dependencies = append(img.Dependencies, d)
+		}
+	}
+	return nil
+}
+
+// protectedTLVs are the protected TLVs Sign writes, in imgtool's order:
+// SEC_CNT, then DEPENDENCY in the order given (image.py create()).
+func protectedTLVs(counter *uint32, deps []Dependency) []TLV {
+	var tlvs []TLV
+	if counter != nil {
+		tlvs = append(tlvs, TLV{Type: TLVSecCnt, Value: binary.LittleEndian.AppendUint32(nil, *counter)})
+	}
+	for _, d := range deps {
+		tlvs = append(tlvs, TLV{Type: TLVDependency, Value: d.encode()})
+	}
+	return tlvs
+}
+
+// Info describes the image for `signbox image info`, in the spirit of
+// `imgtool dumpinfo`: header fields, every TLV with its offset, the
+// decoded security counter and dependencies, and whether the hash TLV
+// matches the image. It checks no signature (that needs a key: Verify).
+func (img *Image) Info() string {
+	var w strings.Builder
+	h := img.Header
+	fmt.Fprintf(&w, "MCUboot image: %d bytes (header %d, body %d, protected TLVs %d, unprotected TLVs %d)\n",
+		img.Len, h.HeaderSize, h.ImageSize, h.ProtectedTLVSize, img.Len-img.HashedLen())
+	fmt.Fprintf(&w, "Magic: %#08x\n", uint32(ImageMagic))
+	fmt.Fprintf(&w, "Version: %s\n", h.Version)
+	fmt.Fprintf(&w, "Load address: %#08x\n", h.LoadAddr)
+	fmt.Fprintf(&w, "Flags: %#08x (%s)\n", uint32(h.Flags), h.Flags)
+	if img.HasSecurityCounter {
+		fmt.Fprintf(&w, "Security counter: %d\n", img.SecurityCounter)
+	} else {
+		fmt.Fprintf(&w, "Security counter: none\n")
+	}
+	for _, d := range img.Dependencies {
+		fmt.Fprintf(&w, "Dependency: %s\n", d)
+	}
+	if img.Protected != nil {
+		img.writeArea(&w, "Protected", TLVProtInfoMagic, img.tlvOffset(), img.Protected)
+	}
+	img.writeArea(&w, "Unprotected", TLVInfoMagic, img.HashedLen(), img.Unprotected)
+	return w.String()
+}
+
+func (img *Image) writeArea(w *strings.Builder, name string, magic uint16, off int, tlvs []TLV) {
+	fmt.Fprintf(w, "%s TLVs: info %#04x at %#x, %d entries\n", name, magic, off, len(tlvs))
+	for _, t := range tlvs {
+		fmt.Fprintf(w, "  0x%05x %-12s (%#04x) %4d bytes%s\n", t.Offset, t.Type, uint16(t.Type), len(t.Value), img.describe(t))
+	}
+}
+
+// describe gives a TLV's value where it is short or checkable.
+func (img *Image) describe(t TLV) string {
+	switch {
+	case t.Type == TLVSecCnt:
+		return fmt.Sprintf(": %d", img.SecurityCounter)
+	case t.Type == TLVDependency:
+		d, _ := decodeDependency(t)
+		return ": " + d.String()
+	case hashOfTLV(t.Type) != 0:
+		match := "matches the image"
+		if !bytes.Equal(img.Digest(hashOfTLV(t.Type)), t.Value) {
+			match = "DOES NOT match the image"
+		}
+		return fmt.Sprintf(": %x (%s)", t.Value, match)
+	case t.Type == TLVKeyHash:
+		return fmt.Sprintf(": %x", t.Value)
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"signbox/device/mcuboot"
@@ -159,5 +160,47 @@ func TestParseFields(t *testing.T) {
 	}
 	if !slices.Equal(types, []mcuboot.TLVType{mcuboot.TLVSecCnt, mcuboot.TLVDependency, mcuboot.TLVSHA256, mcuboot.TLVKeyHash, mcuboot.TLVEd25519}) {
 		t.Fatalf("TLVs %v", types)
+	}
+}
+
+// TestParseVersion follows imgtool's version.py: maj.min.rev+build with
+// later parts optional, no leading zeros, build only after revision.
+func TestParseVersion(t *testing.T) {
+	good := map[string]mcuboot.Version{
+		"0":                        {},
+		"1":                        {Major: 1},
+		"1.2":                      {Major: 1, Minor: 2},
+		"1.2.3":                    {Major: 1, Minor: 2, Revision: 3},
+		"1.2.3+4":                  {Major: 1, Minor: 2, Revision: 3, Build: 4},
+		"255.255.65535+4294967295": {Major: 255, Minor: 255, Revision: 65535, Build: 4294967295},
+	}
+	for s, want := range good {
+		if got, err := mcuboot.ParseVersion(s); err != nil || got != want {
+			t.Errorf("ParseVersion(%q) = %v, %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "1.", "01", "1.2+3", "1.2.3.4", "256", "1.256", "1.2.65536", "1.2.3+4294967296", "-1", "+1", "1.2.3+", "a"} {
+		if v, err := mcuboot.ParseVersion(s); err == nil {
+			t.Errorf("ParseVersion(%q) = %v, want an error", s, v)
+		}
+	}
+	if got := mcuboot.AutoSecurityCounter(mcuboot.Version{Major: 1, Minor: 2, Revision: 3, Build: 4}); got != 0x01020003 {
+		t.Errorf("AutoSecurityCounter(1.2.3+4) = %#x, want 0x01020003 (mcuboot-formats.md §4)", got)
+	}
+}
+
+// TestInfoTampered: Info says when the hash TLV does not match the image.
+func TestInfoTampered(t *testing.T) {
+	b := smallImage(t)
+	b[0x30] ^= 1
+	img, err := mcuboot.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info := img.Info(); !strings.Contains(info, "(DOES NOT match the image)") {
+		t.Fatalf("Info:\n%s", info)
+	}
+	if got := (mcuboot.FlagRAMLoad | mcuboot.FlagEncryptedAES128 | 0x2).String(); got != "ENCRYPTED_AES128|RAM_LOAD|0x2" {
+		t.Fatalf("Flags.String() = %q", got)
 	}
 }
