@@ -43,6 +43,11 @@ func Parse(b []byte) (*Image, error) {
 	return img, nil
 }
 
+// HasMagic reports whether b starts with the MCUboot image magic, to
+// tell MCUboot images from other formats before parsing (an ESP image
+// starts with 0xE9).
+func HasMagic(b []byte) bool { return len(b) >= 4 && le32(b, offMagic) == ImageMagic }
+
 // ParseSlot parses an image at the start of a flash slot (or an imgtool
 // --pad file) the way the bootloader reads it: whatever follows the TLV
 // areas (erased padding, the image trailer) is ignored here.
