@@ -6,10 +6,10 @@ package mcuboot
 // including its info header (it_tlv_tot is a u16).
 const (
 	// MaxImageSize bounds a whole file (header, body and TLV areas, or a
-	// whole slot for ParseSlot). MCUboot targets keep their slots in
-	// internal flash of at most a few MiB or in external XIP flash; no
-	// slot on a device signbox serves comes near 32 MiB, and the bound
-	// keeps a hostile ih_img_size from making us hash gigabytes.
+	// whole slot for ParseSlot). The parts issue 21 targets (nRF52/53/91,
+	// STM32, NXP) have a few MiB of flash at most, so 32 MiB (the ESP
+	// bound too) is far above any slot, and it keeps a hostile file from
+	// making us hash gigabytes; ih_img_size itself must fit in the file.
 	MaxImageSize = 32 << 20
 
 	// MinHeaderSize is sizeof(struct image_header) (image.h
@@ -24,8 +24,8 @@ const (
 	MaxTLVs = 64
 
 	// MaxDependencies bounds the DEPENDENCY TLVs Sign writes: one per
-	// other image in a multi-image build, and MCUboot builds with more
-	// than a handful of updateable images do not exist; imgtool's own
-	// limit is the protected area's 64 KiB.
+	// other image of a multi-image build (Zephyr UPDATEABLE_IMAGE_NUMBER),
+	// so a product needs a few; 16 leaves room while keeping well under
+	// MaxTLVs. imgtool's only limit is the protected area's 64 KiB.
 	MaxDependencies = 16
 )
