@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"signbox/device/esp"
+	"signbox/device/mcuboot"
 )
 
 // The image commands look at ESP app and bootloader images the way
@@ -21,7 +22,7 @@ import (
 
 func init() {
 	register(&command{path: "image info", usage: "FILE",
-		summary: "show an ESP image: header, segments, descriptor, signature blocks and key digests", run: runImageInfo})
+		summary: "show an ESP image (header, segments, descriptor, signature blocks and key digests) or an MCUboot image (header and TLVs)", run: runImageInfo})
 	register(&command{path: "image verify", usage: "FILE (--key PUB.pem... | --digest HEX... [--revoked N...])",
 		summary: "verify an ESP image's Secure Boot V2 signatures (exit 0 valid, 1 invalid, 3 could not check)", run: runImageVerify})
 }
@@ -38,6 +39,15 @@ func runImageInfo(e *env, args []string) error {
 	b, err := readImageFile(pos[0])
 	if err != nil {
 		return err
+	}
+	if mcuboot.HasMagic(b) {
+		// An imgtool --pad file or a slot dump: the image at its start.
+		img, err := mcuboot.ParseSlot(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		fmt.Fprintf(e.stdout, "File: %s (%d bytes)\n%s", pos[0], len(b), img.Info())
+		return nil
 	}
 	img, err := esp.ParseImage(b)
 	if err != nil {
