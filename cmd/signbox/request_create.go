@@ -9,6 +9,7 @@ import (
 
 	"signbox/airgap"
 	"signbox/ceremony"
+	"signbox/evidence"
 	"signbox/internal/atomicfile"
 	"signbox/sbom"
 )
@@ -122,11 +123,21 @@ func (f *createFlags) input() (airgap.RequestInput, []string, error) {
 		return in, nil, err
 	}
 	checks = append(checks, fmt.Sprintf("%s: CycloneDX %s, %d scannable components", airgap.RequestSBOMFile, s.SpecVersion, len(s.Components)))
+	if in.Clinical != nil {
+		if err := evidence.CheckRequestSupport(in.SBOM); err != nil {
+			return in, nil, fmt.Errorf("%w: %w", errNoSupport, err)
+		}
+		checks = append(checks, fmt.Sprintf("%s: every component has an FDA support level and end-of-support date", airgap.RequestSBOMFile))
+	}
 	if _, _, err := airgap.BuildRequest(in); err != nil {
 		return in, nil, err
 	}
 	return in, checks, nil
 }
+
+// errNoSupport: a request with a clinical block lacks the per-component
+// support the hospital documents need.
+var errNoSupport = errors.New("the clinical block makes the ceremony write hospital documents")
 
 // addClinical reads the clinical file, if any, into the request and its
 // support block into the SBOM.
@@ -196,6 +207,8 @@ func createHint(err error) error {
 	switch {
 	case errors.Is(err, ceremony.ErrNotAsBuilt), errors.Is(err, ceremony.ErrInputChanged):
 		return withHint(err, "nothing was written; the ceremony signs images as built and would refuse them too: rebuild, or fix the request flags")
+	case errors.Is(err, errNoSupport):
+		return withHint(err, "nothing was written; give support.default or support.components in the clinical file, or the %s and %s properties in the SBOM", sbom.PropSupportLevel, sbom.PropEndOfSupport)
 	case errors.As(err, &ce):
 		return withHint(err, "nothing was written; fix the clinical file: every missing or invalid field is listed")
 	case errors.Is(err, sbom.ErrMalformed), errors.Is(err, sbom.ErrSpecVersion):
