@@ -18,7 +18,7 @@ func init() {
 	register(&command{
 		path: "request create",
 		usage: "OUT --product P --version V --chip C --security-version N --bootloader FILE --app FILE --sbom FILE " +
-			"[--clinical FILE] --sign-with URI --key-label L [--module PATH] [--pin-fd N | --pin-env NAME]",
+			"[--clinical FILE] [--policy FILE] --sign-with URI --key-label L [--module PATH] [--pin-fd N | --pin-env NAME]",
 		summary: "write release request media (a directory, or a tar when OUT ends in .tar) signed by the build key (connected side)",
 		run:     runRequestCreate,
 	})
@@ -29,7 +29,9 @@ type createFlags struct {
 	out, product, version, chip     string
 	securityVersion                 uint
 	bootloader, app, sbom, clinical string
+	policy                          string
 	sign                            *signFlags
+	pinned                          string // build key the policy pins, from --policy
 }
 
 func parseCreateFlags(e *env, args []string) (*createFlags, error) {
@@ -43,6 +45,7 @@ func parseCreateFlags(e *env, args []string) (*createFlags, error) {
 	fs.StringVar(&f.app, "app", "", "unsigned app image `FILE`")
 	fs.StringVar(&f.sbom, "sbom", "", "CycloneDX JSON SBOM `FILE`")
 	fs.StringVar(&f.clinical, "clinical", "", "clinical and support block, YAML or JSON `FILE` (see docs/runbooks/ci-release-request.md)")
+	fs.StringVar(&f.policy, "policy", "", "the appliance's policy `FILE`: also make the ceremony's policy checks and require its pinned build key")
 	f.sign = addSignFlags(e, fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -87,6 +90,9 @@ func runRequestCreate(e *env, args []string) error {
 		return err
 	}
 	defer tok.Close()
+	if err := checkPinnedKey(f.pinned, signer, *f.sign.label); err != nil {
+		return err
+	}
 	v, err := airgap.WriteRequest(f.out, in, airgap.WriteOptions{Signer: signer, Tar: strings.HasSuffix(f.out, ".tar")})
 	if err != nil {
 		return createHint(err)
@@ -96,43 +102,61 @@ func runRequestCreate(e *env, args []string) error {
 }
 
 // input reads and checks every input: the SBOM (with the clinical file's
-// support block written in), the clinical block, the images as the
-// ceremony checks them, and the request as `request import` parses it.
+// support block written in), the clinical block, the policy when given,
+// the images as the ceremony checks them, and the request as `request
+// import` parses it.
 func (f *createFlags) input() (airgap.RequestInput, []string, error) {
+	in, err := f.readInputs()
+	if err != nil {
+		return in, nil, err
+	}
+	checks, err := f.check(in)
+	return in, checks, err
+}
+
+func (f *createFlags) readInputs() (airgap.RequestInput, error) {
 	in := airgap.RequestInput{Product: f.product, Version: f.version, Chip: f.chip, SecurityVersion: uint32(f.securityVersion)}
 	var err error
 	if in.Bootloader, err = readInput("--bootloader", f.bootloader, airgap.MaxImageBytes); err != nil {
-		return in, nil, err
+		return in, err
 	}
 	if in.App, err = readInput("--app", f.app, airgap.MaxImageBytes); err != nil {
-		return in, nil, err
+		return in, err
 	}
 	if in.SBOM, err = readInput("--sbom", f.sbom, airgap.MaxSBOMBytes); err != nil {
-		return in, nil, err
+		return in, err
 	}
-	if err := f.addClinical(&in); err != nil {
-		return in, nil, err
-	}
+	return in, f.addClinical(&in)
+}
+
+// check runs the checks in the order a release ceremony plans: policy,
+// then the images as built; then what the hospital documents need.
+func (f *createFlags) check(in airgap.RequestInput) ([]string, error) {
 	s, err := sbom.Parse(in.SBOM, sbom.FormatJSON)
 	if err != nil {
-		return in, nil, fmt.Errorf("--sbom %s: %w", f.sbom, err)
+		return nil, fmt.Errorf("--sbom %s: %w", f.sbom, err)
 	}
+	pc, pinned, err := f.checkAgainstPolicy(in.Product, in.Chip, in.SecurityVersion, in.SBOM)
+	if err != nil {
+		return nil, err
+	}
+	f.pinned = pinned
 	checks, err := ceremony.CheckReleaseImages(ceremony.ReleaseImages{Product: in.Product, Version: in.Version, Chip: in.Chip,
 		SecurityVersion: in.SecurityVersion, Bootloader: in.Bootloader, App: in.App})
 	if err != nil {
-		return in, nil, err
+		return nil, err
 	}
 	checks = append(checks, fmt.Sprintf("%s: CycloneDX %s, %d scannable components", airgap.RequestSBOMFile, s.SpecVersion, len(s.Components)))
 	if in.Clinical != nil {
 		if err := evidence.CheckRequestSupport(in.SBOM); err != nil {
-			return in, nil, fmt.Errorf("%w: %w", errNoSupport, err)
+			return nil, fmt.Errorf("%w: %w", errNoSupport, err)
 		}
 		checks = append(checks, fmt.Sprintf("%s: every component has an FDA support level and end-of-support date", airgap.RequestSBOMFile))
 	}
 	if _, _, err := airgap.BuildRequest(in); err != nil {
-		return in, nil, err
+		return nil, err
 	}
-	return in, checks, nil
+	return append(checks, pc...), nil
 }
 
 // errNoSupport: a request with a clinical block lacks the per-component
@@ -207,6 +231,8 @@ func createHint(err error) error {
 	switch {
 	case errors.Is(err, ceremony.ErrNotAsBuilt), errors.Is(err, ceremony.ErrInputChanged):
 		return withHint(err, "nothing was written; the ceremony signs images as built and would refuse them too: rebuild, or fix the request flags")
+	case errors.Is(err, ceremony.ErrPolicyDenied):
+		return withHint(err, "nothing was written; the appliance would refuse the release under this policy")
 	case errors.Is(err, errNoSupport):
 		return withHint(err, "nothing was written; give support.default or support.components in the clinical file, or the %s and %s properties in the SBOM", sbom.PropSupportLevel, sbom.PropEndOfSupport)
 	case errors.As(err, &ce):
