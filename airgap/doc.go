@@ -20,4 +20,13 @@
 // target is refused; and the copy is read back and verified by a
 // caller-supplied check before the export counts as done. A failing write
 // or a full disk leaves nothing under the target name.
+//
+// # Writing requests
+//
+// [WriteRequest] is the one writer of release request media (the build
+// side's `signbox request create` and the demo use it): [BuildRequest]
+// makes request.json, [SignManifest] signs it with the build key, the
+// media is written as an export, and the copy is read back with
+// [VerifyRequest]. [ParseClinicalFile] reads the clinical and support
+// file request create takes, in YAML or JSON.
 package airgap

@@ -34,7 +34,7 @@ func seeds(f *testing.F, glob string) [][]byte {
 // cases with -update, and otherwise checks they exist.
 func TestWriteSeeds(t *testing.T) {
 	if !*update {
-		for _, g := range []string{"tar/*.tar", "request/*.json", "feed/*.json"} {
+		for _, g := range []string{"tar/*.tar", "request/*.json", "feed/*.json", "clinical/*"} {
 			if m, _ := filepath.Glob(filepath.Join("testdata", "seeds", g)); len(m) == 0 {
 				t.Fatalf("no seeds for %s", g)
 			}
@@ -133,6 +133,36 @@ func FuzzParseFeed(f *testing.F) {
 		again, _ := json.Marshal(fd)
 		if _, err := ParseFeed(again); err != nil {
 			t.Fatalf("re-encoded feed rejected: %v", err)
+		}
+	})
+}
+
+// FuzzParseClinicalFile feeds YAML and JSON to the clinical file parser:
+// it must never panic, and whatever it accepts re-encodes as JSON that
+// parses to the same file and carries a clinical block that validates.
+func FuzzParseClinicalFile(f *testing.F) {
+	for _, s := range seeds(f, "testdata/seeds/clinical/*") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cf, err := ParseClinicalFile(b)
+		if err != nil {
+			return
+		}
+		if cf.Clinical == nil || cf.Clinical.Validate() != nil {
+			t.Fatalf("accepted a file without a valid clinical block")
+		}
+		again, err := json.Marshal(cf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cf2, err := ParseClinicalFile(again)
+		if err != nil {
+			t.Fatalf("re-encoded file rejected: %v\n%s", err, again)
+		}
+		a, _ := json.Marshal(cf2)
+		if !bytes.Equal(a, again) {
+			t.Fatalf("round trip changed the file")
 		}
 	})
 }

@@ -28,10 +28,54 @@ func (e *BuiltError) Error() string {
 
 func (e *BuiltError) Unwrap() error { return ErrNotAsBuilt }
 
+// ImageError reports an input image that is not an unsigned image of the
+// kind and chip the release needs.
+type ImageError struct {
+	Input  string // "bootloader.bin" or "app.bin"
+	Detail string
+}
+
+func (e *ImageError) Error() string { return e.Input + ": " + e.Detail }
+
+func (e *ImageError) Unwrap() error { return ErrInputChanged }
+
+// ReleaseImages are a release's unsigned images and what the release says
+// they are.
+type ReleaseImages struct {
+	Product, Version, Chip string
+	SecurityVersion        uint32
+	Bootloader, App        []byte
+}
+
+// CheckReleaseImages makes the image checks a release ceremony makes when
+// it verifies its inputs: both images parse, are unsigned, of their kind
+// and for the chip, and the app is built as the release says. The build
+// side (`signbox request create`) runs it before it writes a request, so
+// CI fails with the ceremony's own message. It returns the check lines.
+func CheckReleaseImages(ri ReleaseImages) ([]string, error) {
+	rp := &ReleasePlan{Product: ri.Product, Version: ri.Version, Chip: ri.Chip,
+		SecurityVersion: VersionChange{New: ri.SecurityVersion}}
+	return checkImages(rp, ri.Bootloader, ri.App)
+}
+
 // checkInputs parses both images: unsigned, for the plan's chip, of the
 // right kind, and the app built as the release says.
 func (releaseKind) checkInputs(s *Session) ([]string, error) {
-	rp := s.plan.Release
+	checks, err := checkImages(s.plan.Release, s.inputs[InputBootloader], s.inputs[InputApp])
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := s.inputs[InputSBOM]; ok {
+		sc, err := checkSBOM(b, s.pol.Release.SBOM)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, sc)
+	}
+	return checks, nil
+}
+
+func checkImages(rp *ReleasePlan, bootloader, app []byte) ([]string, error) {
 	chip, err := esp.ParseChip(rp.Chip)
 	if err != nil {
 		return nil, err
@@ -40,14 +84,11 @@ func (releaseKind) checkInputs(s *Session) ([]string, error) {
 	for _, c := range []struct {
 		name string
 		kind esp.Kind
-	}{{InputBootloader, esp.KindBootloader}, {InputApp, esp.KindApp}} {
-		img, err := esp.ParseImage(s.inputs[c.name])
+		data []byte
+	}{{InputBootloader, esp.KindBootloader, bootloader}, {InputApp, esp.KindApp, app}} {
+		img, err := checkImage(c.name, c.kind, chip, c.data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.name, err)
-		}
-		if img.Kind != c.kind || img.Header.Chip != chip || img.Signed() {
-			return nil, fmt.Errorf("%w: %s must be an unsigned %s %s image, found a %s %s image (signed: %v)",
-				ErrInputChanged, c.name, rp.Chip, c.kind, img.Header.Chip, img.Kind, img.Signed())
+			return nil, err
 		}
 		if c.kind == esp.KindApp {
 			if err := compareDesc(rp, img.App); err != nil {
@@ -58,14 +99,25 @@ func (releaseKind) checkInputs(s *Session) ([]string, error) {
 		}
 		checks = append(checks, fmt.Sprintf("%s: unsigned %s %s, secure_version %d", c.name, rp.Chip, c.kind, img.SecureVersion()))
 	}
-	if b, ok := s.inputs[InputSBOM]; ok {
-		sc, err := checkSBOM(b, s.pol.Release.SBOM)
-		if err != nil {
-			return nil, err
-		}
-		checks = append(checks, sc)
-	}
 	return checks, nil
+}
+
+// checkImage parses one input image and requires it unsigned, of kind and
+// for chip.
+func checkImage(name string, kind esp.Kind, chip esp.Chip, data []byte) (*esp.Image, error) {
+	img, err := esp.ParseImage(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if img.Kind != kind || img.Header.Chip != chip || img.Signed() {
+		signed := "unsigned"
+		if img.Signed() {
+			signed = "signed"
+		}
+		return nil, &ImageError{Input: name, Detail: fmt.Sprintf("must be an unsigned %s %s image, found an %s %s image (%s)",
+			chip, kind, img.Header.Chip, img.Kind, signed)}
+	}
+	return img, nil
 }
 
 // inputData is the named input's bytes, nil if it is not among files.

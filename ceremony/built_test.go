@@ -113,3 +113,35 @@ func TestPlanSaysChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckReleaseImages: the build side's check is the ceremony's own,
+// with the same messages: an image for another chip, images swapped and
+// an app not built as the release says are refused by input name.
+func TestCheckReleaseImages(t *testing.T) {
+	app := esptest.Options{Chip: esp.ESP32C6, Size: 32 << 10, SecureVersion: 1, Version: "1.0.0", Project: "pump"}
+	good := ReleaseImages{Product: "pump", Version: "1.0.0", Chip: "esp32c6", SecurityVersion: 1,
+		Bootloader: build(t, esptest.Options{Kind: esp.KindBootloader, Chip: esp.ESP32C6, Size: 32 << 10}), App: build(t, app)}
+	checks, err := CheckReleaseImages(good)
+	if err != nil || len(checks) != 2 || !strings.Contains(checks[1], "as the release says") {
+		t.Fatalf("good images: %v %q", err, checks)
+	}
+	otherChip := good
+	otherChip.Bootloader = build(t, esptest.Options{Kind: esp.KindBootloader, Chip: esp.ESP32C3, Size: 32 << 10})
+	swapped := good
+	swapped.Bootloader, swapped.App = good.App, good.Bootloader
+	stale := good
+	stale.SecurityVersion = 2
+	for name, tc := range map[string]struct {
+		in   ReleaseImages
+		want string
+	}{
+		"bootloader for another chip": {otherChip, "bootloader.bin: must be an unsigned ESP32-C6 bootloader image, found an ESP32-C3 bootloader image (unsigned)"},
+		"images swapped":              {swapped, "bootloader.bin: must be an unsigned ESP32-C6 bootloader image, found an ESP32-C6 app image (unsigned)"},
+		"app not as built":            {stale, "app.bin: built secure_version 1, the request says 2"},
+		"not an image":                {ReleaseImages{Chip: "esp32c6", Bootloader: []byte("junk"), App: good.App}, "bootloader.bin: "},
+	} {
+		if _, err := CheckReleaseImages(tc.in); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+}

@@ -112,15 +112,8 @@ func releaseFiles(in ReleaseInputs, pol *policy.Policy) ([]inputFile, error) {
 // checkReleaseRules applies the policy's release rules and fills the old
 // security version.
 func checkReleaseRules(w *Workspace, pol *policy.Policy, rp *ReleasePlan) error {
-	prod := pol.Product(rp.Product)
-	if prod == nil {
-		return fmt.Errorf("%w: product %q is not in the policy", ErrPolicyDenied, rp.Product)
-	}
-	if prod.Chip != rp.Chip {
-		return fmt.Errorf("%w: product %s targets %s, the release says %s", ErrPolicyDenied, rp.Product, prod.Chip, rp.Chip)
-	}
-	if max := pol.Release.SecurityVersion.Max; int(rp.SecurityVersion.New) > max {
-		return fmt.Errorf("%w: security version %d is above the policy's maximum %d (release.security_version.max)", ErrPolicyDenied, rp.SecurityVersion.New, max)
+	if err := checkProductRules(pol, rp.Product, rp.Chip, rp.SecurityVersion.New); err != nil {
+		return err
 	}
 	old, err := w.checkSecurityVersion(rp.Product, rp.SecurityVersion.New)
 	if err != nil {
@@ -132,6 +125,43 @@ func checkReleaseRules(w *Workspace, pol *policy.Policy, rp *ReleasePlan) error 
 		return fmt.Errorf("%w: %s's released security version is now %d, the plan was made at %d", ErrSecurityVersion, rp.Product, *old, *rp.SecurityVersion.Old)
 	}
 	return nil
+}
+
+// checkProductRules: the product is in the policy, on its chip, and the
+// security version within the policy's maximum.
+func checkProductRules(pol *policy.Policy, product, chip string, sv uint32) error {
+	prod := pol.Product(product)
+	if prod == nil {
+		return fmt.Errorf("%w: product %q is not in the policy", ErrPolicyDenied, product)
+	}
+	if prod.Chip != chip {
+		return fmt.Errorf("%w: product %s targets %s, the release says %s", ErrPolicyDenied, product, prod.Chip, chip)
+	}
+	if max := pol.Release.SecurityVersion.Max; int(sv) > max {
+		return fmt.Errorf("%w: security version %d is above the policy's maximum %d (release.security_version.max)", ErrPolicyDenied, sv, max)
+	}
+	return nil
+}
+
+// CheckReleasePolicy makes the policy checks of a release ceremony that
+// need no workspace state: the product and its chip, the security
+// version's maximum and the SBOM's CycloneDX version. Whether the
+// security version is below the product's last release is known only to
+// the appliance, which checks it when the release is planned. The build
+// side (`signbox request create --policy`) runs this before it writes a
+// request; it returns the check lines.
+func CheckReleasePolicy(pol *policy.Policy, product, chip string, sv uint32, sbom []byte) ([]string, error) {
+	if err := checkProductRules(pol, product, chip, sv); err != nil {
+		return nil, err
+	}
+	sc, err := checkSBOM(sbom, pol.Release.SBOM)
+	if err != nil {
+		return nil, err
+	}
+	return []string{
+		fmt.Sprintf("product %s on %s is in the policy; security version %d within its maximum %d", product, chip, sv, pol.Release.SecurityVersion.Max),
+		sc + " as the policy requires",
+	}, nil
 }
 
 func checkReleaseKeys(rp *ReleasePlan) error {

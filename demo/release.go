@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"crypto"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"signbox/device/emu"
 	"signbox/device/esp"
 	"signbox/device/esp/esptest"
-	"signbox/internal/atomicfile"
 	"signbox/tui/api"
 )
 
@@ -137,7 +135,8 @@ func (d *Demo) runRelease(eng appliance.Engine, media, date string, approvers []
 	return eng.Export(ctx, plan.ID, d.Out())
 }
 
-// writeRequest writes release request media the way CI would: unsigned
+// writeRequest writes release request media the way CI does, through
+// airgap.WriteRequest (the writer `signbox request create` uses): unsigned
 // images for the demo chip and the SBOM, listed in request.json. The app
 // is built with the request's project, version and secure_version, since
 // the ceremony signs it as built.
@@ -154,30 +153,13 @@ func writeRequest(dir, version string, sv uint32, sbom []byte, clin *airgap.Clin
 	if err != nil {
 		return err
 	}
-	ref := func(name string, b []byte) airgap.FileRef {
-		s := sha256.Sum256(b)
-		return airgap.FileRef{Path: name, SHA256: hex.EncodeToString(s[:]), Size: int64(len(b))}
-	}
-	req := airgap.Request{Kind: airgap.KindRequest, Product: Product, Version: version, Chip: Chip, SecurityVersion: sv,
-		Images: []airgap.Image{{Role: airgap.RoleBootloader, FileRef: ref("bootloader.bin", bl)}, {Role: airgap.RoleApp, FileRef: ref("app.bin", app)}},
-		SBOM:   ref("sbom.cdx.json", sbom), Clinical: clin}
-	raw, err := json.MarshalIndent(req, "", "  ")
-	if err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	files := []struct {
-		name string
-		data []byte
-	}{{"bootloader.bin", bl}, {"app.bin", app}, {"sbom.cdx.json", sbom}, {"request.json", append(raw, '\n')}}
-	for _, f := range files {
-		if err := atomicfile.WriteNew(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	in := airgap.RequestInput{Product: Product, Version: version, Chip: Chip, SecurityVersion: sv,
+		Bootloader: bl, App: app, SBOM: sbom, Clinical: clin}
+	_, err = airgap.WriteRequest(dir, in, airgap.WriteOptions{})
+	return err
 }
 
 // cleanSBOM is the factory release's SBOM: the real SBOM's components

@@ -88,6 +88,19 @@ func parseSBOM(b []byte) (*release, error) {
 	return r, nil
 }
 
+// CheckRequestSupport makes the hospital documents' support check on a
+// release request's CycloneDX JSON SBOM: a request with a clinical block
+// gets hospital documents, which need every component's FDA support
+// level and end-of-support date, so `signbox request create` checks them
+// before it writes the request, with the message the ceremony gives.
+func CheckRequestSupport(sbomJSON []byte) error {
+	r, err := parseSBOM(sbomJSON)
+	if err != nil {
+		return err
+	}
+	return checkSupport(r)
+}
+
 // parseVEX returns the VEX's findings grouped by vulnerability, plus its
 // metadata properties.
 func parseVEX(b []byte) ([]vulnerability, error) {

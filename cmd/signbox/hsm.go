@@ -73,6 +73,15 @@ type tokenFlags struct {
 	uri    *string
 	module *string
 	pin    *pinFlags
+	// name is the URI flag's name for messages; "" means "token".
+	name string
+}
+
+func (f *tokenFlags) flagName() string {
+	if f.name == "" {
+		return "token"
+	}
+	return f.name
 }
 
 func addTokenFlags(e *env, fs interface {
@@ -88,11 +97,11 @@ func addTokenFlags(e *env, fs interface {
 // open opens the token, filling in the module path when the URI omits it.
 func (f *tokenFlags) open(e *env) (*hsm.Token, error) {
 	if *f.uri == "" {
-		return nil, usageErr("--token URI is required")
+		return nil, usageErr("--%s URI is required", f.flagName())
 	}
 	u, err := hsm.ParseURI(*f.uri)
 	if err != nil {
-		return nil, usageErr("--token: %v", err)
+		return nil, usageErr("--%s: %v", f.flagName(), err)
 	}
 	if u.ModulePath == "" {
 		u.ModulePath = *f.module

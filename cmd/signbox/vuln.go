@@ -17,8 +17,8 @@ import (
 func init() {
 	register(&command{
 		path:    "vuln manifest",
-		usage:   "SNAPSHOT_DIR --snapshot DATE [--source TEXT]",
-		summary: "write feed.json for a directory of <Ecosystem>/all.zip (connected side)",
+		usage:   "SNAPSHOT_DIR --snapshot DATE [--source TEXT] [--sign-with URI --key-label L [--module PATH] [--pin-fd N | --pin-env NAME]]",
+		summary: "write feed.json for a directory of <Ecosystem>/all.zip, and feed.dsse.json signed by the build key (connected side)",
 		run:     runVulnManifest,
 	})
 	register(&command{
@@ -99,12 +99,16 @@ func runVulnManifest(e *env, args []string) error {
 	fs := newFlags(e, "vuln manifest")
 	snap := fs.String("snapshot", "", "when the snapshot was taken (YYYY-MM-DD or RFC 3339)")
 	source := fs.String("source", "osv.dev exports", "where the snapshot came from")
+	sign := addSignFlags(e, fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || *snap == "" {
 		return usageErr("need SNAPSHOT_DIR and --snapshot")
+	}
+	if err := sign.check(); err != nil {
+		return err
 	}
 	created, err := parseDate(e, *snap)
 	if err != nil {
@@ -113,6 +117,9 @@ func runVulnManifest(e *env, args []string) error {
 	data, err := vuln.WriteManifest(pos[0], created, *source)
 	if err != nil {
 		return err
+	}
+	if sign.enabled() {
+		return writeSignedFeed(e, pos[0], data, sign)
 	}
 	out := filepath.Join(pos[0], vuln.ManifestName)
 	if err := atomicfile.WriteNew(out, data, 0o644); err != nil {
