@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,6 +28,10 @@ func TestScripts(t *testing.T) {
 			ts.Setenv("GORACE", scriptGORACE(os.Getenv("GORACE")))
 			// SOFTHSM_MODULE is the SoftHSM2 library scripts name in URIs.
 			ts.Setenv("SOFTHSM_MODULE", defaultModule(&env{getenv: os.Getenv}))
+			// REPO is the checkout, for scripts that run its examples.
+			if wd, err := os.Getwd(); err == nil {
+				ts.Setenv("REPO", filepath.Join(wd, "..", ".."))
+			}
 			return nil
 		},
 		RequireExplicitExec: true,
