@@ -66,7 +66,7 @@ func (releaseKind) checkInputs(s *Session) ([]string, error) {
 		return nil, err
 	}
 	if b, ok := s.inputs[InputSBOM]; ok {
-		sc, err := checkSBOM(b, s.pol.Release.SBOM)
+		sc, err := checkSBOM(b, s.pol.Release.SBOM, map[string][]byte{InputBootloader: s.inputs[InputBootloader], InputApp: s.inputs[InputApp]})
 		if err != nil {
 			return nil, err
 		}

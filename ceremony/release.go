@@ -150,11 +150,11 @@ func checkProductRules(pol *policy.Policy, product, chip string, sv uint32) erro
 // the appliance, which checks it when the release is planned. The build
 // side (`signbox request create --policy`) runs this before it writes a
 // request; it returns the check lines.
-func CheckReleasePolicy(pol *policy.Policy, product, chip string, sv uint32, sbom []byte) ([]string, error) {
+func CheckReleasePolicy(pol *policy.Policy, product, chip string, sv uint32, sbom []byte, images map[string][]byte) ([]string, error) {
 	if err := checkProductRules(pol, product, chip, sv); err != nil {
 		return nil, err
 	}
-	sc, err := checkSBOM(sbom, pol.Release.SBOM)
+	sc, err := checkSBOM(sbom, pol.Release.SBOM, images)
 	if err != nil {
 		return nil, err
 	}

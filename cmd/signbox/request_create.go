@@ -139,7 +139,8 @@ func (f *createFlags) check(in airgap.RequestInput) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--sbom %s: %w", f.sbom, err)
 	}
-	pc, pinned, err := f.checkAgainstPolicy(in.Product, in.Chip, in.SecurityVersion, in.SBOM)
+	images := map[string][]byte{ceremony.InputBootloader: in.Bootloader, ceremony.InputApp: in.App}
+	pc, pinned, err := f.checkAgainstPolicy(in.Product, in.Chip, in.SecurityVersion, in.SBOM, images)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +265,7 @@ func printCreated(e *env, out string, v *airgap.VerifiedRequest, checks []string
 // checkAgainstPolicy makes the ceremony's policy checks that need no
 // appliance state (ceremony.CheckReleasePolicy) when --policy is given,
 // and returns the build key the policy pins, "" if none.
-func (f *createFlags) checkAgainstPolicy(product, chip string, sv uint32, sbom []byte) ([]string, string, error) {
+func (f *createFlags) checkAgainstPolicy(product, chip string, sv uint32, sbom []byte, images map[string][]byte) ([]string, string, error) {
 	if f.policy == "" {
 		return nil, "", nil
 	}
@@ -276,7 +277,7 @@ func (f *createFlags) checkAgainstPolicy(product, chip string, sv uint32, sbom [
 	if err != nil {
 		return nil, "", fmt.Errorf("--policy %s: %w", f.policy, err)
 	}
-	checks, err := ceremony.CheckReleasePolicy(pol, product, chip, sv, sbom)
+	checks, err := ceremony.CheckReleasePolicy(pol, product, chip, sv, sbom, images)
 	if err != nil {
 		return nil, "", err
 	}
