@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
