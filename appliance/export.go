@@ -253,8 +253,13 @@ func (a *Appliance) releaseSBOMAndVEX(s *ceremony.Session, images map[string]str
 		return nil, nil, err
 	}
 	sum := sha256.Sum256(sb.Bytes())
+	written, err := sbom.Parse(sb.Bytes(), sbom.FormatJSON)
+	if err != nil {
+		return nil, nil, err
+	}
 	var vex bytes.Buffer
-	if err := vuln.WriteVEX(&vex, t.Result, t.Decisions, vuln.VEXInfo{Timestamp: date, SBOMDigest: "sha256:" + hex.EncodeToString(sum[:])}); err != nil {
+	info := vuln.VEXInfo{Timestamp: date, SBOMDigest: "sha256:" + hex.EncodeToString(sum[:]), SBOM: written}
+	if err := vuln.WriteVEX(&vex, t.Result, t.Decisions, info); err != nil {
 		return nil, nil, err
 	}
 	return sb.Bytes(), vex.Bytes(), nil

@@ -89,7 +89,7 @@ func newCheckCtx(res *bundle.Result, files map[string][]byte) *checkCtx {
 	slices.Sort(c.paths)
 	c.pack, c.packErr = parseOrMissing(c, PackName, ParsePack)
 	c.rel, c.relErr = parseOrMissing(c, SBOMName, parseSBOM)
-	c.vulns, c.vexErr = parseOrMissing(c, VEXName, parseVEX)
+	c.vulns, c.vexErr = parseOrMissing(c, VEXName, func(b []byte) ([]vulnerability, error) { return parseVEX(b, c.rel) })
 	return c
 }
 

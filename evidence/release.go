@@ -55,6 +55,11 @@ type release struct {
 	ImageHashes map[string]string // image file name (app.bin) → SHA-256 hex
 	Components  []component       // every component, nested ones included
 	Vulns       []vulnerability   // sorted by ID
+	// Serial and BOMVersion identify the SBOM for BOM-Links; ByRef holds
+	// its components by bom-ref.
+	Serial     string
+	BOMVersion int
+	ByRef      map[string]component
 }
 
 func parseRelease(sbomBytes, vexBytes []byte) (*release, error) {
@@ -62,7 +67,7 @@ func parseRelease(sbomBytes, vexBytes []byte) (*release, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Vulns, err = parseVEX(vexBytes); err != nil {
+	if r.Vulns, err = parseVEX(vexBytes, r); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -84,7 +89,13 @@ func parseSBOM(b []byte) (*release, error) {
 			}
 		}
 	}
-	walk(deref(s.BOM.Components), func(c *cdx.Component) { r.Components = append(r.Components, toComponent(c)) })
+	r.Serial, r.BOMVersion, r.ByRef = s.BOM.SerialNumber, max(s.BOM.Version, 1), map[string]component{}
+	walk(deref(s.BOM.Components), func(c *cdx.Component) {
+		r.Components = append(r.Components, toComponent(c))
+		if c.BOMRef != "" {
+			r.ByRef[c.BOMRef] = toComponent(c)
+		}
+	})
 	return r, nil
 }
 
@@ -101,14 +112,14 @@ func CheckRequestSupport(sbomJSON []byte) error {
 	return checkSupport(r)
 }
 
-// parseVEX returns the VEX's findings grouped by vulnerability, plus its
-// metadata properties.
-func parseVEX(b []byte) ([]vulnerability, error) {
+// parseVEX returns the VEX's findings grouped by vulnerability, each
+// resolved to its component in the release SBOM rel.
+func parseVEX(b []byte, rel *release) ([]vulnerability, error) {
 	v, err := sbom.Parse(b, sbom.FormatJSON)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", VEXName, err)
 	}
-	vs, err := vulnerabilities(v.BOM)
+	vs, err := vulnerabilities(v.BOM, rel)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", VEXName, err)
 	}
@@ -145,14 +156,13 @@ func toComponent(c *cdx.Component) component {
 	return out
 }
 
-// vulnerabilities reads the VEX entries, resolving each affects ref to a
-// component defined in the same document, and groups them by ID.
-func vulnerabilities(bom *cdx.BOM) ([]vulnerability, error) {
-	refs := map[string]component{}
-	walk(deref(bom.Components), func(c *cdx.Component) { refs[c.BOMRef] = toComponent(c) })
+// vulnerabilities reads the VEX entries, resolving each affects ref (see
+// resolver) and groups them by ID.
+func vulnerabilities(bom *cdx.BOM, rel *release) ([]vulnerability, error) {
+	res := newResolver(bom, rel)
 	byID := map[string]*vulnerability{}
 	for i, v := range deref(bom.Vulnerabilities) {
-		f, err := toFinding(v, refs)
+		f, err := toFinding(v, res)
 		if err != nil {
 			return nil, fmt.Errorf("vulnerabilities[%d] %s: %w", i, v.ID, err)
 		}
@@ -178,7 +188,7 @@ func vulnerabilities(bom *cdx.BOM) ([]vulnerability, error) {
 	return out, nil
 }
 
-func toFinding(v cdx.Vulnerability, refs map[string]component) (finding, error) {
+func toFinding(v cdx.Vulnerability, res *resolver) (finding, error) {
 	if v.ID == "" {
 		return finding{}, fmt.Errorf("no id")
 	}
@@ -204,9 +214,9 @@ func toFinding(v cdx.Vulnerability, refs map[string]component) (finding, error) 
 	if len(affects) != 1 {
 		return f, fmt.Errorf("%d affects entries, want 1 (signbox writes one finding per component)", len(affects))
 	}
-	c, ok := refs[affects[0].Ref]
-	if !ok {
-		return f, fmt.Errorf("affects ref %q is not a component of the VEX", affects[0].Ref)
+	c, err := res.component(affects[0].Ref)
+	if err != nil {
+		return f, err
 	}
 	f.Component = c
 	if rs := deref(v.Ratings); len(rs) > 0 {

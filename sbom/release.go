@@ -180,6 +180,7 @@ func (r Release) components(p ReleasePolicy) ([]cdx.Component, error) {
 		}
 	}
 	walk(comps, "components")
+	assignRefs(comps)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

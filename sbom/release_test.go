@@ -92,3 +92,33 @@ func TestReleaseDoesNotModifySource(t *testing.T) {
 	require.NoError(t, WriteRelease(&bytes.Buffer{}, r, ReleasePolicy{}))
 	require.Nil(t, (*r.Source.BOM.Components)[0].Properties)
 }
+
+// TestReleaseGivesEveryComponentARef: a VEX can only link to components
+// with a bom-ref, so the release SBOM gives one to each component the
+// source left without: its purl when free, else a path-based ref.
+func TestReleaseGivesEveryComponentARef(t *testing.T) {
+	src := `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+	  {"type":"library","name":"a","version":"1","purl":"pkg:golang/example.com/a@v1"},
+	  {"type":"library","bom-ref":"pkg:golang/example.com/b@v1","name":"b","version":"1","purl":"pkg:golang/example.com/b@v1",
+	   "components":[{"type":"library","name":"b2","version":"1","purl":"pkg:golang/example.com/b@v1"}]},
+	  {"type":"library","name":"c"}]}`
+	s, err := Parse([]byte(src), FormatJSON)
+	require.NoError(t, err)
+	r := testRelease(t)
+	r.Source, r.Support = s, nil
+	var buf bytes.Buffer
+	require.NoError(t, WriteRelease(&buf, r, ReleasePolicy{}))
+	back, err := Parse(buf.Bytes(), FormatJSON)
+	require.NoError(t, err)
+	got := map[string]string{}
+	for path, c := range back.ByPath() {
+		got[path] = c.BOMRef
+	}
+	require.Equal(t, map[string]string{
+		"components[0]":               "pkg:golang/example.com/a@v1",
+		"components[1]":               "pkg:golang/example.com/b@v1",
+		"components[1].components[0]": "signbox:components[1].components[0]",
+		"components[2]":               "signbox:components[2]",
+	}, got)
+	require.Empty(t, (*s.BOM.Components)[0].BOMRef, "the source is not modified")
+}

@@ -126,7 +126,7 @@ func TestVEXAndReportGolden(t *testing.T) {
 	res.FeedDigest = "sha256:feed" // temp dirs differ per run; pin for the golden
 	ds := triaged(t, res)
 	var vex bytes.Buffer
-	require.NoError(t, WriteVEX(&vex, res, ds, VEXInfo{Timestamp: decidedAt, SBOMDigest: "sha256:sbom"}))
+	require.NoError(t, WriteVEX(&vex, res, ds, VEXInfo{Timestamp: decidedAt, SBOMDigest: "sha256:sbom", SBOM: readSBOM(t, "testdata/real/crates.cdx.json")}))
 	golden(t, "crates.vex.golden.json", vex.Bytes())
 	back, err := sbom.Parse(vex.Bytes(), sbom.FormatJSON)
 	require.NoError(t, err)

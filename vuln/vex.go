@@ -20,19 +20,28 @@ type VEXInfo struct {
 	// SBOMDigest, if set, names the SBOM these statements are about
 	// ("sha256:<hex>"), since the VEX is a separate document.
 	SBOMDigest string
+	// SBOM is the document the statements are about: the scanned SBOM, or
+	// the release SBOM written from it (which keeps its component paths).
+	// Every affects ref names the finding's component by its bom-ref
+	// there (see linker).
+	SBOM *sbom.SBOM
 }
 
 // BuildVEX assembles a CycloneDX 1.6 VEX document: one vulnerability per
-// finding with its triage analysis, and the affected components inline so
-// that every affects.ref resolves inside the document.
+// finding with its triage analysis, each affecting its component in
+// info.SBOM.
 func BuildVEX(res *Result, ds *Decisions, info VEXInfo) (*cdx.BOM, error) {
 	if info.Timestamp.IsZero() {
 		return nil, fmt.Errorf("VEX timestamp is required")
 	}
+	l, err := newLinker(info.SBOM)
+	if err != nil {
+		return nil, err
+	}
 	bom := cdx.NewBOM()
 	bom.JSONSchema = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 	bom.SpecVersion = cdx.SpecVersion1_6
-	bom.SerialNumber = vexSerial(res.FeedDigest, ds.Digest())
+	bom.SerialNumber = vexSerial(res.FeedDigest, ds.Digest(), l.serial)
 	bom.Metadata = &cdx.Metadata{
 		Timestamp: info.Timestamp.UTC().Format(time.RFC3339),
 		Properties: &[]cdx.Property{
@@ -43,21 +52,19 @@ func BuildVEX(res *Result, ds *Decisions, info VEXInfo) (*cdx.BOM, error) {
 	if info.SBOMDigest != "" {
 		*bom.Metadata.Properties = append(*bom.Metadata.Properties, cdx.Property{Name: "signbox:sbom-digest", Value: info.SBOMDigest})
 	}
-	var comps []cdx.Component
-	seen := map[string]bool{}
 	var vulns []cdx.Vulnerability
 	for _, f := range res.Findings {
-		ref := f.Component.Key()
-		if !seen[ref] {
-			seen[ref] = true
-			comps = append(comps, cdx.Component{BOMRef: ref, Type: cdx.ComponentTypeLibrary,
-				Name: f.Component.Name, Version: f.Component.Written, PackageURL: f.Component.PURL})
+		ref, err := l.ref(f.Component)
+		if err != nil {
+			return nil, err
 		}
 		d, ok := ds.For(f)
 		vulns = append(vulns, vexEntry(f, ref, d, ok))
 	}
-	if len(comps) > 0 {
-		bom.Components = &comps
+	if len(l.copies) > 0 {
+		bom.Components = &l.copies
+	}
+	if len(vulns) > 0 {
 		bom.Vulnerabilities = &vulns
 	}
 	return bom, nil

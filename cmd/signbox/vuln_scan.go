@@ -11,6 +11,7 @@ import (
 
 	"signbox/appliance"
 	"signbox/internal/atomicfile"
+	"signbox/sbom"
 	"signbox/vuln"
 )
 
@@ -65,7 +66,7 @@ func runVulnScan(e *env, args []string) error {
 	}
 	g := vuln.Gate(res, ds, p)
 	printScan(e.stdout, res, ds, g)
-	if err := writeOutputs(res, ds, g, fr, pos[0], *vexOut, *reportOut); err != nil {
+	if err := writeOutputs(res, ds, g, fr, s, pos[0], *vexOut, *reportOut); err != nil {
 		return err
 	}
 	if !g.Pass() {
@@ -92,10 +93,10 @@ func gateFlags(p *vuln.GatePolicy, blockAt, unknown string) error {
 	return nil
 }
 
-func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, sbomPath, vexOut, reportOut string) error {
+func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, s *sbom.SBOM, sbomPath, vexOut, reportOut string) error {
 	if vexOut != "" {
 		var b bytes.Buffer
-		info := vuln.VEXInfo{Timestamp: fr.CeremonyDate}
+		info := vuln.VEXInfo{Timestamp: fr.CeremonyDate, SBOM: s}
 		if data, err := os.ReadFile(sbomPath); err == nil {
 			sum := sha256.Sum256(data)
 			info.SBOMDigest = "sha256:" + hex.EncodeToString(sum[:])

@@ -101,10 +101,15 @@ func ReleaseSBOM(images map[string]string) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// VEX writes the demo triage with package vuln, as the appliance does.
-// scratch is a directory (created if needed) for the decisions file.
-func VEX(scratch string) ([]byte, error) {
+// VEX writes the demo triage with package vuln, as the appliance does:
+// each statement links to its component in releaseSBOM. scratch is a
+// directory (created if needed) for the decisions file.
+func VEX(scratch string, releaseSBOM []byte) ([]byte, error) {
 	s, err := sbom.Parse([]byte(SourceSBOM), sbom.FormatJSON)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := sbom.Parse(releaseSBOM, sbom.FormatJSON)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +136,7 @@ func VEX(scratch string) ([]byte, error) {
 		}
 	}
 	var buf bytes.Buffer
-	err = vuln.WriteVEX(&buf, res, ds, vuln.VEXInfo{Timestamp: CeremonyDate})
+	err = vuln.WriteVEX(&buf, res, ds, vuln.VEXInfo{Timestamp: CeremonyDate, SBOM: rel})
 	return buf.Bytes(), err
 }
 
@@ -169,7 +174,7 @@ func Inputs(images map[string]string, scratch string) (evidence.Inputs, error) {
 	if err != nil {
 		return evidence.Inputs{}, err
 	}
-	vex, err := VEX(scratch)
+	vex, err := VEX(scratch, sb)
 	if err != nil {
 		return evidence.Inputs{}, err
 	}
