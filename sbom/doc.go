@@ -4,9 +4,11 @@
 // # Reading
 //
 // [Read] decodes CycloneDX JSON or XML (spec 1.2 to 1.6) with cyclonedx-go and
-// then checks what that library does not: enum values (component type and
-// scope, hash algorithms, VEX analysis fields, rating severities), bom-refs
-// that are duplicated or referenced but never defined, and leftover bytes.
+// then checks what that library does not: the document against the
+// official CycloneDX JSON schema of its own spec version (embedded from
+// schema/, see its README; an XML document through its JSON rendering),
+// plus what no schema can express: bom-refs duplicated or referenced but
+// never defined, size and nesting limits, and leftover bytes.
 // Every component, including nested ones, is normalised into a [Component]
 // carrying the OSV ecosystem, the ecosystem's package name and the version.
 // Components that cannot be matched against a vulnerability feed (no

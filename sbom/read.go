@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -73,7 +74,7 @@ func Parse(data []byte, format Format) (*SBOM, error) {
 	if err := checkSpecVersion(bom, format); err != nil {
 		return nil, err
 	}
-	if err := validate(bom); err != nil {
+	if err := check(data, format, bom); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	s := &SBOM{BOM: bom, SpecVersion: bom.SpecVersion, Format: format}
@@ -103,6 +104,8 @@ func decode(data []byte, format Format) (*cdx.BOM, error) {
 		if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatXML).Decode(&bom); err != nil {
 			return nil, fmt.Errorf("%w: decode XML: %w", ErrMalformed, err)
 		}
+		bom.BOMFormat = "CycloneDX" // XML says so by its namespace
+
 	default:
 		return nil, fmt.Errorf("unknown SBOM format %d", format)
 	}
@@ -120,4 +123,25 @@ func checkSpecVersion(bom *cdx.BOM, format Format) error {
 		return fmt.Errorf("%w: %s (signbox reads 1.2 to 1.6)", ErrSpecVersion, bom.SpecVersion)
 	}
 	return nil
+}
+
+// check validates bom against the official schema of its spec version
+// and runs the reference checks the schema cannot express, reporting
+// both. An XML document is checked through its JSON rendering (the
+// schemas are JSON schemas), marshalled as decoded: cyclonedx-go's
+// encoder would downgrade values the version lacks (a type to
+// "application", a hash dropped) and so hide exactly what the schema
+// must refuse.
+func check(data []byte, format Format, bom *cdx.BOM) error {
+	refErr, overLimit := validate(bom)
+	if overLimit {
+		return refErr
+	}
+	if format == FormatXML {
+		var err error
+		if data, err = json.Marshal(bom); err != nil {
+			return errors.Join(refErr, fmt.Errorf("render as JSON for the schema: %w", err))
+		}
+	}
+	return errors.Join(validateSchema(data, bom.SpecVersion), refErr)
 }

@@ -45,11 +45,6 @@ func (v *validator) vulnerabilities(bom *cdx.BOM) {
 		vu := &(*bom.Vulnerabilities)[i]
 		where := fmt.Sprintf("vulnerabilities[%d]", i)
 		v.define(vu.BOMRef, where)
-		if vu.ID == "" {
-			v.addf("%s: id is missing", where)
-		}
-		v.ratings(vu.Ratings, where)
-		v.analysis(vu.Analysis, where)
 	}
 	// Affects are checked after every bom-ref is known.
 	for i, vu := range *bom.Vulnerabilities {
@@ -59,44 +54,6 @@ func (v *validator) vulnerabilities(bom *cdx.BOM) {
 		for j, a := range *vu.Affects {
 			w := fmt.Sprintf("vulnerabilities[%d].affects[%d]", i, j)
 			v.ref(a.Ref, w+".ref")
-			if a.Range == nil {
-				continue
-			}
-			for k, r := range *a.Range {
-				if r.Status != "" && !statuses[string(r.Status)] {
-					v.addf("%s.versions[%d]: status %q is not one of affected, unaffected, unknown", w, k, r.Status)
-				}
-			}
-		}
-	}
-}
-
-func (v *validator) ratings(rs *[]cdx.VulnerabilityRating, where string) {
-	if rs == nil {
-		return
-	}
-	for i, r := range *rs {
-		if r.Severity != "" && !severities[string(r.Severity)] {
-			v.addf("%s.ratings[%d]: severity %q is not a CycloneDX severity", where, i, r.Severity)
-		}
-	}
-}
-
-func (v *validator) analysis(a *cdx.VulnerabilityAnalysis, where string) {
-	if a == nil {
-		return
-	}
-	if a.State != "" && !states[string(a.State)] {
-		v.addf("%s.analysis: state %q is not a CycloneDX impact analysis state", where, a.State)
-	}
-	if a.Justification != "" && !justifications[string(a.Justification)] {
-		v.addf("%s.analysis: justification %q is not a CycloneDX justification", where, a.Justification)
-	}
-	if a.Response != nil {
-		for i, r := range *a.Response {
-			if !responses[string(r)] {
-				v.addf("%s.analysis.response[%d]: %q is not a CycloneDX response", where, i, r)
-			}
 		}
 	}
 }
