@@ -18,6 +18,7 @@ import (
 	"signbox/ceremony"
 	"signbox/demo"
 	"signbox/demo/demotest"
+	"signbox/evidence"
 	"signbox/hsm"
 	"signbox/internal/atomicfile"
 	"signbox/policy"
@@ -139,7 +140,7 @@ func TestReleaseCeremonyRefusalsThenRelease(t *testing.T) {
 		res, err := bundle.Verify(b, releaseKey(t, d), bundle.VerifyOptions{Product: demo.Product, MinSecurityVersion: 2})
 		require.NoError(t, err)
 		require.Equal(t, uint32(2), res.Manifest.SecurityVersion)
-		for _, doc := range []string{"advisory.csaf.json", "NOTICE.md", "rollout.json", "evidence.json"} {
+		for _, doc := range evidence.Documents(demo.Product, demo.NextVersion, 2) {
 			_, ok := res.Manifest.File(doc)
 			require.True(t, ok, "bundle lacks %s", doc)
 		}

@@ -54,7 +54,7 @@ func addDocuments(s *ceremony.Session, c *bundle.Contents, previous string) erro
 	if err != nil {
 		return err
 	}
-	for _, name := range evidence.Documents() {
+	for _, name := range evidence.Documents(c.Product, c.Version, c.SecurityVersion) {
 		c.Documents = append(c.Documents, bundle.NamedFile{Name: name, Data: docs[name]})
 	}
 	return nil

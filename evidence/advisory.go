@@ -22,12 +22,14 @@ func buildAdvisory(in *Inputs, r *release) ([]byte, error) {
 		Title:     fmt.Sprintf("%s %s: security update", in.Product, in.Version),
 		Publisher: csafPublisher{Category: "vendor", Name: in.Manufacturer, Namespace: in.Namespace},
 		Tracking: csafTracking{
-			ID: fmt.Sprintf("%s-%s-sv%d", in.Product, in.Version, in.SecurityVersion.New), Status: "final", Version: "1",
+			ID: TrackingID(in.Product, in.Version, in.SecurityVersion.New), Status: "final", Version: "1",
 			InitialReleaseDate: ts, CurrentReleaseDate: ts,
 			RevisionHistory: []csafRevision{{Date: ts, Number: "1", Summary: "Initial release."}},
 			Generator:       csafGenerator{Date: ts, Engine: csafEngine{Name: "signbox"}},
 		},
-		Notes: documentNotes(in, r),
+		Notes:        documentNotes(in, r),
+		Distribution: in.distribution(),
+		References:   []csafReference{in.selfReference()},
 	}, ProductTree: productTree(in, r)}
 	for _, v := range r.Vulns {
 		doc.Vulnerabilities = append(doc.Vulnerabilities, csafVuln(in, v))
@@ -35,7 +37,8 @@ func buildAdvisory(in *Inputs, r *release) ([]byte, error) {
 	if len(doc.Vulnerabilities) == 0 {
 		doc.Document.Category = "csaf_informational_advisory"
 		doc.Document.Title = fmt.Sprintf("%s %s: update without known vulnerabilities", in.Product, in.Version)
-		doc.Document.References = []csafReference{{Category: "external", Summary: in.Manufacturer + " security information", URL: in.Namespace}}
+		doc.Document.References = append(doc.Document.References,
+			csafReference{Category: "external", Summary: in.Manufacturer + " security information", URL: in.Namespace})
 		doc.ProductTree = nil
 	}
 	if sev := aggregateSeverity(r); sev != "" {
@@ -46,7 +49,10 @@ func buildAdvisory(in *Inputs, r *release) ([]byte, error) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", AdvisoryName, err)
+		return nil, fmt.Errorf("%s: %w", in.advisoryPath(), err)
+	}
+	if err := ValidateCSAF(buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("%s: %w", in.advisoryPath(), err)
 	}
 	return buf.Bytes(), nil
 }

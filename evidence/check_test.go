@@ -113,7 +113,7 @@ func TestCheckFailsOnResignedBundle(t *testing.T) {
 	}{
 		{"no notice", "IEC81001-6.1", "NOTICE.md", func(d map[string][]byte) { d[evidence.NoticeName] = nil }},
 		{"no rollout plan", "FDA-ANTIROLLBACK", "rollout.json", func(d map[string][]byte) { d[evidence.RolloutName] = nil }},
-		{"no advisory", "FDA-VULN", "advisory.csaf.json", func(d map[string][]byte) { d[evidence.AdvisoryName] = nil }},
+		{"no advisory", "FDA-VULN", "no file under csaf/", func(d map[string][]byte) { d[advisoryPath] = nil }},
 		{"no evidence.json", evidence.PackRowID, "evidence.json", func(d map[string][]byte) { d[evidence.PackName] = nil }},
 		{"notice without rollback", "IEC81001-6.1", `"## Roll back" missing`, func(d map[string][]byte) {
 			d[evidence.NoticeName] = []byte(strings.Replace(string(d[evidence.NoticeName]), "## Roll back", "## Later", 1))
@@ -122,7 +122,7 @@ func TestCheckFailsOnResignedBundle(t *testing.T) {
 			d[evidence.TableName] = append(d[evidence.TableName], "| EXTRA | | | | | |\n"...)
 		}},
 		{"advisory says affected", "FDA-VULN", "CVE-2024-28755 is known_affected, the VEX says fixed", func(d map[string][]byte) {
-			d[evidence.AdvisoryName] = []byte(strings.Replace(string(d[evidence.AdvisoryName]), `"fixed": [`, `"known_affected": [`, 1))
+			d[advisoryPath] = []byte(strings.Replace(string(d[advisoryPath]), `"fixed": [`, `"known_affected": [`, 1))
 		}},
 		{"rollout claims another security version", "FDA-ANTIROLLBACK", "rollout.json: security version 3 → 5", func(d map[string][]byte) {
 			d[evidence.RolloutName] = []byte(strings.Replace(string(d[evidence.RolloutName]), `"new": 4`, `"new": 5`, 1))

@@ -101,16 +101,21 @@ func checkVuln(c *checkCtx) (string, error) {
 }
 
 func (c *checkCtx) advisory() (*csafDoc, error) {
-	b, err := c.file(AdvisoryName)
+	m := c.res.Manifest
+	p := AdvisoryPath(m.Product, m.Version, m.SecurityVersion)
+	b, err := c.file(p)
 	if err != nil {
 		return nil, err
 	}
-	var d csafDoc
+	d := csafDoc{path: p}
 	if err := strictjson.Decode(b, &d); err != nil {
-		return nil, fmt.Errorf("%s: %w", AdvisoryName, err)
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	if d.Document.CSAFVersion != "2.0" {
-		return nil, fmt.Errorf("%s: csaf_version %q, want 2.0", AdvisoryName, d.Document.CSAFVersion)
+		return nil, fmt.Errorf("%s: csaf_version %q, want 2.0", p, d.Document.CSAFVersion)
+	}
+	if err := d.publishingProblems(); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }
@@ -119,15 +124,15 @@ func (c *checkCtx) advisory() (*csafDoc, error) {
 // VEX decisions imply.
 func advisoryAgrees(d *csafDoc, vulns []vulnerability) error {
 	if len(d.Vulnerabilities) != len(vulns) {
-		return fmt.Errorf("%s lists %d vulnerabilities, %s %d", AdvisoryName, len(d.Vulnerabilities), VEXName, len(vulns))
+		return fmt.Errorf("%s lists %d vulnerabilities, %s %d", d.path, len(d.Vulnerabilities), VEXName, len(vulns))
 	}
 	for _, v := range vulns {
 		i := slices.IndexFunc(d.Vulnerabilities, func(cv csafVulnerability) bool { return csafNames(cv, v.ID) })
 		if i < 0 {
-			return fmt.Errorf("%s does not list %s", AdvisoryName, v.ID)
+			return fmt.Errorf("%s does not list %s", d.path, v.ID)
 		}
 		if got, want := csafStatus(d.Vulnerabilities[i].ProductStatus), groupStatus(v); got != want {
-			return fmt.Errorf("%s: %s is %s, the VEX says %s", AdvisoryName, v.ID, got, want)
+			return fmt.Errorf("%s: %s is %s, the VEX says %s", d.path, v.ID, got, want)
 		}
 	}
 	return nil
@@ -315,7 +320,7 @@ func checkMaintenance(c *checkCtx) (string, error) {
 // version, identified by the UDI-DI.
 func advisoryNames(d *csafDoc, product, version, udi string) error {
 	if !strings.Contains(d.Document.Title, product+" "+version) {
-		return fmt.Errorf("%s: title %q does not name %s %s", AdvisoryName, d.Document.Title, product, version)
+		return fmt.Errorf("%s: title %q does not name %s %s", d.path, d.Document.Title, product, version)
 	}
 	if d.ProductTree == nil {
 		return nil
@@ -332,20 +337,26 @@ func advisoryNames(d *csafDoc, product, version, udi string) error {
 	}
 	visit(d.ProductTree.Branches)
 	if !found {
-		return fmt.Errorf("%s: no product version %s with UDI-DI %s", AdvisoryName, version, udi)
+		return fmt.Errorf("%s: no product version %s with UDI-DI %s", d.path, version, udi)
 	}
 	return nil
 }
 
 func checkUpdateIntegrity(c *checkCtx) (string, error) {
 	m := c.res.Manifest
-	for _, d := range Documents() {
+	docs := Documents(m.Product, m.Version, m.SecurityVersion)
+	for _, d := range docs {
 		f, ok := m.File(d)
 		if !ok || f.Role != "document" {
 			return "", fmt.Errorf("%s is not in the signed manifest as a document", d)
 		}
 	}
-	return fmt.Sprintf("all %d files, %d documents included, covered by the manifest signed by %s", len(m.Files), len(Documents()), c.res.ReleaseKeyID), nil
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, AdvisoryDir) && f.Path != docs[0] {
+			return "", fmt.Errorf("%s is not this release's advisory %s", f.Path, docs[0])
+		}
+	}
+	return fmt.Sprintf("all %d files, %d documents included, covered by the manifest signed by %s", len(m.Files), len(docs), c.res.ReleaseKeyID), nil
 }
 
 // firstFew joins up to n items and counts the rest, so one error stays

@@ -6,21 +6,34 @@ package evidence
 // every document against the OASIS schema.
 
 type csafDoc struct {
+	path            string              // bundle path, for errors; never encoded
 	Document        csafDocument        `json:"document"`
 	ProductTree     *csafProductTree    `json:"product_tree,omitempty"`
 	Vulnerabilities []csafVulnerability `json:"vulnerabilities,omitempty"`
 }
 
 type csafDocument struct {
-	Category          string          `json:"category"`
-	CSAFVersion       string          `json:"csaf_version"`
-	Lang              string          `json:"lang"`
-	Title             string          `json:"title"`
-	Publisher         csafPublisher   `json:"publisher"`
-	Tracking          csafTracking    `json:"tracking"`
-	AggregateSeverity *csafText       `json:"aggregate_severity,omitempty"`
-	Notes             []csafNote      `json:"notes,omitempty"`
-	References        []csafReference `json:"references,omitempty"`
+	Category          string            `json:"category"`
+	CSAFVersion       string            `json:"csaf_version"`
+	Lang              string            `json:"lang"`
+	Title             string            `json:"title"`
+	Publisher         csafPublisher     `json:"publisher"`
+	Tracking          csafTracking      `json:"tracking"`
+	AggregateSeverity *csafText         `json:"aggregate_severity,omitempty"`
+	Distribution      *csafDistribution `json:"distribution,omitempty"`
+	Notes             []csafNote        `json:"notes,omitempty"`
+	References        []csafReference   `json:"references,omitempty"`
+}
+
+// csafDistribution carries the Traffic Light Protocol label (CSAF 2.0
+// §3.2.1.5; CSAF 2.0 uses the TLP 1.0 labels).
+type csafDistribution struct {
+	TLP csafTLP `json:"tlp"`
+}
+
+type csafTLP struct {
+	Label string `json:"label"`
+	URL   string `json:"url,omitempty"`
 }
 
 type csafText struct {

@@ -8,7 +8,10 @@
 // bundle, the security versions, the ceremony date and plan digest, and
 // the names of the other bundle files) into bundle documents:
 //
-//	advisory.csaf.json  CSAF 2.0 security advisory built from the VEX
+//	csaf/<id>.json      CSAF 2.0 security advisory built from the VEX: TLP
+//	                    label, self reference to its canonical URL, named by
+//	                    its tracking ID per CSAF 2.0 §5.1, and checked
+//	                    against the OASIS schema (schema/) when written
 //	NOTICE.md           update notice for the hospital (why, risk, downtime,
 //	                    clinical impact, install, confirm, roll back)
 //	rollout.json        the rollout plan (staged waves or the whole fleet)

@@ -26,12 +26,12 @@ func ExampleGenerate() {
 		return
 	}
 	c := &bundle.Contents{SBOM: in.SBOM, VEX: in.VEX /* images, keys, transcript, ... */}
-	for _, name := range evidence.Documents() {
+	for _, name := range evidence.Documents(in.Product, in.Version, in.SecurityVersion.New) {
 		c.Documents = append(c.Documents, bundle.NamedFile{Name: name, Data: docs[name]})
 		fmt.Println(name)
 	}
 	// Output:
-	// advisory.csaf.json
+	// csaf/infusion-pump-2_5_0-sv4.json
 	// NOTICE.md
 	// rollout.json
 	// evidence.json

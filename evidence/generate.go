@@ -21,13 +21,13 @@ func Generate(in Inputs) (map[string][]byte, error) {
 		return nil, fmt.Errorf("evidence: %w: %w", ErrInputs, err)
 	}
 	all := append(slices.Clone(in.Files), ManifestName)
-	all = append(all, Documents()...)
+	all = append(all, in.documents()...)
 	rs, err := rows(all)
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w: %w", ErrInputs, err)
 	}
 	out := map[string][]byte{NoticeName: buildNotice(&in, rel)}
-	if out[AdvisoryName], err = buildAdvisory(&in, rel); err != nil {
+	if out[in.advisoryPath()], err = buildAdvisory(&in, rel); err != nil {
 		return nil, err
 	}
 	if out[RolloutName], err = buildRollout(&in); err != nil {

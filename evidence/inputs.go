@@ -21,6 +21,9 @@ type Inputs struct {
 	// manufacturer's name and a URL it controls (CSAF 2.0 §3.2.1.8).
 	Manufacturer string
 	Namespace    string
+	// TLP is the advisory's Traffic Light Protocol label (WHITE, GREEN,
+	// AMBER or RED, CSAF 2.0 §3.2.1.5); "" means WHITE.
+	TLP string
 	// Clinical is the release request's clinical block; Generate refuses
 	// (ErrNoClinical) without one.
 	Clinical *airgap.Clinical
@@ -65,6 +68,9 @@ func (in *Inputs) validate() error {
 	if u, err := url.Parse(in.Namespace); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad = append(bad, fmt.Sprintf("Namespace: %q is not an http(s) URL", in.Namespace))
 	}
+	if in.TLP != "" && !slices.Contains(tlpLabels, in.TLP) {
+		bad = append(bad, fmt.Sprintf("TLP: %q is not one of %v", in.TLP, tlpLabels))
+	}
 	if in.CeremonyDate.IsZero() {
 		bad = append(bad, "CeremonyDate is required")
 	}
@@ -103,7 +109,7 @@ func (in *Inputs) checkFiles() []string {
 			bad = append(bad, fmt.Sprintf("Files: %q: %v", f, airgap.CheckPath(f)))
 		case seen[f]:
 			bad = append(bad, fmt.Sprintf("Files: %q listed twice", f))
-		case f == ManifestName || slices.Contains(Documents(), f):
+		case f == ManifestName || slices.Contains(in.documents(), f):
 			bad = append(bad, fmt.Sprintf("Files: %q is written by bundle or evidence itself", f))
 		}
 		seen[f] = true

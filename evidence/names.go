@@ -1,12 +1,19 @@
 package evidence
 
-// Bundle paths of the documents Generate writes.
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Bundle paths of the documents Generate writes. The advisory's path
+// depends on the release: see AdvisoryPath.
 const (
-	AdvisoryName = "advisory.csaf.json"
-	NoticeName   = "NOTICE.md"
-	RolloutName  = "rollout.json"
-	PackName     = "evidence.json"
-	TableName    = "EVIDENCE.md"
+	AdvisoryDir = "csaf/"
+	NoticeName  = "NOTICE.md"
+	RolloutName = "rollout.json"
+	PackName    = "evidence.json"
+	TableName   = "EVIDENCE.md"
 )
 
 // Bundle paths of files other packages put in every bundle (package
@@ -28,7 +35,36 @@ const (
 	RolloutKind = "signbox.rollout-plan/v1"
 )
 
-// Documents lists every file Generate writes, in a fixed order.
-func Documents() []string {
-	return []string{AdvisoryName, NoticeName, RolloutName, PackName, TableName}
+// TrackingID is the advisory's /document/tracking/id: unique per release
+// of a product, as CSAF 2.0 §3.2.1.12.6 asks of the publisher.
+func TrackingID(product, version string, securityVersion uint32) string {
+	return fmt.Sprintf("%s-%s-sv%d", product, version, securityVersion)
+}
+
+var notFileNameChars = regexp.MustCompile(`[^+\-a-z0-9]+`)
+
+// CSAFFileName is the file name CSAF 2.0 §5.1 prescribes for a tracking
+// ID: lower-cased, every run of characters other than a-z, 0-9, "+" and
+// "-" replaced by one "_", and ".json" appended.
+func CSAFFileName(trackingID string) string {
+	return notFileNameChars.ReplaceAllString(strings.ToLower(trackingID), "_") + ".json"
+}
+
+// AdvisoryPath is the advisory's bundle path: csaf/ and its §5.1 name.
+func AdvisoryPath(product, version string, securityVersion uint32) string {
+	return AdvisoryDir + CSAFFileName(TrackingID(product, version, securityVersion))
+}
+
+// Documents lists every file Generate writes for a release, in a fixed
+// order.
+func Documents(product, version string, securityVersion uint32) []string {
+	return []string{AdvisoryPath(product, version, securityVersion), NoticeName, RolloutName, PackName, TableName}
+}
+
+func (in *Inputs) advisoryPath() string {
+	return AdvisoryPath(in.Product, in.Version, in.SecurityVersion.New)
+}
+
+func (in *Inputs) documents() []string {
+	return Documents(in.Product, in.Version, in.SecurityVersion.New)
 }

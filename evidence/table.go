@@ -31,7 +31,7 @@ func rowDefs() []rowDef {
 			Requirement: "Known vulnerabilities of SBOM components assessed, each with a disposition",
 			Check:       "every VEX finding names an SBOM component and has a triage state; the CSAF advisory states each with the same status",
 			Command:     "signbox vuln scan sbom.cdx.json --workspace WS"},
-			[]string{VEXName, SBOMName, AdvisoryName}, checkVuln},
+			[]string{VEXName, SBOMName, AdvisoryDir}, checkVuln},
 		{Row{ID: "FDA-LOG", Source: "FDA premarket guidance, Appendix 1: event detection and logging",
 			Requirement: "Security-relevant events recorded, timed and kept for forensic review",
 			Check:       "ceremony transcript matches the signed plan digest and date, approvals are present, the audit checkpoint is a well-formed signed note",
@@ -56,12 +56,12 @@ func rowDefs() []rowDef {
 			Requirement: "Security updates planned and communicated to users with the information to apply them",
 			Check:       "the notice has every section; the rollout plan and advisory name this product, version and UDI-DI",
 			Command:     "signbox evidence check BUNDLE --release-key PUB"},
-			[]string{NoticeName, RolloutName, AdvisoryName}, checkMaintenance},
+			[]string{NoticeName, RolloutName, AdvisoryDir}, checkMaintenance},
 		{Row{ID: "IEC81001-6.3.3", Source: "IEC 81001-5-1:2021 6.3.3: security update integrity",
 			Requirement: "Each update supports verification of its integrity",
 			Check:       "every bundle file, documents included, is covered by the signed manifest",
 			Command:     "signbox bundle verify BUNDLE --release-key PUB"},
-			[]string{ManifestName, AdvisoryName, NoticeName, RolloutName, PackName, TableName}, checkUpdateIntegrity},
+			[]string{ManifestName, AdvisoryDir, NoticeName, RolloutName, PackName, TableName}, checkUpdateIntegrity},
 	}
 }
 

@@ -242,7 +242,7 @@ func Build(release, secureBoot crypto.Signer, scratch string, edit func(map[stri
 		Approvals:  []bundle.NamedFile{{Name: "alice.dsse.json", Data: []byte(`{"payloadType":"x","payload":"","signatures":[]}`)}, {Name: "bob.dsse.json", Data: []byte(`{"payloadType":"y","payload":"","signatures":[]}`)}},
 		Checkpoint: []byte(Checkpoint),
 	}
-	for _, name := range evidence.Documents() {
+	for _, name := range evidence.Documents(in.Product, in.Version, in.SecurityVersion.New) {
 		if d := docs[name]; d != nil {
 			c.Documents = append(c.Documents, bundle.NamedFile{Name: name, Data: d})
 		}
