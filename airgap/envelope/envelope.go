@@ -10,15 +10,12 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
-
-	"signbox/airgap/strictjson"
 )
 
 // MaxSignatures bounds the signatures accepted on one envelope: signbox
@@ -75,37 +72,32 @@ func Sign(s crypto.Signer, payloadType string, payload []byte) ([]byte, error) {
 
 // Open parses data as a DSSE envelope of payloadType and returns its
 // payload once a signature verifies under one of keys, with that key's ID.
+// It reads envelopes as DSSE tells consumers to (see wireEnvelope): fields
+// it does not know are ignored, base64 may be standard or URL-safe. Sign
+// writes the canonical form: standard base64, the spec's fields only.
 func Open(data []byte, payloadType string, keys ...crypto.PublicKey) (payload []byte, keyID string, err error) {
-	var env dsse.Envelope
-	if err := strictjson.Decode(data, &env); err != nil {
+	env, err := parseEnvelope(data)
+	if err != nil {
 		return nil, "", fmt.Errorf("envelope: %w", err)
 	}
-	if env.PayloadType != payloadType {
-		return nil, "", fmt.Errorf("%w: %q, want %q", ErrPayloadType, env.PayloadType, payloadType)
+	if env.payloadType != payloadType {
+		return nil, "", fmt.Errorf("%w: %q, want %q", ErrPayloadType, env.payloadType, payloadType)
 	}
-	if n := len(env.Signatures); n == 0 || n > MaxSignatures {
+	if n := len(env.sigs); n == 0 || n > MaxSignatures {
 		return nil, "", fmt.Errorf("envelope: %d signatures, want 1 to %d", n, MaxSignatures)
-	}
-	payload, err = base64.StdEncoding.Strict().DecodeString(env.Payload)
-	if err != nil {
-		return nil, "", fmt.Errorf("envelope: payload is not standard base64: %w", err)
 	}
 	if len(keys) == 0 {
 		return nil, "", fmt.Errorf("envelope: no pinned key to verify with")
 	}
-	pae := dsse.PAE(payloadType, payload)
+	pae := dsse.PAE(payloadType, env.payload)
 	for _, k := range keys {
 		a, err := newAdapter(k)
 		if err != nil {
 			return nil, "", err
 		}
-		for _, s := range env.Signatures {
-			sig, err := base64.StdEncoding.Strict().DecodeString(s.Sig)
-			if err != nil {
-				continue
-			}
-			if a.Verify(context.Background(), pae, sig) == nil {
-				return payload, a.id, nil
+		for _, sig := range env.sigs {
+			if sig != nil && a.Verify(context.Background(), pae, sig) == nil {
+				return env.payload, a.id, nil
 			}
 		}
 	}

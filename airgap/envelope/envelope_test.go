@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -53,26 +54,66 @@ func TestSignOpen(t *testing.T) {
 	}
 }
 
-func TestOpenStrict(t *testing.T) {
+// TestOpenAsDSSEConsumer: Open reads envelopes as DSSE v1.0.0
+// (envelope.md, "Parsing rules") tells consumers to: unknown fields
+// ignored, standard or URL-safe base64; required fields must be there.
+// What Sign writes stays canonical.
+func TestOpenAsDSSEConsumer(t *testing.T) {
 	k := softKeys(t)["p256"]
-	env, err := Sign(k, "t", []byte("x"))
+	payload := []byte("\xfb\xff\xfe manifest with bytes that differ in the two alphabets \xfb\xef")
+	env, err := Sign(k, "t", payload)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]any
-	if err := json.Unmarshal(env, &m); err != nil {
+	var canon map[string]any
+	if err := json.Unmarshal(env, &canon); err != nil {
 		t.Fatal(err)
 	}
-	m["extra"] = 1
-	bad, _ := json.Marshal(m)
-	if _, _, err := Open(bad, "t", k.Public()); err == nil || !strings.Contains(err.Error(), "unknown field") {
-		t.Fatalf("extra field: %v", err)
+	if p := canon["payload"].(string); p != base64.StdEncoding.EncodeToString(payload) {
+		t.Fatalf("Sign wrote payload %q, not standard base64", p)
 	}
-	delete(m, "extra")
-	m["signatures"] = []any{}
-	bad, _ = json.Marshal(m)
-	if _, _, err := Open(bad, "t", k.Public()); err == nil {
-		t.Fatal("no signatures accepted")
+	urlSafe := func(m map[string]any) {
+		m["payload"] = base64.RawURLEncoding.EncodeToString(payload)
+		sig := m["signatures"].([]any)[0].(map[string]any)
+		b, _ := base64.StdEncoding.DecodeString(sig["sig"].(string))
+		sig["sig"] = base64.URLEncoding.EncodeToString(b)
+	}
+	for name, tc := range map[string]struct {
+		edit func(m map[string]any)
+		want string // "" = opens
+	}{
+		"canonical": {func(m map[string]any) {}, ""},
+		"unknown fields": {func(m map[string]any) {
+			m["payloadUtf8"] = "x"
+			m["signatures"].([]any)[0].(map[string]any)["cert"] = "x"
+		}, ""},
+		"URL-safe base64":    {urlSafe, ""},
+		"case variant":       {func(m map[string]any) { m["PayloadType"] = "other" }, `"PayloadType" at top level differs from "payloadType" only in case`},
+		"no payload":         {func(m map[string]any) { delete(m, "payload") }, "payload is missing"},
+		"no sig":             {func(m map[string]any) { delete(m["signatures"].([]any)[0].(map[string]any), "sig") }, "signatures[0].sig is missing"},
+		"no signatures":      {func(m map[string]any) { m["signatures"] = []any{} }, "0 signatures"},
+		"payload not base64": {func(m map[string]any) { m["payload"] = "a*b=" }, "payload: not base64"},
+		"payload tampered":   {func(m map[string]any) { m["payload"] = base64.StdEncoding.EncodeToString([]byte("other")) }, ErrNoValidSignature.Error()},
+		"keyid not required": {func(m map[string]any) { delete(m["signatures"].([]any)[0].(map[string]any), "keyid") }, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var m map[string]any
+			if err := json.Unmarshal(env, &m); err != nil {
+				t.Fatal(err)
+			}
+			tc.edit(m)
+			b, _ := json.Marshal(m)
+			got, _, err := Open(b, "t", k.Public())
+			if tc.want == "" {
+				if err != nil || string(got) != string(payload) {
+					t.Fatalf("Open = %q, %v", got, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
 	}
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	if _, err := Sign(ed, "t", []byte("x")); !errors.Is(err, ErrUnsupportedKey) {

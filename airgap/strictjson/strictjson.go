@@ -18,17 +18,33 @@ const MaxDepth = 16
 // Decode parses data into v. v must be a pointer to a struct whose fields
 // name every accepted key.
 func Decode(data []byte, v any) error {
+	return decode(data, v, false)
+}
+
+// DecodeIgnoringUnknown is Decode for formats whose specification tells
+// consumers to ignore fields they do not know (DSSE's envelope, for one):
+// unknown keys are skipped, but a key that differs from a known field's
+// name only in case is still refused, since encoding/json would read it
+// into that field, and duplicate keys, trailing data, invalid UTF-8 and
+// deep nesting are refused as by Decode.
+func DecodeIgnoringUnknown(data []byte, v any) error {
+	return decode(data, v, true)
+}
+
+func decode(data []byte, v any, ignoreUnknown bool) error {
 	if !utf8.Valid(data) {
 		return errors.New("json: invalid UTF-8")
 	}
 	if err := checkKeys(data); err != nil {
 		return err
 	}
-	if err := checkExactNames(data, reflect.TypeOf(v)); err != nil {
+	if err := checkExactNames(data, reflect.TypeOf(v), ignoreUnknown); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	if !ignoreUnknown {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("json: %w", err)
 	}
@@ -95,15 +111,18 @@ func checkKeys(data []byte) error {
 // checkExactNames rejects object keys that differ from a field's JSON name
 // only in case: encoding/json matches names case-insensitively, so
 // "Product" would otherwise fill the field "product".
-func checkExactNames(data []byte, t reflect.Type) error {
+func checkExactNames(data []byte, t reflect.Type, ignoreUnknown bool) error {
 	var tree any
 	if err := json.Unmarshal(data, &tree); err != nil {
 		return fmt.Errorf("json: %w", err)
 	}
-	return walkNames(tree, t, "")
+	w := namesWalker{ignoreUnknown: ignoreUnknown}
+	return w.walk(tree, t, "")
 }
 
-func walkNames(node any, t reflect.Type, path string) error {
+type namesWalker struct{ ignoreUnknown bool }
+
+func (w namesWalker) walk(node any, t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -111,7 +130,7 @@ func walkNames(node any, t reflect.Type, path string) error {
 	case map[string]any:
 		if t.Kind() == reflect.Map {
 			for k, v := range n {
-				if err := walkNames(v, t.Elem(), path+"."+k); err != nil {
+				if err := w.walk(v, t.Elem(), path+"."+k); err != nil {
 					return err
 				}
 			}
@@ -120,23 +139,35 @@ func walkNames(node any, t reflect.Type, path string) error {
 		if t.Kind() != reflect.Struct {
 			return nil
 		}
-		fields := fieldsByName(t)
-		for k, v := range n {
-			ft, ok := fields[k]
-			if !ok {
-				return fmt.Errorf("json: unknown field %q at %s", k, pathOrRoot(path))
-			}
-			if err := walkNames(v, ft, path+"."+k); err != nil {
-				return err
-			}
-		}
+		return w.object(n, fieldsByName(t), path)
 	case []any:
 		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
 			return nil
 		}
 		for i, v := range n {
-			if err := walkNames(v, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := w.walk(v, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w namesWalker) object(n map[string]any, fields map[string]reflect.Type, path string) error {
+	for k, v := range n {
+		ft, ok := fields[k]
+		if ok {
+			if err := w.walk(v, ft, path+"."+k); err != nil {
+				return err
+			}
+			continue
+		}
+		if !w.ignoreUnknown {
+			return fmt.Errorf("json: unknown field %q at %s", k, pathOrRoot(path))
+		}
+		for name := range fields {
+			if strings.EqualFold(name, k) {
+				return fmt.Errorf("json: field %q at %s differs from %q only in case", k, pathOrRoot(path), name)
 			}
 		}
 	}

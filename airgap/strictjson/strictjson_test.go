@@ -64,3 +64,32 @@ func TestDecodeEmbedded(t *testing.T) {
 		t.Fatal("case-variant key in embedded struct accepted")
 	}
 }
+
+func TestDecodeIgnoringUnknown(t *testing.T) {
+	tests := []struct {
+		name, in, err string
+	}{
+		{"unknown skipped", `{"kind":"k","extra":{"a":[1,2]}}`, ""},
+		{"nested unknown skipped", `{"files":[{"path":"a","mode":1}]}`, ""},
+		{"case variant", `{"Kind":"k"}`, `field "Kind" at top level differs from "kind" only in case`},
+		{"nested case variant", `{"opt":{"PATH":"a"}}`, `field "PATH" at opt differs from "path" only in case`},
+		{"duplicate", `{"kind":"a","kind":"b"}`, `duplicate key "kind"`},
+		{"duplicate in unknown", `{"x":{"a":1,"a":2}}`, `duplicate key "a"`},
+		{"trailing", `{"kind":"k"} {}`, "after top-level value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v outer
+			err := DecodeIgnoringUnknown([]byte(tt.in), &v)
+			if tt.err == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("got %v, want %q", err, tt.err)
+			}
+		})
+	}
+}
