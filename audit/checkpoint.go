@@ -14,41 +14,60 @@ import (
 )
 
 // Head is the body of a checkpoint (c2sp.org/tlog-checkpoint): the log
-// origin, the tree size and the RFC 6962 root hash. signbox writes no
-// extension lines; time and chain head live in the CHECKPOINT entry.
+// origin, the tree size, the RFC 6962 root hash and any extension lines.
+// Extension lines are opaque and optional in the spec, and kept as read
+// from a checkpoint someone else signed; signbox writes none (its time
+// and chain head live in the CHECKPOINT entry, where they are auditable).
 type Head struct {
-	Origin string
-	Size   int64
-	Root   tlog.Hash
+	Origin     string
+	Size       int64
+	Root       tlog.Hash
+	Extensions []string // without their newlines; each non-empty
 }
 
-// Text returns the checkpoint body: three newline-terminated lines.
+// Text returns the checkpoint body: newline-terminated origin, size and
+// root lines, then the extension lines.
 func (h Head) Text() string {
-	return fmt.Sprintf("%s\n%d\n%s\n", h.Origin, h.Size, base64.StdEncoding.EncodeToString(h.Root[:]))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%d\n%s\n", h.Origin, h.Size, base64.StdEncoding.EncodeToString(h.Root[:]))
+	for _, e := range h.Extensions {
+		b.WriteString(e + "\n")
+	}
+	return b.String()
 }
 
-// ParseHead parses a checkpoint body strictly: exactly three lines, a
-// valid origin, a canonical decimal size and a canonical base64 root.
+// ParseHead parses a checkpoint body strictly: at least three
+// newline-terminated lines, a valid origin, a canonical decimal size, a
+// canonical base64 root, and extension lines that are not empty (the
+// spec's "MUST be non-empty").
 func ParseHead(text string) (Head, error) {
 	var h Head
 	lines := strings.SplitAfter(text, "\n")
-	if len(lines) != 4 || lines[3] != "" {
-		return h, fmt.Errorf("%w checkpoint: want exactly 3 newline-terminated lines", ErrMalformed)
+	if len(lines) < 4 || lines[len(lines)-1] != "" {
+		return h, fmt.Errorf("%w checkpoint: want at least 3 newline-terminated lines", ErrMalformed)
 	}
-	origin := strings.TrimSuffix(lines[0], "\n")
-	if err := checkOrigin(origin); err != nil {
+	lines = lines[:len(lines)-1]
+	for i := range lines {
+		lines[i] = strings.TrimSuffix(lines[i], "\n")
+	}
+	if err := checkOrigin(lines[0]); err != nil {
 		return h, fmt.Errorf("%w checkpoint: %w", ErrMalformed, err)
 	}
-	size, err := parseSize(strings.TrimSuffix(lines[1], "\n"))
+	size, err := parseSize(lines[1])
 	if err != nil {
 		return h, err
 	}
-	root64 := strings.TrimSuffix(lines[2], "\n")
-	root, err := base64.StdEncoding.Strict().DecodeString(root64)
-	if err != nil || len(root) != tlog.HashSize || base64.StdEncoding.EncodeToString(root) != root64 {
-		return h, fmt.Errorf("%w checkpoint: root %q is not a base64 SHA-256 hash", ErrMalformed, root64)
+	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
+	if err != nil || len(root) != tlog.HashSize || base64.StdEncoding.EncodeToString(root) != lines[2] {
+		return h, fmt.Errorf("%w checkpoint: root %q is not a base64 SHA-256 hash", ErrMalformed, lines[2])
 	}
-	h.Origin, h.Size = origin, size
+	for i, e := range lines[3:] {
+		if e == "" {
+			return h, fmt.Errorf("%w checkpoint: extension line %d is empty", ErrMalformed, i+1)
+		}
+		h.Extensions = append(h.Extensions, e)
+	}
+	h.Origin, h.Size = lines[0], size
 	copy(h.Root[:], root)
 	return h, nil
 }

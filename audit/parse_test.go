@@ -2,6 +2,8 @@ package audit
 
 import (
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,11 +41,12 @@ func TestParseEntryRejects(t *testing.T) {
 func TestParseHeadRejects(t *testing.T) {
 	root := "CjavTlBgrqs3Yrq169hGt+y8oHpp+xzMyjQaUSgTY3Q="
 	for _, tc := range []struct{ name, text, want string }{
-		{"extension line", testOrigin + "\n2\n" + root + "\nextra\n", "exactly 3"},
+		{"empty extension line", testOrigin + "\n2\n" + root + "\n\nextra\n", "extension line 1 is empty"},
 		{"leading zero", testOrigin + "\n02\n" + root + "\n", "canonical decimal"},
 		{"negative", testOrigin + "\n-2\n" + root + "\n", "canonical decimal"},
 		{"short root", testOrigin + "\n2\nAAAA\n", "root"},
-		{"no final newline", testOrigin + "\n2\n" + root, "exactly 3"},
+		{"no final newline", testOrigin + "\n2\n" + root, "at least 3"},
+		{"extension without final newline", testOrigin + "\n2\n" + root + "\nextra", "at least 3"},
 		{"plus in origin", "a+b\n2\n" + root + "\n", "origin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,6 +58,41 @@ func TestParseHeadRejects(t *testing.T) {
 	h, err := ParseHead(testOrigin + "\n2\n" + root + "\n")
 	require.NoError(t, err)
 	require.Equal(t, int64(2), h.Size)
+	require.Nil(t, h.Extensions)
+}
+
+// TestCheckpointExtensionLines: c2sp.org/tlog-checkpoint allows opaque,
+// non-empty extension lines after the root hash. A checkpoint someone
+// else signed with them verifies and keeps them; signbox writes none.
+func TestCheckpointExtensionLines(t *testing.T) {
+	root := "CjavTlBgrqs3Yrq169hGt+y8oHpp+xzMyjQaUSgTY3Q="
+	text := testOrigin + "\n2\n" + root + "\nTimestamp: 1732179600\nwitnessed-by example.org/w1\n"
+	h, err := ParseHead(text)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Timestamp: 1732179600", "witnessed-by example.org/w1"}, h.Extensions)
+	require.Equal(t, text, h.Text())
+
+	msg := signWith(t, text, testOrigin, testKey(1))
+	opened, err := OpenCheckpoint(msg, trusted(t, testOrigin, testKey(1)))
+	require.NoError(t, err)
+	require.Equal(t, h, opened)
+
+	// The auditor's last-seen checkpoint, re-issued with an extension
+	// line by the same key, still pins the log.
+	f := newFixture(t)
+	latest, err := os.ReadFile(filepath.Join(f.export, fileCheckpoint))
+	require.NoError(t, err)
+	seen, err := ParseHead(bodyOf(latest))
+	require.NoError(t, err)
+	require.Empty(t, seen.Extensions, "signbox writes no extension lines")
+	seen.Extensions = []string{"note from the auditor's tool"}
+	r := f.verify(t, false, signWith(t, seen.Text(), testOrigin, testKey(1)))
+	require.Equal(t, OK, r.Verdict, "%+v", r)
+	require.True(t, r.Checks.LastSeen)
+	// A forked root with the same extension is still caught.
+	seen.Root[0] ^= 1
+	r = f.verify(t, false, signWith(t, seen.Text(), testOrigin, testKey(1)))
+	require.Equal(t, Tampered, r.Verdict)
 }
 
 func TestFields(t *testing.T) {
