@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Catalogue items that need the live log directory, its floor, or a
@@ -268,4 +269,26 @@ func TestInclusionProofs(t *testing.T) {
 	r := f.verify(t, false, nil)
 	require.Equal(t, Tampered, r.Verdict)
 	require.Contains(t, r.Reason, "inclusion proof")
+}
+
+// TestUnpinnedIsNeverOK: without a pinned key, a log verifies only
+// against the key it brings; another device's log (or this one re-signed
+// by another key) is self-consistent, so the verdict says UNPINNED.
+func TestUnpinnedIsNeverOK(t *testing.T) {
+	dir, _ := otherDevice(t)
+	r, err := Verify(dir, VerifyOptions{})
+	require.NoError(t, err)
+	require.Equal(t, Unpinned, r.Verdict, "%+v", r)
+	require.False(t, r.Checks.KeyPinned)
+	require.Contains(t, r.Reason, "pin the log's key")
+	require.Equal(t, "UNPINNED", r.Verdict.String())
+	// Pinned to the right key, the same log is OK; to ours, tampered.
+	require.Equal(t, OK, verifyWith(t, dir, trusted(t, "signbox.local/SN0002/audit", testKey(2))).Verdict)
+	require.Equal(t, Tampered, verifyWith(t, dir, trusted(t, testOrigin, testKey(1))).Verdict)
+}
+
+func verifyWith(t *testing.T, dir string, v note.Verifier) *Report {
+	r, err := Verify(dir, VerifyOptions{Trusted: v})
+	require.NoError(t, err)
+	return r
 }

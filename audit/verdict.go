@@ -16,6 +16,10 @@ const (
 	// Tampered: the log contradicts itself, its MACs, a trusted checkpoint
 	// or the auditor's last-seen checkpoint. FirstBad says where.
 	Tampered
+	// Unpinned: nothing contradicts the evidence, but the checkpoint key
+	// came from the export itself, so a log rewritten and re-signed by
+	// another key would look the same. Never reported as OK.
+	Unpinned
 )
 
 func (v Verdict) String() string {
@@ -26,6 +30,8 @@ func (v Verdict) String() string {
 		return "UNSEALED TAIL"
 	case Tampered:
 		return "TAMPERED"
+	case Unpinned:
+		return "UNPINNED"
 	}
 	return fmt.Sprintf("Verdict(%d)", int(v))
 }

@@ -147,6 +147,9 @@ func (v *verification) conclude() {
 	case r.Sealed < r.Entries:
 		r.Verdict = UnsealedTail
 		r.Reason = fmt.Sprintf("entries %d..%d are not covered by a trusted checkpoint", r.Sealed, r.Entries-1)
+	case !r.Checks.KeyPinned:
+		r.Verdict = Unpinned
+		r.Reason = "consistent with itself, but the checkpoint key is the export's own: pin the log's key to tell it from a log re-signed by another"
 	}
 }
 

@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		path:    "audit verify",
 		usage:   "[--vkey VKEY | --vkey-file FILE] [--last-seen CHECKPOINT] [--token URI --mac-key LABEL [--pin-fd N | --pin-env NAME]] EXPORT",
-		summary: "verify an audit log export: OK (0), TAMPERED (1), UNSEALED TAIL (4)",
+		summary: "verify an audit log export: OK (0), TAMPERED (1), UNSEALED TAIL (4), UNPINNED (5, no --vkey)",
 		run:     runAuditVerify,
 	})
 	register(&command{
@@ -34,8 +34,8 @@ func init() {
 	})
 }
 
-// verdictErr makes the verdict the exit code: 1 tampered, 4 unsealed tail
-// (3 stays "could not check").
+// verdictErr makes the verdict the exit code: 1 tampered, 4 unsealed
+// tail, 5 unpinned (3 stays "could not check").
 type verdictErr struct{ r *audit.Report }
 
 func (v verdictErr) Error() string {
@@ -46,8 +46,11 @@ func (v verdictErr) Error() string {
 }
 
 func (v verdictErr) ExitCode() int {
-	if v.r.Verdict == audit.UnsealedTail {
+	switch v.r.Verdict {
+	case audit.UnsealedTail:
 		return 4
+	case audit.Unpinned:
+		return 5
 	}
 	return 1
 }

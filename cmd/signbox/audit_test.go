@@ -205,6 +205,7 @@ func TestAuditVerifyExitCodes(t *testing.T) {
 		{[]string{"audit", "verify", "--vkey-file", vkey, filepath.Join(dir, "missing")}, 3},
 		{[]string{"audit", "verify", "--vkey-file", filepath.Join(dir, "missing"), filepath.Join(dir, "export")}, 3},
 		{[]string{"audit", "verify"}, 2},
+		{[]string{"audit", "verify", filepath.Join(dir, "export")}, 5},
 	} {
 		var out bytes.Buffer
 		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }, now: time.Now}

@@ -2,7 +2,9 @@ package main
 
 // Verifying commands tell "invalid" from "could not check": 0 valid, 1 a
 // verdict of invalid or refused, 3 the evidence (a file, a key, a
-// token) could not be read, so nothing is known about it.
+// token) could not be read, so nothing is known about it. Audit
+// verification adds 4 for an unsealed tail and 5 for a log checked only
+// against its own key (unpinned).
 
 // codedErr carries an exit code: 1 for a verdict of "invalid", 3 for
 // "could not check".
