@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		path:    "audit verify",
-		usage:   "[--vkey VKEY | --vkey-file FILE] [--last-seen CHECKPOINT] [--token URI --mac-key LABEL [--pin-fd N | --pin-env NAME]] EXPORT",
+		usage:   "[--vkey VKEY | --vkey-file FILE] [--last-seen CHECKPOINT] [--token URI --mac-key LABEL [--pin-fd N | --pin-env NAME]] [--format text|json] EXPORT",
 		summary: "verify an audit log export: OK (0), TAMPERED (1), UNSEALED TAIL (4), UNPINNED (5, no --vkey)",
 		run:     runAuditVerify,
 	})
@@ -69,7 +69,12 @@ func runAuditVerify(e *env, args []string) error {
 	fs.StringVar(&f.token, "token", "", "pkcs11: `URI` of the token holding the audit MAC keys")
 	fs.StringVar(&f.macKey, "mac-key", "", "`LABEL` of the epoch-0 audit MAC key (later epochs: LABEL.eN)")
 	f.pin = addPINFlags(fs)
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	asJSON, err := jsonFormat(*format)
 	if err != nil {
 		return err
 	}
@@ -85,7 +90,14 @@ func runAuditVerify(e *env, args []string) error {
 	if err != nil {
 		return couldNotCheck{fmt.Errorf("%s: %w", pos[0], err)}
 	}
-	printReport(e.stdout, r)
+	if asJSON {
+		err = writeJSON(e.stdout, auditJSON(r))
+	} else {
+		printReport(e.stdout, r)
+	}
+	if err != nil {
+		return err
+	}
 	if r.Verdict != audit.OK {
 		return verdictErr{r}
 	}

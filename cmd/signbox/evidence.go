@@ -10,7 +10,7 @@ import (
 func init() {
 	register(&command{
 		path:    "evidence check",
-		usage:   "BUNDLE --release-key PUB.pem [--product NAME]",
+		usage:   "BUNDLE --release-key PUB.pem [--product NAME] [--format text|json]",
 		summary: "verify a release bundle, then check every FDA / IEC 81001-5-1 evidence row",
 		run:     runEvidenceCheck,
 	})
@@ -23,7 +23,12 @@ func runEvidenceCheck(e *env, args []string) error {
 	fs := newFlags(e, "evidence check")
 	keyPath := fs.String("release-key", "", "release-bundle public key (PEM)")
 	product := fs.String("product", "", "expected product")
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	asJSON, err := jsonFormat(*format)
 	if err != nil {
 		return err
 	}
@@ -40,7 +45,12 @@ func runEvidenceCheck(e *env, args []string) error {
 		return codedErr{fmt.Errorf("could not check: %w", err), 3}
 	}
 	rep := evidence.Check(res, files)
-	if err := rep.Write(e.stdout); err != nil {
+	if asJSON {
+		err = writeJSON(e.stdout, evidenceJSON(rep))
+	} else {
+		err = rep.Write(e.stdout)
+	}
+	if err != nil {
 		return err
 	}
 	if !rep.Pass() {

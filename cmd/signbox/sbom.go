@@ -14,8 +14,8 @@ import (
 func init() {
 	register(&command{
 		path:    "sbom check",
-		usage:   "SBOM",
-		summary: "validate a CycloneDX SBOM (JSON or XML, 1.2-1.6) and list what cannot be scanned",
+		usage:   "[--format text|json] SBOM",
+		summary: "validate a CycloneDX SBOM (JSON or XML, 1.2-1.6) against its version's schema and list what cannot be scanned",
 		run:     runSBOMCheck,
 	})
 	register(&command{
@@ -28,7 +28,12 @@ func init() {
 
 func runSBOMCheck(e *env, args []string) error {
 	fs := newFlags(e, "sbom check")
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	asJSON, err := jsonFormat(*format)
 	if err != nil {
 		return err
 	}
@@ -36,8 +41,14 @@ func runSBOMCheck(e *env, args []string) error {
 		return usageErr("need one SBOM")
 	}
 	s, err := appliance.ReadSBOM(pos[0])
+	if err != nil && !errors.Is(err, sbom.ErrMalformed) && !errors.Is(err, sbom.ErrSpecVersion) {
+		return couldNotCheck{err} // nothing was read, so nothing is known about the SBOM
+	}
 	if err != nil {
 		return sbomHint(err)
+	}
+	if asJSON {
+		return writeJSON(e.stdout, sbomJSON(s))
 	}
 	fmt.Fprintf(e.stdout, "CycloneDX %s %s: %d scannable components, %d not scannable\n",
 		s.SpecVersion, s.Format, len(s.Components), len(s.Unscannable))
