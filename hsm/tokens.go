@@ -66,12 +66,9 @@ func (m *module) selectToken(u URI) (TokenSummary, error) {
 	if err != nil {
 		return TokenSummary{}, err
 	}
-	var hits []TokenSummary
-	for _, t := range all {
-		if (u.Token == "" || t.Label == u.Token) && (u.Serial == "" || t.Serial == u.Serial) &&
-			(u.SlotID == nil || t.SlotID == *u.SlotID) {
-			hits = append(hits, t)
-		}
+	hits, err := m.matching(u, all)
+	if err != nil {
+		return TokenSummary{}, err
 	}
 	switch len(hits) {
 	case 1:
@@ -97,6 +94,14 @@ func selector(u URI) string {
 	}
 	if u.SlotID != nil {
 		parts = append(parts, fmt.Sprintf("slot-id=%d", *u.SlotID))
+	}
+	for _, a := range [][2]string{{"manufacturer", u.Manufacturer}, {"model", u.Model},
+		{"slot-description", u.SlotDescription}, {"slot-manufacturer", u.SlotManufacturer},
+		{"library-manufacturer", u.LibraryManufacturer}, {"library-description", u.LibraryDescription},
+		{"library-version", u.LibraryVersion}} {
+		if a[1] != "" {
+			parts = append(parts, fmt.Sprintf("%s=%q", a[0], a[1]))
+		}
 	}
 	return strings.Join(parts, " ")
 }

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// URI is a parsed RFC 7512 pkcs11: URI, restricted to what signbox uses.
+// URI is a parsed RFC 7512 pkcs11: URI. Every attribute that names a
+// library, slot or token is matched when a token is selected (Matches);
+// object, id and type are for the callers that pick objects.
 type URI struct {
 	ModulePath string // query "module-path": absolute path of the PKCS#11 library
 	Token      string // path "token": token label
@@ -17,7 +20,13 @@ type URI struct {
 	SlotID     *uint  // path "slot-id"
 	Object     string // path "object": key label (used by callers, not by Open)
 	ID         []byte // path "id": key CKA_ID
+	Type       string // path "type": object class (public, private, secret-key, cert, data)
 	PINSource  string // query "pin-source": file holding the PIN
+	// Token, slot and library attributes (RFC 7512 §2.3), matched against
+	// CK_TOKEN_INFO, CK_SLOT_INFO and CK_INFO.
+	Manufacturer, Model                                     string
+	SlotDescription, SlotManufacturer                       string
+	LibraryManufacturer, LibraryDescription, LibraryVersion string
 }
 
 // errPINValue is returned for a pin-value attribute: the PIN would leak into
@@ -84,13 +93,52 @@ func (u *URI) setPath(k, v string) error {
 		}
 		id := uint(n)
 		u.SlotID = &id
-	case "type", "manufacturer", "model", "library-manufacturer", "library-description",
-		"library-version", "slot-description", "slot-manufacturer":
-		// Valid RFC 7512 attributes that do not narrow anything signbox selects.
+	case "type":
+		if !slices.Contains(objectTypes, v) {
+			return fmt.Errorf("type %q: not one of %v (RFC 7512 §2.3)", v, objectTypes)
+		}
+		u.Type = v
 	default:
-		return unknownAttr(k)
+		return u.setInfoAttr(k, v)
 	}
 	return nil
+}
+
+// objectTypes are the values RFC 7512 gives the "type" attribute.
+var objectTypes = []string{"public", "private", "cert", "secret-key", "data"}
+
+// setInfoAttr takes the attributes that name a token, slot or library.
+func (u *URI) setInfoAttr(k, v string) error {
+	dst := map[string]*string{
+		"manufacturer": &u.Manufacturer, "model": &u.Model,
+		"slot-description": &u.SlotDescription, "slot-manufacturer": &u.SlotManufacturer,
+		"library-manufacturer": &u.LibraryManufacturer, "library-description": &u.LibraryDescription,
+		"library-version": &u.LibraryVersion,
+	}[k]
+	if dst == nil {
+		return unknownAttr(k)
+	}
+	if k == "library-version" {
+		if _, _, err := parseLibraryVersion(v); err != nil {
+			return err
+		}
+	}
+	*dst = v
+	return nil
+}
+
+// parseLibraryVersion reads RFC 7512's "M[.N]" library-version.
+func parseLibraryVersion(v string) (major, minor byte, err error) {
+	maj, mn, hasMinor := strings.Cut(v, ".")
+	a, err1 := strconv.ParseUint(maj, 10, 8)
+	b, err2 := uint64(0), error(nil)
+	if hasMinor {
+		b, err2 = strconv.ParseUint(mn, 10, 8)
+	}
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("library-version %q: want M or M.N, decimal", v)
+	}
+	return byte(a), byte(b), nil
 }
 
 func (u *URI) setQuery(k, v string) error {
@@ -101,9 +149,15 @@ func (u *URI) setQuery(k, v string) error {
 		}
 		u.ModulePath = v
 	case "pin-source":
-		u.PINSource = strings.TrimPrefix(v, "file://")
+		p, err := pinSourcePath(v)
+		if err != nil {
+			return err
+		}
+		u.PINSource = p
 	case "pin-value":
 		return errPINValue
+	case "module-name":
+		return fmt.Errorf("module-name %q: signbox loads a PKCS#11 library only by its absolute module-path, never by a name looked up in a search path", v)
 	default:
 		return unknownAttr(k)
 	}
@@ -134,7 +188,21 @@ func (u URI) String() string {
 		add("object", u.Object)
 	}
 	if u.ID != nil {
-		add("id", string(u.ID))
+		// RFC 7512 §2.3: the id is binary, so every octet is
+		// percent-encoded, as p11tool writes it.
+		var id strings.Builder
+		for _, c := range u.ID {
+			fmt.Fprintf(&id, "%%%02X", c)
+		}
+		path = append(path, "id="+id.String())
+	}
+	for _, a := range [][2]string{{"type", u.Type}, {"manufacturer", u.Manufacturer}, {"model", u.Model},
+		{"slot-description", u.SlotDescription}, {"slot-manufacturer", u.SlotManufacturer},
+		{"library-manufacturer", u.LibraryManufacturer}, {"library-description", u.LibraryDescription},
+		{"library-version", u.LibraryVersion}} {
+		if a[1] != "" {
+			add(a[0], a[1])
+		}
 	}
 	s := "pkcs11:" + strings.Join(path, ";")
 	var q []string

@@ -20,7 +20,7 @@ func TestParseURI(t *testing.T) {
 		{in: "pkcs11:token=release?module-path=/usr/lib/softhsm/libsofthsm2.so",
 			want: hsm.URI{Token: "release", ModulePath: "/usr/lib/softhsm/libsofthsm2.so"}},
 		{in: "pkcs11:token=My%20Token;serial=abc;slot-id=7;object=fw;id=%01%02;type=private?module-path=/m.so&pin-source=file:///run/pin",
-			want: hsm.URI{Token: "My Token", Serial: "abc", SlotID: &slot, Object: "fw", ID: []byte{1, 2}, ModulePath: "/m.so", PINSource: "/run/pin"}},
+			want: hsm.URI{Token: "My Token", Serial: "abc", SlotID: &slot, Object: "fw", ID: []byte{1, 2}, Type: "private", ModulePath: "/m.so", PINSource: "/run/pin"}},
 		{in: "pkcs11:token=a;x-vendor=1?x-other=2", want: hsm.URI{Token: "a"}},
 		{in: "pkcs11:", want: hsm.URI{}},
 		{in: "pkcs11:token=a?pin-value=1234", err: "pin-value in a pkcs11: URI is refused"},
@@ -31,6 +31,16 @@ func TestParseURI(t *testing.T) {
 		{in: "pkcs11:token=%zz", err: "invalid URL escape"},
 		{in: "pkcs11:?module-path=lib.so", err: "must be an absolute path"},
 		{in: "pkcs12:token=a", err: `must start with "pkcs11:"`},
+		{in: "pkcs11:token=a;manufacturer=Thales;model=K7;library-version=2.6?pin-source=file:/run/pin",
+			want: hsm.URI{Token: "a", Manufacturer: "Thales", Model: "K7", LibraryVersion: "2.6", PINSource: "/run/pin"}},
+		{in: "pkcs11:token=a?pin-source=file://localhost/run/pin", want: hsm.URI{Token: "a", PINSource: "/run/pin"}},
+		{in: "pkcs11:token=a?pin-source=run/pin", want: hsm.URI{Token: "a", PINSource: "run/pin"}},
+		{in: "pkcs11:token=a?pin-source=file://vault.example/pin", err: "a file on another host"},
+		{in: "pkcs11:token=a?pin-source=%7C/usr/bin/get-pin", err: "running a command for the PIN is refused"},
+		{in: "pkcs11:token=a?pin-source=https://vault.example/pin", err: "only file: URIs"},
+		{in: "pkcs11:token=a?module-name=softhsm2", err: "only by its absolute module-path"},
+		{in: "pkcs11:type=key", err: `type "key": not one of`},
+		{in: "pkcs11:library-version=two", err: "want M or M.N"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -93,4 +103,39 @@ func FuzzParseURI(f *testing.F) {
 			t.Fatalf("%q -> %q -> %v, %v", s, u.String(), back, err)
 		}
 	})
+}
+
+// TestURISelectsKey: object, id and type filter keys as RFC 7512 §2.3
+// defines them; KeyURI names one key so that its own URI selects it.
+func TestURISelectsKey(t *testing.T) {
+	rsa := hsm.KeyInfo{Label: "fw", ID: []byte{1, 2}, Algorithm: hsm.RSA3072, Public: struct{}{}}
+	mac := hsm.KeyInfo{Label: "audit-mac", ID: []byte{3}, Algorithm: hsm.HMACSHA256}
+	for uri, want := range map[string][2]bool{
+		"pkcs11:token=t":                  {true, true},
+		"pkcs11:token=t;object=fw":        {true, false},
+		"pkcs11:token=t;id=%01%02":        {true, false},
+		"pkcs11:token=t;id=%01":           {false, false},
+		"pkcs11:token=t;type=private":     {true, false},
+		"pkcs11:token=t;type=public":      {true, false},
+		"pkcs11:token=t;type=secret-key":  {false, true},
+		"pkcs11:token=t;type=cert":        {false, false},
+		"pkcs11:token=t;object=audit-mac": {false, true},
+	} {
+		u, err := hsm.ParseURI(uri)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := [2]bool{u.SelectsKey(rsa), u.SelectsKey(mac)}; got != want {
+			t.Errorf("%s selects rsa, mac = %v, want %v", uri, got, want)
+		}
+	}
+	ts := hsm.TokenSummary{Label: "release 1", Serial: "ab"}
+	got := ts.KeyURI(rsa)
+	if got != "pkcs11:token=release%201;serial=ab;object=fw;id=%01%02;type=private" {
+		t.Fatalf("KeyURI = %s", got)
+	}
+	u, err := hsm.ParseURI(got)
+	if err != nil || !u.SelectsKey(rsa) || u.SelectsKey(mac) {
+		t.Fatalf("KeyURI does not select its own key: %v", err)
+	}
 }

@@ -143,7 +143,7 @@ func runHSMKeys(e *env, args []string) error {
 		return err
 	}
 	defer tok.Close()
-	keys, err := tok.Keys()
+	keys, err := selectedKeys(tok, *tf.uri)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func runHSMKeys(e *env, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LABEL\tALGORITHM\tID\tFINGERPRINT\tBACKUP")
+	fmt.Fprintln(tw, "LABEL\tALGORITHM\tID\tFINGERPRINT\tBACKUP\tURI")
 	var notes []string
 	for _, k := range keys {
 		alg := string(k.Algorithm)
@@ -160,7 +160,8 @@ func runHSMKeys(e *env, args []string) error {
 			alg = "unusable"
 			notes = append(notes, fmt.Sprintf("key %q is not usable by signbox: %s", k.Label, k.Unusable))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Label, orDash(alg), k.IDHex(), orDash(k.Fingerprint), backupNote(k))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Label, orDash(alg), k.IDHex(), orDash(k.Fingerprint), backupNote(k),
+			tok.Info().KeyURI(k))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -169,6 +170,26 @@ func runHSMKeys(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "note:", n)
 	}
 	return nil
+}
+
+// selectedKeys lists the token's keys the --token URI's object, id and
+// type attributes select (all of them when it has none).
+func selectedKeys(tok *hsm.Token, uri string) ([]hsm.KeyInfo, error) {
+	u, err := hsm.ParseURI(uri)
+	if err != nil {
+		return nil, err
+	}
+	all, err := tok.Keys()
+	if err != nil {
+		return nil, err
+	}
+	var out []hsm.KeyInfo
+	for _, k := range all {
+		if u.SelectsKey(k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 func orDash(s string) string {
