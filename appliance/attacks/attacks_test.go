@@ -63,21 +63,7 @@ func (w *world) open(t *testing.T) *appliance.Appliance {
 // key=value of want.
 func (w *world) entries(t *testing.T, typ audit.Type, want ...string) []audit.Entry {
 	t.Helper()
-	var out []audit.Entry
-	require.NoError(t, audit.Walk(filepath.Join(w.d.Root, appliance.AuditDirName), func(e audit.Entry) error {
-		if e.Type != typ {
-			return nil
-		}
-		for _, kv := range want {
-			k, v, _ := strings.Cut(kv, "=")
-			if got, ok := audit.Field(e.Payload, k); !ok || !strings.Contains(got, v) {
-				return nil
-			}
-		}
-		out = append(out, e)
-		return nil
-	}))
-	return out
+	return demotest.Entries(t, w.d, typ, want...)
 }
 
 // applianceLogins counts failed logins to the appliance token the log

@@ -113,7 +113,7 @@ func TestKeepRestartResumeExport(t *testing.T) {
 		require.Equal(t, 1, open[0].Quorum.Have)
 		require.Equal(t, 0, open[0].Quorum.Shares)
 		require.True(t, custodian(t, eng, plan.ID, "alice").ShareNeeded)
-		require.NotEmpty(t, entries(t, d, audit.CeremonyStep, "ceremony="+plan.ID, "step=left by the operators"))
+		require.NotEmpty(t, demotest.Entries(t, d, audit.CeremonyStep, "ceremony="+plan.ID, "step=left by the operators"))
 	})
 
 	eng = restart(t, d, &a)
@@ -154,11 +154,11 @@ func TestKeepRestartResumeExport(t *testing.T) {
 		q = approve(t, eng, d, plan.ID, name)
 	}
 	require.True(t, q.Ready(), "%+v", q)
-	signed := len(entries(t, d, audit.CeremonySigned, "ceremony="+plan.ID))
+	signed := len(demotest.Entries(t, d, audit.CeremonySigned, "ceremony="+plan.ID))
 	require.NotZero(t, signed, "the first run's CEREMONY_SIGNED entry")
 	_, err = eng.Execute(ctx, plan.ID, nil)
 	require.NoError(t, err)
-	require.Len(t, entries(t, d, audit.CeremonySigned, "ceremony="+plan.ID), signed, "signed again")
+	require.Len(t, demotest.Entries(t, d, audit.CeremonySigned, "ceremony="+plan.ID), signed, "signed again")
 	_, err = eng.Verify(ctx, plan.ID)
 	require.NoError(t, err)
 	x, err := eng.Export(ctx, plan.ID, d.Out())
@@ -184,25 +184,4 @@ func TestKeepRestartResumeExport(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, open)
 	})
-}
-
-// entries lists the audit entries of typ whose payload has every
-// key=value in want (the value as a substring).
-func entries(t *testing.T, d *demo.Demo, typ audit.Type, want ...string) []audit.Entry {
-	t.Helper()
-	var out []audit.Entry
-	require.NoError(t, audit.Walk(filepath.Join(d.Root, appliance.AuditDirName), func(e audit.Entry) error {
-		if e.Type != typ {
-			return nil
-		}
-		for _, kv := range want {
-			k, v, _ := strings.Cut(kv, "=")
-			if got, ok := audit.Field(e.Payload, k); !ok || !strings.Contains(got, v) {
-				return nil
-			}
-		}
-		out = append(out, e)
-		return nil
-	}))
-	return out
 }

@@ -5,9 +5,11 @@ package demotest
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"signbox/audit"
 	"signbox/demo"
 	"signbox/hsm/hsmtest"
 	"signbox/hsm/softhsm"
@@ -26,4 +28,31 @@ func Workspace(t testing.TB, date string, now func() time.Time) *demo.Demo {
 		t.Fatalf("demo workspace: %v", err)
 	}
 	return d
+}
+
+// Entries lists the demo appliance's audit entries of typ whose payload
+// has every key=value in want (the value as a substring).
+func Entries(t testing.TB, d *demo.Demo, typ audit.Type, want ...string) []audit.Entry {
+	t.Helper()
+	var out []audit.Entry
+	err := audit.Walk(filepath.Join(d.Root, "audit"), func(e audit.Entry) error {
+		if e.Type == typ && hasFields(e.Payload, want) {
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("audit log: %v", err)
+	}
+	return out
+}
+
+func hasFields(payload []byte, want []string) bool {
+	for _, kv := range want {
+		k, v, _ := strings.Cut(kv, "=")
+		if got, ok := audit.Field(payload, k); !ok || !strings.Contains(got, v) {
+			return false
+		}
+	}
+	return true
 }
