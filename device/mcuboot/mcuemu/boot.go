@@ -95,10 +95,36 @@ func (d *Device) bootSwap(tr *BootTrace) error {
 		return d.startSwap(typ)
 	case pt.MagicGood && pt.CopyDone && !pt.ImageOK:
 		tr.Swap = SwapRevert
+		if err := d.markRevert(); err != nil {
+			return err
+		}
 		return d.startSwap(SwapRevert)
 	}
 	tr.Swap = SwapNone
 	return nil
+}
+
+// markRevert hands the revert decision to the secondary slot before the
+// primary trailer, which alone says "unconfirmed test image", is erased
+// by status init: the old image in the secondary gets image_ok and then
+// the magic, a permanent upgrade request. emulator: found by the power-cut
+// sweep; without it a cut between erasing the primary trailer and writing
+// its magic boots the unconfirmed image as NONE and raises the counter to
+// it, i.e. confirms it by accident.
+func (d *Device) markRevert() error {
+	s := d.layout.secondary()
+	if ts := s.trailerSector(d.layout); !allErased(d.flash.view(ts, d.layout.SectorSize)) {
+		if err := d.flash.EraseSector(ts); err != nil {
+			return err
+		}
+	}
+	if err := d.writeFlag(s, offImageOK); err != nil {
+		return err
+	}
+	if err := d.writeSwapInfo(s, SwapPerm); err != nil {
+		return err
+	}
+	return d.writeMagic(s)
 }
 
 // startSwap sizes the swap from both images and runs it from the start.

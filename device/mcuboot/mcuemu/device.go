@@ -31,6 +31,8 @@ type Device struct {
 	power   *Power
 	counter uint32 // hardware security counter, only goes up
 	running bool   // an image booted and power has not failed since
+
+	verified *verifyCache
 }
 
 // New makes a device and flashes the factory image. It does not boot.
@@ -53,6 +55,7 @@ func New(cfg Config) (*Device, error) {
 	d := &Device{
 		layout: cfg.Layout, mode: cfg.Mode, keys: append([]crypto.PublicKey(nil), cfg.Keys...),
 		flash: newFlash(cfg.Layout.flashSize(), cfg.Layout.SectorSize, cfg.Layout.WriteSize, p), power: p,
+		verified: newVerifyCache(),
 	}
 	if _, err := d.checkImage(cfg.Factory); err != nil {
 		return nil, fmt.Errorf("factory image: %w", err)

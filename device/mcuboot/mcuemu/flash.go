@@ -2,6 +2,7 @@ package mcuemu
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 )
 
@@ -56,9 +57,7 @@ func (f *Flash) EraseSector(off int) error {
 		end = off + f.sector/2 // emulator: a torn erase clears the first half
 	}
 	if fa != applyNone {
-		for i := off; i < end; i++ {
-			f.mem[i] = 0xFF
-		}
+		fill(f.mem[off:end])
 	}
 	return err
 }
@@ -74,10 +73,8 @@ func (f *Flash) Program(off int, data []byte) error {
 		return err
 	}
 	dst := f.mem[off : off+len(data)]
-	for i, b := range data {
-		if dst[i]&b != b {
-			return fmt.Errorf("flash: program at %#x: byte %#02x cannot become %#02x: %w", off+i, dst[i], b, ErrNotErased)
-		}
+	if i := firstUnprogrammable(dst, data); i >= 0 {
+		return fmt.Errorf("flash: program at %#x: byte %#02x cannot become %#02x: %w", off+i, dst[i], data[i], ErrNotErased)
 	}
 	fa, err := f.power.begin(fmt.Sprintf("program %#x+%#x", off, len(data)))
 	n := len(data)
@@ -85,9 +82,7 @@ func (f *Flash) Program(off int, data []byte) error {
 		n = n / 2 / f.align * f.align // emulator: a torn program lands its first half
 	}
 	if fa != applyNone {
-		for i := 0; i < n; i++ {
-			dst[i] &= data[i]
-		}
+		and(dst[:n], data[:n])
 	}
 	return err
 }
@@ -113,11 +108,52 @@ func (f *Flash) copySector(dst, src int) error {
 	return f.Program(dst, data)
 }
 
+// The byte loops below work a word at a time: the sweep runs them
+// millions of times, and under -race each byte access is instrumented.
+
 func allErased(b []byte) bool {
-	for _, c := range b {
-		if c != 0xFF {
+	for len(b) >= len(erased) {
+		if !bytes.Equal(b[:len(erased)], erased) {
 			return false
 		}
+		b = b[len(erased):]
 	}
-	return true
+	return bytes.Equal(b, erased[:len(b)])
+}
+
+var erased = bytes.Repeat([]byte{0xFF}, 1024)
+
+func fill(b []byte) {
+	for len(b) > 0 {
+		b = b[copy(b, erased):]
+	}
+}
+
+// firstUnprogrammable is the index of the first byte of data that needs a
+// 0 bit of dst to become 1, or -1.
+func firstUnprogrammable(dst, data []byte) int {
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		d, w := binary.LittleEndian.Uint64(dst[i:]), binary.LittleEndian.Uint64(data[i:])
+		if d&w != w {
+			break
+		}
+	}
+	for ; i < len(data); i++ {
+		if dst[i]&data[i] != data[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// and clears in dst the bits that are clear in data (len(dst) == len(data)).
+func and(dst, data []byte) {
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(dst[i:])&binary.LittleEndian.Uint64(data[i:]))
+	}
+	for ; i < len(data); i++ {
+		dst[i] &= data[i]
+	}
 }

@@ -2,8 +2,12 @@ package mcuemu
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	"signbox/device/mcuboot"
 )
@@ -37,14 +41,52 @@ func (d *Device) validate(s slot) (mcuboot.Verified, error) {
 	if !ok {
 		return mcuboot.Verified{}, mcuboot.ErrNoKeyHash
 	}
-	for _, k := range d.keys {
+	for i, k := range d.keys {
 		want, err := mcuboot.KeyHash(k)
 		if err != nil || !bytes.Equal(want, kh.Value) {
 			continue
 		}
-		return img.Verify(k, mcuboot.VerifyOptions{MinSecurityCounter: d.counter})
+		return d.verified.verify(img, i, k, d.counter)
 	}
 	return mcuboot.Verified{}, fmt.Errorf("%w: KEYHASH %x names none of the bootloader's %d keys", errUnknownKey, kh.Value, len(d.keys))
+}
+
+// verifyCache remembers successful verifications by the SHA-256 of the
+// whole image, the key and the counter floor: Verify is a pure function
+// of those, and the power-cut sweep boots the same few images thousands
+// of times. emulator: a bootloader verifies from scratch every boot; here
+// each boot still hashes the whole image (the cache key), only the
+// public-key operation of an identical image is not repeated. Clones
+// share the cache.
+type verifyCache struct {
+	mu sync.Mutex
+	ok map[[sha256.Size + 8]byte]mcuboot.Verified
+}
+
+func newVerifyCache() *verifyCache {
+	return &verifyCache{ok: map[[sha256.Size + 8]byte]mcuboot.Verified{}}
+}
+
+func (c *verifyCache) verify(img *mcuboot.Image, keyIdx int, k crypto.PublicKey, floor uint32) (mcuboot.Verified, error) {
+	var key [sha256.Size + 8]byte
+	sum := sha256.Sum256(img.Bytes())
+	copy(key[:], sum[:])
+	binary.LittleEndian.PutUint32(key[sha256.Size:], uint32(keyIdx))
+	binary.LittleEndian.PutUint32(key[sha256.Size+4:], floor)
+	c.mu.Lock()
+	v, hit := c.ok[key]
+	c.mu.Unlock()
+	if hit {
+		return v, nil
+	}
+	v, err := img.Verify(k, mcuboot.VerifyOptions{MinSecurityCounter: floor})
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	c.ok[key] = v
+	c.mu.Unlock()
+	return v, nil
 }
 
 var errUnknownKey = errors.New("image signed by an unknown key")
