@@ -217,7 +217,9 @@ func afterCut(t testing.TB, sc scenario, d *Device, where string) {
 // three times the runs) outside -race and -short.
 var sweepLayouts = []Layout{testLayout}
 
-func layoutName(l Layout) string { return fmt.Sprintf("%dB-sectors-%dB-writes", l.SectorSize, l.WriteSize) }
+func layoutName(l Layout) string {
+	return fmt.Sprintf("%dB-sectors-%dB-writes", l.SectorSize, l.WriteSize)
+}
 
 func TestPowerCutSweep(t *testing.T) {
 	for _, l := range sweepLayouts {
