@@ -38,7 +38,9 @@ type ProfileSlot struct {
 func chipsOf(pol *policy.Policy) []string {
 	var chips []string
 	for _, p := range pol.Products {
-		chips = append(chips, p.Chip)
+		if p.FamilyName() == policy.FamilyESP32 {
+			chips = append(chips, p.Chip)
+		}
 	}
 	return chips
 }
