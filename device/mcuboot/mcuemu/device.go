@@ -16,6 +16,9 @@ type Config struct {
 	// Keys are the bootloader's built-in keys; an image names one by its
 	// KEYHASH TLV (bootutil_find_key.c).
 	Keys []crypto.PublicKey
+	// Product and Board name what the device is (the policy's product
+	// id and board); the bootloader does not use them.
+	Product, Board string
 	// Factory is written to the primary slot as a programmer would flash
 	// an imgtool image without --pad: no trailer, so the first boot is
 	// swap type NONE and raises the hardware counter to its SEC_CNT.
@@ -31,12 +34,29 @@ type Device struct {
 	power   *Power
 	counter uint32 // hardware security counter, only goes up
 	running bool   // an image booted and power has not failed since
+	product string
+	board   string
 
 	verified *verifyCache
 }
 
 // New makes a device and flashes the factory image. It does not boot.
 func New(cfg Config) (*Device, error) {
+	d, err := blankDevice(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.checkImage(cfg.Factory); err != nil {
+		return nil, fmt.Errorf("factory image: %w", err)
+	}
+	if err := d.writeImage(d.layout.primary(), cfg.Factory); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// blankDevice makes a device with erased flash.
+func blankDevice(cfg Config) (*Device, error) {
 	if err := cfg.Layout.check(); err != nil {
 		return nil, err
 	}
@@ -55,13 +75,7 @@ func New(cfg Config) (*Device, error) {
 	d := &Device{
 		layout: cfg.Layout, mode: cfg.Mode, keys: append([]crypto.PublicKey(nil), cfg.Keys...),
 		flash: newFlash(cfg.Layout.flashSize(), cfg.Layout.SectorSize, cfg.Layout.WriteSize, p), power: p,
-		verified: newVerifyCache(),
-	}
-	if _, err := d.checkImage(cfg.Factory); err != nil {
-		return nil, fmt.Errorf("factory image: %w", err)
-	}
-	if err := d.writeImage(d.layout.primary(), cfg.Factory); err != nil {
-		return nil, err
+		verified: newVerifyCache(), product: cfg.Product, board: cfg.Board,
 	}
 	return d, nil
 }

@@ -96,6 +96,8 @@ func getFixture(t testing.TB) fixture {
 // 1-byte writes), so images span 8-11 sectors and torn writes land bytes.
 var smallLayout = Layout{SectorSize: 1024, WriteSize: 1, ImageSectors: 16}
 
+func keysOf(f fixture) []crypto.PublicKey { return []crypto.PublicKey{f.key.Public()} }
+
 // newDevice makes and boots a device with v1 in the primary slot.
 func newDevice(t testing.TB, mode Mode) *Device { return newDeviceOn(t, testLayout, mode) }
 
