@@ -99,7 +99,10 @@ func TestOpenMissing(t *testing.T) {
 // independent check refuses.
 func FuzzUnmarshal(f *testing.F) {
 	fx := getFixture(f)
-	d, err := New(Config{Layout: testLayout, Mode: SwapMove, Keys: keysOf(fx), Factory: fx.v1})
+	// 1 KiB sectors, 2 image sectors, a 1.5 KiB image: a small input the
+	// fuzzer can mutate and minimise quickly.
+	d, err := New(Config{Layout: Layout{SectorSize: 1024, WriteSize: 1, ImageSectors: 2}, Mode: SwapMove,
+		Keys: keysOf(fx), Factory: signImage(f, fx.key, 1, 1, 900)})
 	if err != nil {
 		f.Fatal(err)
 	}
