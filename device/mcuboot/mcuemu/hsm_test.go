@@ -3,6 +3,7 @@ package mcuemu
 import (
 	"crypto"
 	"errors"
+	"os"
 	"testing"
 
 	"signbox/device/mcuboot"
@@ -24,7 +25,7 @@ func TestUpgradeEveryAlgorithmSoftHSM(t *testing.T) {
 		t.Run(string(alg), func(t *testing.T) {
 			label := "fw-" + string(alg)
 			if _, err := tok.GenerateKey(label, alg); err != nil {
-				if errors.Is(err, hsm.ErrMechanismUnsupported) {
+				if errors.Is(err, hsm.ErrMechanismUnsupported) && os.Getenv("CI") != "true" {
 					t.Skipf("token cannot generate %s: %v", alg, err)
 				}
 				t.Fatal(err)
