@@ -62,6 +62,6 @@
 // trailer (the old image had been confirmed). Overwrite-only erases only
 // the secondary trailer sector after the copy, not the whole slot. A torn
 // erase leaves the sector's first half erased and the rest as it was; a
-// torn program lands its first half (in whole write units); a torn counter
-// update lands.
+// torn program lands its first half (in whole write units) and leaves the
+// next unit partly programmed; a torn counter update lands.
 package mcuemu

@@ -79,7 +79,14 @@ func (f *Flash) Program(off int, data []byte) error {
 	fa, err := f.power.begin(fmt.Sprintf("program %#x+%#x", off, len(data)))
 	n := len(data)
 	if fa == applyHalf {
-		n = n / 2 / f.align * f.align // emulator: a torn program lands its first half
+		// emulator: a torn program lands its first half (in whole write
+		// units) and leaves the next unit partly programmed: only the bits
+		// of 0x5A among those it was clearing are cleared, so a flag byte
+		// reads neither erased nor written.
+		n = n / 2 / f.align * f.align
+		for i := n; i < min(n+f.align, len(data)); i++ {
+			dst[i] &= data[i] | 0xA5
+		}
 	}
 	if fa != applyNone {
 		and(dst[:n], data[:n])
