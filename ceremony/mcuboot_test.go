@@ -2,10 +2,13 @@ package ceremony
 
 import (
 	"crypto"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"testing"
 
+	"signbox/device/mcuboot"
 	"signbox/device/mcuboot/mcuemu"
 	"signbox/device/profile"
 	"signbox/policy"
@@ -52,6 +55,20 @@ func TestMixedFleetKeyGeneration(t *testing.T) {
 		t.Fatal("the ceremony's public key output is not the HSM key")
 	}
 
+	// The provisioning profile tells the bootloader build which key to
+	// embed and the KEYHASH the images will carry.
+	pb, err := os.ReadFile(s.OutputPath(OutputProfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prof Profile
+	if err := json.Unmarshal(pb, &prof); err != nil {
+		t.Fatal(err)
+	}
+	if len(prof.Firmware) != 1 || prof.Firmware[0].Label != "wearable-fw" || prof.Firmware[0].Products[0] != "wearable" || prof.Firmware[0].Boards[0] != "nrf52840" {
+		t.Fatalf("profile firmware keys %+v", prof.Firmware)
+	}
+
 	fam, err := profile.Lookup("mcuboot")
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +79,13 @@ func TestMixedFleetKeyGeneration(t *testing.T) {
 	}
 	if _, err := fam.Verify(img, []crypto.PublicKey{pub}, 1); err != nil {
 		t.Fatal(err)
+	}
+	parsed, err := mcuboot.Parse(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kh, _ := parsed.Find(mcuboot.TLVKeyHash); hex.EncodeToString(kh.Value) != prof.Firmware[0].KeyHash {
+		t.Fatalf("image KEYHASH %x, profile says %s", kh.Value, prof.Firmware[0].KeyHash)
 	}
 	board, _ := profile.BoardByName("nrf52840")
 	d, err := mcuemu.New(mcuemu.Config{Layout: board.Layout(), Mode: mcuemu.SwapMove, Keys: []crypto.PublicKey{pub}, Factory: img})
