@@ -57,8 +57,35 @@ func sweepScenarios(t testing.TB, l Layout) []scenario {
 		mustBoot(t, d, 3)
 		return d
 	}
+	// afterSwaps: a device that already went through a confirmed test
+	// swap (1.0.0 -> 2.0.0), so both trailers and the status area hold
+	// what an earlier swap left.
+	afterSwaps := func(t testing.TB) *Device {
+		d := newDeviceOn(t, l, SwapMove)
+		if err := d.Install(f.v2, false); err != nil {
+			t.Fatal(err)
+		}
+		mustBoot(t, d, 2)
+		if err := d.Confirm(); err != nil {
+			t.Fatal(err)
+		}
+		mustBoot(t, d, 2)
+		return d
+	}
 	var scs []scenario
 	scs = append(scs,
+		scenario{
+			name: "second test upgrade after a swap, reverted", mode: SwapMove, setup: afterSwaps,
+			steps:   []step{install(f.v3, false), bootStep, bootStep},
+			allowed: []uint8{2, 3}, maxCounter: 2,
+			converge: settlesOn(2, 2),
+		},
+		scenario{
+			name: "second test upgrade after a swap, confirmed", mode: SwapMove, setup: afterSwaps,
+			steps:   []step{install(f.v3, false), bootStep, confirmStep, bootStep},
+			allowed: []uint8{2, 3}, maxCounter: 3,
+			converge: convergeOn(f.v3, 3, 3),
+		},
 		scenario{
 			name: "test upgrade, boot, confirm, boot", mode: SwapMove, setup: fresh(SwapMove),
 			steps:   []step{install(f.v2, false), bootStep, confirmStep, bootStep},
