@@ -2,6 +2,7 @@ package mcuboot_test
 
 import (
 	"errors"
+	"os"
 	"testing"
 
 	"signbox/device/mcuboot"
@@ -31,7 +32,7 @@ func TestSignSoftHSM(t *testing.T) {
 		t.Run(string(tt.alg), func(t *testing.T) {
 			label := "mcuboot-" + string(tt.alg)
 			if _, err := tok.GenerateKey(label, tt.alg); err != nil {
-				if errors.Is(err, hsm.ErrMechanismUnsupported) {
+				if errors.Is(err, hsm.ErrMechanismUnsupported) && os.Getenv("CI") != "true" {
 					t.Skipf("token cannot generate %s: %v", tt.alg, err)
 				}
 				t.Fatal(err)
