@@ -28,9 +28,9 @@ func (m Mode) String() string {
 // "primary needs one extra sector"). Both slots use the same layout in
 // overwrite-only, so images stay interchangeable between modes.
 type Layout struct {
-	SectorSize   int // erase unit: a power of two, 1..64 KiB
-	WriteSize    int // program unit: 1, 2, 4 or 8 bytes
-	ImageSectors int // sectors an image (header, body, TLVs) may span
+	SectorSize   int `json:"sector_size"`   // erase unit: a power of two, 1..64 KiB
+	WriteSize    int `json:"write_size"`    // program unit: 1, 2, 4 or 8 bytes
+	ImageSectors int `json:"image_sectors"` // sectors an image (header, body, TLVs) may span
 }
 
 // Trailer geometry for BOOT_MAX_ALIGN 8 (mcuboot-formats.md §3).

@@ -68,7 +68,7 @@ func TestStateRefusals(t *testing.T) {
 		"format":        swap(`"signbox-mcuboot-device/v1"`, `"signbox-mcuboot-device/v9"`),
 		"unknown field": swap(`"running"`, `"runnin"`),
 		"mode":          swap(`"swap-using-move"`, `"swap-using-scratch"`),
-		"write size":    swap(`"WriteSize":8`, `"WriteSize":3`),
+		"write size":    swap(`"write_size":8`, `"write_size":3`),
 		"key":           swap(`BEGIN PUBLIC KEY`, `BEGIN PRIVATE KEY`),
 	} {
 		if _, err := Unmarshal(b); !errors.Is(err, ErrBadState) {
