@@ -2,6 +2,10 @@
 
 package mcuemu
 
-// Under -race (make test) the byte-write layout's sweep would take several
-// seconds; it runs in plain `go test` and in BenchmarkPowerCutSweep.
-func init() { sweepLayouts = append(sweepLayouts, smallLayout) }
+// Under -race (make test) the byte-write layout's sweep and the long
+// scenarios would take tens of seconds; they run in plain `go test` and
+// in BenchmarkPowerCutSweep.
+func init() {
+	sweepLayouts = append(sweepLayouts, smallLayout)
+	longSweep = true
+}

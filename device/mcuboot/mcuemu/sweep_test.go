@@ -32,6 +32,7 @@ var (
 
 type scenario struct {
 	name  string
+	long  bool // run only outside -race (sweep_long_test.go)
 	mode  Mode
 	setup func(t testing.TB) *Device
 	steps []step
@@ -75,13 +76,13 @@ func sweepScenarios(t testing.TB, l Layout) []scenario {
 	var scs []scenario
 	scs = append(scs,
 		scenario{
-			name: "second test upgrade after a swap, reverted", mode: SwapMove, setup: afterSwaps,
+			name: "second test upgrade after a swap, reverted", mode: SwapMove, setup: afterSwaps, long: true,
 			steps:   []step{install(f.v3, false), bootStep, bootStep},
 			allowed: []uint8{2, 3}, maxCounter: 2,
 			converge: settlesOn(2, 2),
 		},
 		scenario{
-			name: "second test upgrade after a swap, confirmed", mode: SwapMove, setup: afterSwaps,
+			name: "second test upgrade after a swap, confirmed", mode: SwapMove, setup: afterSwaps, long: true,
 			steps:   []step{install(f.v3, false), bootStep, confirmStep, bootStep},
 			allowed: []uint8{2, 3}, maxCounter: 3,
 			converge: convergeOn(f.v3, 3, 3),
@@ -244,6 +245,9 @@ func afterCut(t testing.TB, sc scenario, d *Device, where string) {
 // three times the runs) outside -race and -short.
 var sweepLayouts = []Layout{testLayout}
 
+// longSweep adds the long scenarios; sweep_long_test.go sets it outside -race.
+var longSweep = false
+
 func layoutName(l Layout) string {
 	return fmt.Sprintf("%dB-sectors-%dB-writes", l.SectorSize, l.WriteSize)
 }
@@ -252,8 +256,11 @@ func TestPowerCutSweep(t *testing.T) {
 	for _, l := range sweepLayouts {
 		for _, sc := range sweepScenarios(t, l) {
 			t.Run(layoutName(l)+"/"+sc.mode.String()+"/"+sc.name, func(t *testing.T) {
-				if l != testLayout && testing.Short() {
-					t.Skip("-short: the 4 KiB layout only")
+				if (l != testLayout || sc.long) && testing.Short() {
+					t.Skip("-short: the 4 KiB layout's short scenarios only")
+				}
+				if sc.long && !longSweep {
+					t.Skip("under -race the long scenarios run only in BenchmarkPowerCutSweep and plain go test")
 				}
 				runs := sweep(t, sc)
 				if runs == 0 {
