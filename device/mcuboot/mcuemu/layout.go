@@ -36,12 +36,11 @@ type Layout struct {
 // Trailer geometry for BOOT_MAX_ALIGN 8 (mcuboot-formats.md §3).
 const (
 	maxAlign      = 8
-	offMagic      = 16 // S-16, 16 bytes
-	offImageOK    = 24 // S-24
-	offCopyDone   = 32 // S-32
-	offSwapInfo   = 40 // S-40
-	offSwapSize   = 48 // S-48, u32 LE
-	maxImgSectors = 128
+	offMagic      = 16                // S-16, 16 bytes
+	offImageOK    = 24                // S-24
+	offCopyDone   = 32                // S-32
+	offSwapInfo   = 40                // S-40
+	offSwapSize   = 48                // S-48, u32 LE
 	statusEntries = 3 * maxImgSectors // BOOT_MAX_IMG_SECTORS x 3
 )
 

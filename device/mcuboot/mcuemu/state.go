@@ -27,9 +27,6 @@ const (
 	StateFile   = "mcuboot-device.bin"
 	stateMagic  = "SBMCUEMU"
 	stateFormat = "signbox-mcuboot-device/v1"
-	// maxStateJSON bounds the JSON part: a few keys (an RSA-3072 PEM is
-	// about 650 bytes) and short names; 64 KiB is far above any real one.
-	maxStateJSON = 64 << 10
 )
 
 // ErrBadState: a state file that is not one this package wrote.
