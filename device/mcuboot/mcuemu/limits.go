@@ -13,4 +13,8 @@ const (
 	// megabytes of JSON. The flash part is bounded by the layout it names
 	// (at most 130 sectors of 64 KiB per slot pair, about 17 MiB).
 	maxStateJSON = 64 << 10
+
+	// maxStateFile bounds a whole state file: header, JSON and the flash
+	// of the largest layout (2*maxImgSectors+3 sectors of 64 KiB).
+	maxStateFile = len(stateMagic) + 4 + maxStateJSON + (2*maxImgSectors+3)*(64<<10)
 )

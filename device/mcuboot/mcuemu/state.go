@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -152,9 +153,17 @@ func IsStateDir(dir string) bool {
 // Open reads the device in dir. The caller holds dir's lock for as long
 // as it may Save.
 func Open(dir string) (*Device, error) {
-	b, err := os.ReadFile(filepath.Join(dir, StateFile))
+	f, err := os.Open(filepath.Join(dir, StateFile))
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(maxStateFile)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxStateFile {
+		return nil, fmt.Errorf("%w: %s is larger than any layout's state (%d bytes)", ErrBadState, StateFile, maxStateFile)
 	}
 	return Unmarshal(b)
 }
