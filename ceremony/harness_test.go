@@ -83,6 +83,9 @@ type fixture struct {
 	pins   map[string]string // label -> fingerprint; absent means planned
 	chip   string            // product chip, default esp32c6
 	sbAlg  string            // Secure Boot algorithm, default ecdsa-p256
+	// mcuboot, if set, is the algorithm of a second product's firmware
+	// key: an MCUboot wearable on an nRF52840 (a mixed fleet).
+	mcuboot string
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -120,7 +123,11 @@ var keyLabels = []string{"sbv2-slot0", "sbv2-slot1", "sbv2-slot2", "release-bund
 // fingerprint, others are planned.
 func (f *fixture) policyText(serial int, extra []*person) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "version: 1\nname: test-appliance\nserial: %d\nproducts:\n  - {id: pump, chip: %s}\ncustodians:\n", serial, f.chip)
+	fmt.Fprintf(&b, "version: 1\nname: test-appliance\nserial: %d\nproducts:\n  - {id: pump, chip: %s}\n", serial, f.chip)
+	if f.mcuboot != "" {
+		b.WriteString("  - {id: wearable, family: mcuboot, board: nrf52840, key: wearable-fw}\n")
+	}
+	b.WriteString("custodians:\n")
 	people := []*person{}
 	for _, n := range f.order {
 		people = append(people, f.people[n])
@@ -147,6 +154,9 @@ func (f *fixture) policyText(serial int, extra []*person) string {
 	b.WriteString("keys:\n  secure_boot:\n")
 	for slot := range 3 {
 		fmt.Fprintf(&b, "    - slot: %d\n%s", slot, key("      ", fmt.Sprintf("sbv2-slot%d", slot), f.sbAlg))
+	}
+	if f.mcuboot != "" {
+		b.WriteString("  firmware:\n    -" + strings.TrimPrefix(key("      ", "wearable-fw", f.mcuboot), "     "))
 	}
 	b.WriteString("  release_bundle:\n" + key("    ", "release-bundle", "ecdsa-p256"))
 	b.WriteString("  audit_mac:\n" + key("    ", "audit-mac", "hmac-sha256"))

@@ -135,13 +135,8 @@ func (keygenKind) sign(s *Session, ks KeyStore) ([]Input, error) {
 		outs = append(outs, o)
 		fp, _ := policy.Fingerprint(pub)
 		fmt.Fprintf(&pins, "%s: {slot: %d, label: %s, algorithm: %s, status: active, fingerprint: %s}\n", k.Purpose, k.Slot, k.Label, k.Algorithm, fp)
-		if k.Purpose == "secure_boot" {
-			slot, err := burnSlot(k, pub)
-			if err != nil {
-				return nil, err
-			}
-			prof.Scheme = k.Algorithm
-			prof.Slots = append(prof.Slots, slot)
+		if err := addToProfile(&prof, s.pol, k, pub); err != nil {
+			return nil, err
 		}
 	}
 	prof.Notes = profileNotes(prof)
@@ -159,10 +154,37 @@ func (keygenKind) sign(s *Session, ks KeyStore) ([]Input, error) {
 }
 
 func profileNotes(p Profile) []string {
+	var notes []string
 	if len(p.Slots) == 0 {
-		return []string{"no Secure Boot key was generated; nothing to burn"}
+		notes = append(notes, "no Secure Boot key was generated; nothing to burn")
+	} else {
+		notes = append(notes, "eFuse writes are irreversible: check each key_digest against espsecure digest-sbv2-public-key before burning")
 	}
-	return []string{"eFuse writes are irreversible: check each key_digest against espsecure digest-sbv2-public-key before burning"}
+	if len(p.Firmware) > 0 {
+		notes = append(notes, "build each firmware key's public key (<label>.pub.pem; imgtool getpub) into the MCUboot bootloader of its products; images it signs carry key_hash in their KEYHASH TLV")
+	}
+	return notes
+}
+
+// addToProfile records what the device team does with a new key: burn a
+// Secure Boot key's digest, build a firmware key into the bootloader.
+func addToProfile(prof *Profile, pol *policy.Policy, k KeyRef, pub crypto.PublicKey) error {
+	switch k.Purpose {
+	case "secure_boot":
+		slot, err := burnSlot(k, pub)
+		if err != nil {
+			return err
+		}
+		prof.Scheme = k.Algorithm
+		prof.Slots = append(prof.Slots, slot)
+	case "firmware":
+		fk, err := firmwareKey(pol, k, pub)
+		if err != nil {
+			return err
+		}
+		prof.Firmware = append(prof.Firmware, fk)
+	}
+	return nil
 }
 
 // generate makes one key and reads it back from the HSM: the key the HSM
@@ -204,13 +226,8 @@ func (keygenKind) verify(s *Session) ([]string, error) {
 		if alg, err := policy.AlgorithmOf(pubs[0]); err != nil || alg != k.Algorithm {
 			return nil, fmt.Errorf("%s: public key is %s, the plan says %s", pubKeyName(k), alg, k.Algorithm)
 		}
-		if k.Purpose == "secure_boot" {
-			slot, err := burnSlot(k, pubs[0])
-			if err != nil {
-				return nil, err
-			}
-			prof.Scheme = k.Algorithm
-			prof.Slots = append(prof.Slots, slot)
+		if err := addToProfile(&prof, s.pol, k, pubs[0]); err != nil {
+			return nil, err
 		}
 		checks = append(checks, fmt.Sprintf("%s: %s public key", k.Label, k.Algorithm))
 	}

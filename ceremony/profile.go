@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"signbox/device/esp"
+	"signbox/device/mcuboot"
 	"signbox/policy"
 )
 
@@ -22,7 +23,44 @@ type Profile struct {
 	Chips      []string         `json:"chips"`
 	Scheme     policy.Algorithm `json:"scheme"`
 	Slots      []ProfileSlot    `json:"slots"`
-	Notes      []string         `json:"notes"`
+	// Firmware lists the MCUboot image signing keys made, for the
+	// bootloader build; absent when none was.
+	Firmware []ProfileFirmwareKey `json:"firmware,omitempty"`
+	Notes    []string             `json:"notes"`
+}
+
+// ProfileFirmwareKey is a keys.firmware key: which products' bootloaders
+// embed it, and the KEYHASH value their images will carry.
+type ProfileFirmwareKey struct {
+	Label       string           `json:"label"`
+	Algorithm   policy.Algorithm `json:"algorithm"`
+	Fingerprint string           `json:"fingerprint"`
+	Products    []string         `json:"products"`
+	Boards      []string         `json:"boards"`
+	// KeyHash is hex of the KEYHASH TLV (mcuboot-formats.md §2): the
+	// image hash (SHA-256; SHA-384 for P-384) over the key bytes the
+	// bootloader embeds.
+	KeyHash string `json:"key_hash"`
+}
+
+// firmwareKey describes a firmware key for the profile.
+func firmwareKey(pol *policy.Policy, k KeyRef, pub crypto.PublicKey) (ProfileFirmwareKey, error) {
+	kh, err := mcuboot.KeyHash(pub)
+	if err != nil {
+		return ProfileFirmwareKey{}, err
+	}
+	fp, err := policy.Fingerprint(pub)
+	if err != nil {
+		return ProfileFirmwareKey{}, err
+	}
+	fk := ProfileFirmwareKey{Label: k.Label, Algorithm: k.Algorithm, Fingerprint: fp, KeyHash: hex.EncodeToString(kh), Products: []string{}, Boards: []string{}}
+	for _, p := range pol.Products {
+		if p.Key == k.Label {
+			fk.Products = append(fk.Products, p.ID)
+			fk.Boards = append(fk.Boards, p.Board)
+		}
+	}
+	return fk, nil
 }
 
 // ProfileSlot is one Secure Boot key digest slot.
@@ -38,7 +76,9 @@ type ProfileSlot struct {
 func chipsOf(pol *policy.Policy) []string {
 	var chips []string
 	for _, p := range pol.Products {
-		chips = append(chips, p.Chip)
+		if p.FamilyName() == policy.FamilyESP32 {
+			chips = append(chips, p.Chip)
+		}
 	}
 	return chips
 }

@@ -134,6 +134,10 @@ func checkProductRules(pol *policy.Policy, product, chip string, sv uint32) erro
 	if prod == nil {
 		return fmt.Errorf("%w: product %q is not in the policy", ErrPolicyDenied, product)
 	}
+	if f := prod.FamilyName(); f != policy.FamilyESP32 {
+		// Not yet: release ceremonies build ESP32 bundles (issue 21 item 3).
+		return fmt.Errorf("%w: product %s is a %s product; release ceremonies sign esp32 products only in this build", ErrPolicyDenied, product, f)
+	}
 	if prod.Chip != chip {
 		return fmt.Errorf("%w: product %s targets %s, the release says %s", ErrPolicyDenied, product, prod.Chip, chip)
 	}

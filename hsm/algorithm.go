@@ -9,6 +9,7 @@ type Algorithm string
 
 const (
 	RSA3072    Algorithm = "rsa-3072"
+	RSA2048    Algorithm = "rsa-2048" // MCUboot RSA2048_PSS images (device/mcuboot); ESP Secure Boot V2 needs 3072
 	ECDSAP256  Algorithm = "ecdsa-p256"
 	ECDSAP384  Algorithm = "ecdsa-p384"
 	Ed25519    Algorithm = "ed25519"     // C2SP signed-note checkpoints; raw CKM_EDDSA
@@ -16,7 +17,7 @@ const (
 )
 
 // Algorithms lists every supported algorithm in a stable order.
-var Algorithms = []Algorithm{RSA3072, ECDSAP256, ECDSAP384, Ed25519, HMACSHA256}
+var Algorithms = []Algorithm{RSA3072, ECDSAP256, ECDSAP384, Ed25519, HMACSHA256, RSA2048}
 
 // ParseAlgorithm accepts exactly the names in Algorithms.
 func ParseAlgorithm(s string) (Algorithm, error) {
@@ -26,4 +27,15 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 		}
 	}
 	return "", fmt.Errorf("unknown algorithm %q (want one of %v)", s, Algorithms)
+}
+
+// rsaBits is the modulus size of an RSA algorithm, 0 for the others.
+func (a Algorithm) rsaBits() int {
+	switch a {
+	case RSA2048:
+		return 2048
+	case RSA3072:
+		return 3072
+	}
+	return 0
 }

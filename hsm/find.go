@@ -145,7 +145,7 @@ func (t *Token) describe(sh pkcs11.SessionHandle, h pkcs11.ObjectHandle) (keyRef
 		k.Unusable = err.Error()
 		return k, nil
 	}
-	if rk, ok := k.Public.(*rsa.PublicKey); ok && rk.N.BitLen() != rsaBits {
+	if rk, ok := k.Public.(*rsa.PublicKey); ok && rk.N.BitLen() != RSA3072.rsaBits() {
 		k.Algorithm = Algorithm(fmt.Sprintf("rsa-%d", rk.N.BitLen()))
 	}
 	k.Fingerprint, err = Fingerprint(k.Public)

@@ -89,15 +89,15 @@ func secretTemplate(label string, id []byte, cfg genConfig) []*pkcs11.Attribute 
 }
 
 func pairTemplates(label string, id []byte, alg Algorithm, cfg genConfig) (pub, priv []*pkcs11.Attribute) {
-	kt := map[Algorithm]uint{RSA3072: pkcs11.CKK_RSA, ECDSAP256: pkcs11.CKK_EC, ECDSAP384: pkcs11.CKK_EC, Ed25519: ckkECEdwards}[alg]
+	kt := map[Algorithm]uint{RSA3072: pkcs11.CKK_RSA, RSA2048: pkcs11.CKK_RSA, ECDSAP256: pkcs11.CKK_EC, ECDSAP384: pkcs11.CKK_EC, Ed25519: ckkECEdwards}[alg]
 	// Public halves are public objects: OpenPublic (no login) must find
 	// them; some tokens default CKA_PRIVATE to true.
 	pub = append(common(label, id, pkcs11.CKO_PUBLIC_KEY, kt),
 		pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
 		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, false))
-	if alg == RSA3072 {
+	if bits := alg.rsaBits(); bits != 0 {
 		pub = append(pub,
-			pkcs11.NewAttribute(pkcs11.CKA_MODULUS_BITS, rsaBits),
+			pkcs11.NewAttribute(pkcs11.CKA_MODULUS_BITS, bits),
 			pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, []byte{1, 0, 1}))
 	} else {
 		pub = append(pub, pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, alg.ecParams()))

@@ -12,7 +12,7 @@ import (
 // genMechanism is the key (pair) generation mechanism for a.
 func (a Algorithm) genMechanism() uint {
 	switch a {
-	case RSA3072:
+	case RSA3072, RSA2048:
 		return pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN
 	case ECDSAP256, ECDSAP384:
 		return pkcs11.CKM_EC_KEY_PAIR_GEN
@@ -26,7 +26,7 @@ func (a Algorithm) genMechanism() uint {
 // signMechanism is the mechanism used with keys of type a.
 func (a Algorithm) signMechanism() uint {
 	switch a {
-	case RSA3072:
+	case RSA3072, RSA2048:
 		return pkcs11.CKM_RSA_PKCS_PSS
 	case ECDSAP256, ECDSAP384:
 		return pkcs11.CKM_ECDSA
@@ -70,7 +70,6 @@ const (
 	ckmECEdwardsKeyPairGen = 0x1055
 	ckmEdDSA               = 0x1057
 	hmacKeyBytes           = 32 // RFC 2104: key length >= hash output; SoftHSM refuses less for SHA256-HMAC
-	rsaBits                = 3072
 )
 
 // Curve OIDs as DER for CKA_EC_PARAMS. Sources: RFC 5480 section 2.1.1.1

@@ -21,7 +21,7 @@ import (
 // readPublic builds the stdlib public key of public key object h.
 func readPublic(ctx session, sh pkcs11.SessionHandle, h pkcs11.ObjectHandle, alg Algorithm) (crypto.PublicKey, error) {
 	switch alg {
-	case RSA3072:
+	case RSA3072, RSA2048:
 		return readRSA(ctx, sh, h)
 	case ECDSAP256, ECDSAP384:
 		point, err := attr(ctx, sh, h, pkcs11.CKA_EC_POINT)

@@ -180,7 +180,7 @@ func withoutValueLen(tmpl []*pkcs11.Attribute) []*pkcs11.Attribute {
 // publicTemplate is a public key object for pub, encoded as readPublic
 // reads it back.
 func publicTemplate(k KeyInfo, pub crypto.PublicKey) ([]*pkcs11.Attribute, error) {
-	kt := map[Algorithm]uint{RSA3072: pkcs11.CKK_RSA, ECDSAP256: pkcs11.CKK_EC, ECDSAP384: pkcs11.CKK_EC, Ed25519: ckkECEdwards}[k.Algorithm]
+	kt := map[Algorithm]uint{RSA3072: pkcs11.CKK_RSA, RSA2048: pkcs11.CKK_RSA, ECDSAP256: pkcs11.CKK_EC, ECDSAP384: pkcs11.CKK_EC, Ed25519: ckkECEdwards}[k.Algorithm]
 	tmpl := append(common(k.Label, k.ID, pkcs11.CKO_PUBLIC_KEY, kt), pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
 		pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, false))
 	switch p := pub.(type) {

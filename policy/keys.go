@@ -4,6 +4,7 @@ package policy
 type Algorithm string
 
 const (
+	RSA2048    Algorithm = "rsa-2048" // MCUboot firmware keys only
 	RSA3072    Algorithm = "rsa-3072"
 	ECDSAP256  Algorithm = "ecdsa-p256"
 	ECDSAP384  Algorithm = "ecdsa-p384"
@@ -28,10 +29,13 @@ const (
 type Keys struct {
 	// SecureBoot holds the ESP32 Secure Boot V2 keys, one per eFuse digest
 	// slot (0-2).
-	SecureBoot      []SecureBootKey `yaml:"secure_boot"`
-	ReleaseBundle   *Key            `yaml:"release_bundle"`
-	AuditMAC        *Key            `yaml:"audit_mac"`
-	AuditCheckpoint *Key            `yaml:"audit_checkpoint"`
+	SecureBoot []SecureBootKey `yaml:"secure_boot"`
+	// Firmware holds the image signing keys of products in families
+	// other than esp32 (MCUboot): each product names one by label.
+	Firmware        []Key `yaml:"firmware,omitempty"`
+	ReleaseBundle   *Key  `yaml:"release_bundle"`
+	AuditMAC        *Key  `yaml:"audit_mac"`
+	AuditCheckpoint *Key  `yaml:"audit_checkpoint"`
 }
 
 // Key is one HSM key as the policy pins it.
@@ -61,6 +65,16 @@ type SecureBootKey struct {
 // with key revocation (esp-idf-formats.md §1: SECURE_BOOT_DIGEST0..2).
 const MaxSecureBootSlots = 3
 
+// FirmwareKey returns the keys.firmware entry labelled label, or nil.
+func (p *Policy) FirmwareKey(label string) *Key {
+	for i := range p.Keys.Firmware {
+		if p.Keys.Firmware[i].Label == label {
+			return &p.Keys.Firmware[i]
+		}
+	}
+	return nil
+}
+
 // SecureBootSlot returns the key in slot, or nil.
 func (p *Policy) SecureBootSlot(slot int) *SecureBootKey {
 	for i := range p.Keys.SecureBoot {
@@ -84,6 +98,9 @@ func (p *Policy) AllKeys() []NamedKey {
 	for i := range p.Keys.SecureBoot {
 		k := &p.Keys.SecureBoot[i]
 		out = append(out, NamedKey{Path: fieldIndex("keys.secure_boot", i), Slot: k.Slot, Key: &k.Key})
+	}
+	for i := range p.Keys.Firmware {
+		out = append(out, NamedKey{Path: fieldIndex("keys.firmware", i), Slot: -1, Key: &p.Keys.Firmware[i]})
 	}
 	for _, nk := range []struct {
 		path string

@@ -27,10 +27,43 @@ type Policy struct {
 // FormatVersion is the only policy format this build understands.
 const FormatVersion = 1
 
-// Product is something the appliance signs firmware for.
+// Product is something the appliance signs firmware for: its device
+// family (signbox/device/profile), the chip or board within it, and for
+// families other than esp32 the firmware key that signs its images.
 type Product struct {
-	ID   string `yaml:"id"`
-	Chip string `yaml:"chip"`
+	ID string `yaml:"id"`
+	// Family is "esp32" (the default when absent) or "mcuboot".
+	Family string `yaml:"family,omitempty"`
+	// Chip is the ESP32 chip (family esp32), e.g. "esp32c6".
+	Chip string `yaml:"chip,omitempty"`
+	// Board is the MCUboot SoC (family mcuboot), e.g. "nrf52840".
+	Board string `yaml:"board,omitempty"`
+	// Key is the label of the key in keys.firmware that signs the
+	// product's MCUboot images; ESP32 products are signed with
+	// keys.secure_boot and leave it empty.
+	Key string `yaml:"key,omitempty"`
+}
+
+// Family names of device/profile.
+const (
+	FamilyESP32   = "esp32"
+	FamilyMCUboot = "mcuboot"
+)
+
+// FamilyName is the product's family, esp32 when the policy leaves it out.
+func (pr *Product) FamilyName() string {
+	if pr.Family == "" {
+		return FamilyESP32
+	}
+	return pr.Family
+}
+
+// Target is the product's chip (esp32) or board (mcuboot).
+func (pr *Product) Target() string {
+	if pr.FamilyName() == FamilyESP32 {
+		return pr.Chip
+	}
+	return pr.Board
 }
 
 // Role is what a person may do in a ceremony.

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"signbox/device/esp"
+	"signbox/device/profile"
 )
 
 // idPattern keeps names usable in file names and easy to read aloud.
@@ -41,7 +42,10 @@ func (p *Policy) validate() error {
 	if err := p.validateCustody(); err != nil {
 		return err
 	}
-	if err := p.Keys.validate("keys"); err != nil {
+	if err := p.Keys.validate("keys", p.hasFamily(FamilyESP32)); err != nil {
+		return err
+	}
+	if err := p.validateProductKeys(); err != nil {
 		return err
 	}
 	if err := p.validateDistinctKeys(); err != nil {
@@ -98,8 +102,14 @@ func chipAlgorithms(c esp.Chip) []Algorithm {
 // validateChipSchemes makes sure every product's chip can verify the
 // Secure Boot keys; otherwise every release would be unbootable.
 func (p *Policy) validateChipSchemes() error {
+	if len(p.Keys.SecureBoot) == 0 {
+		return nil // no esp32 product: Keys.validate required them otherwise
+	}
 	alg := p.Keys.SecureBoot[0].Algorithm
 	for i, pr := range p.Products {
+		if pr.FamilyName() != FamilyESP32 {
+			continue
+		}
 		chip, _ := esp.ParseChip(pr.Chip) // known: validateProducts ran first
 		if s, ok := secureBootSchemes[alg]; !ok || !chip.Supports(s) {
 			return fmt.Errorf("%s.chip: %s cannot verify %s Secure Boot signatures (it supports %v)", fieldIndex("products", i), pr.Chip, alg, chipAlgorithms(chip))
@@ -114,6 +124,9 @@ func (p *Policy) validateChipSchemes() error {
 func (p *Policy) validateChipSecurityVersion() error {
 	limit := p.Release.SecurityVersion.Max
 	for i, pr := range p.Products {
+		if pr.FamilyName() != FamilyESP32 {
+			continue // MCUboot's SEC_CNT and hardware counter are 32 bits
+		}
 		chip, _ := esp.ParseChip(pr.Chip)
 		if bits := chip.SecureVersionBits(); limit > bits {
 			return fmt.Errorf("release.security_version.max: %d is more than %s (%s) can record: the %s SECURE_VERSION eFuse field has %d bits",
@@ -127,8 +140,57 @@ func (pr *Product) validate(path string) error {
 	if !idPattern.MatchString(pr.ID) {
 		return fmt.Errorf("%s.id: %q must be 1-63 of a-z 0-9 . _ - starting with a letter or digit", path, pr.ID)
 	}
-	if !slices.Contains(Chips, pr.Chip) {
-		return fmt.Errorf("%s.chip: unknown chip %q (known: %v)", path, pr.Chip, Chips)
+	fam, err := profile.Lookup(pr.FamilyName())
+	if err != nil {
+		return fmt.Errorf("%s.family: %w", path, err)
+	}
+	switch fam.Name() {
+	case FamilyESP32:
+		if !slices.Contains(Chips, pr.Chip) {
+			return fmt.Errorf("%s.chip: unknown chip %q (known: %v)", path, pr.Chip, Chips)
+		}
+		if pr.Board != "" || pr.Key != "" {
+			return fmt.Errorf("%s: an esp32 product names a chip and is signed with keys.secure_boot; board and key are for mcuboot products", path)
+		}
+	case FamilyMCUboot:
+		if pr.Chip != "" {
+			return fmt.Errorf("%s.chip: an mcuboot product names its board, not a chip", path)
+		}
+		if err := profile.CheckTarget(fam, pr.Board); err != nil {
+			return fmt.Errorf("%s.board: %w", path, err)
+		}
+		if pr.Key == "" {
+			return fmt.Errorf("%s.key: an mcuboot product names its signing key in keys.firmware", path)
+		}
+	}
+	return nil
+}
+
+// hasFamily reports whether any product is of family f.
+func (p *Policy) hasFamily(f string) bool {
+	return slices.ContainsFunc(p.Products, func(pr Product) bool { return pr.FamilyName() == f })
+}
+
+// validateProductKeys ties each mcuboot product to a keys.firmware key its
+// board's bootloader can verify.
+func (p *Policy) validateProductKeys() error {
+	for i, pr := range p.Products {
+		if pr.FamilyName() == FamilyESP32 {
+			continue
+		}
+		path := fieldIndex("products", i)
+		k := p.FirmwareKey(pr.Key)
+		if k == nil {
+			return fmt.Errorf("%s.key: no key labelled %q in keys.firmware", path, pr.Key)
+		}
+		fam, _ := profile.Lookup(pr.FamilyName())
+		algs, err := fam.Algorithms(pr.Target())
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if !slices.Contains(algs, string(k.Algorithm)) {
+			return fmt.Errorf("%s.key: %s is %s; %s on %s verifies %v", path, k.Label, k.Algorithm, pr.Family, pr.Board, algs)
+		}
 	}
 	return nil
 }

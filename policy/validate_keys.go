@@ -16,8 +16,12 @@ var labelPattern = idPattern
 // secureBootAlgorithms are the SBV2 schemes (esp-idf-formats.md §1).
 var secureBootAlgorithms = []Algorithm{RSA3072, ECDSAP256, ECDSAP384}
 
-func (k *Keys) validate(path string) error {
-	if len(k.SecureBoot) == 0 {
+// firmwareAlgorithms are the keys.firmware algorithms: what MCUboot
+// verifies (device/profile's MCUboot family; mcuboot-formats.md §2).
+var firmwareAlgorithms = []Algorithm{RSA2048, RSA3072, ECDSAP256, ECDSAP384, Ed25519}
+
+func (k *Keys) validate(path string, needSecureBoot bool) error {
+	if len(k.SecureBoot) == 0 && needSecureBoot {
 		return fmt.Errorf("%s.secure_boot: at least one Secure Boot key is required", path)
 	}
 	if len(k.SecureBoot) > MaxSecureBootSlots {
@@ -43,6 +47,11 @@ func (k *Keys) validate(path string) error {
 			return fmt.Errorf("%s.algorithm: %s differs from slot %d's %s; a chip uses one scheme", p, sb.Algorithm, k.SecureBoot[0].Slot, k.SecureBoot[0].Algorithm)
 		}
 		if err := sb.Key.validate(p, labels); err != nil {
+			return err
+		}
+	}
+	for i := range k.Firmware {
+		if err := k.validateSingle(fieldIndex(path+".firmware", i), &k.Firmware[i], firmwareAlgorithms, labels); err != nil {
 			return err
 		}
 	}
@@ -140,8 +149,11 @@ func AlgorithmOf(pub crypto.PublicKey) (Algorithm, error) {
 			return ECDSAP384, nil
 		}
 	case *rsa.PublicKey:
-		if k.N.BitLen() == 3072 {
+		switch k.N.BitLen() {
+		case 3072:
 			return RSA3072, nil
+		case 2048:
+			return RSA2048, nil // allowed only where the inventory allows it: keys.firmware
 		}
 	case ed25519.PublicKey:
 		return Ed25519, nil

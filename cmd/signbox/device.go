@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"signbox/device/emu"
 	"signbox/device/esp"
+	"signbox/device/mcuboot/mcuemu"
 )
 
 // The device commands drive the emulator on a state directory, the way a
@@ -16,29 +18,33 @@ import (
 // confirm or reject, revoke, and look at the status.
 
 func init() {
-	register(&command{path: "device provision", usage: "--state DIR --chip CHIP --product ID [--hw-rev REV] [--chip-rev vX.Y] --key FILE [--key FILE...] --bootloader FILE --app FILE [--slot-size SIZE] [--secure-download]",
+	register(&command{path: "device provision", usage: "--state DIR --chip CHIP --product ID [--hw-rev REV] [--chip-rev vX.Y] --key FILE [--key FILE...] --bootloader FILE --app FILE [--slot-size SIZE] [--secure-download] | --family mcuboot --state DIR --board BOARD --product ID --key PUB.pem [--key ...] --image FILE [--mode swap-using-move|overwrite-only]",
 		summary: "burn key digests and secure boot eFuses, flash a signed bootloader and first app", run: runDeviceProvision, locks: lockDevice})
 	register(&command{path: "device boot", usage: "--state DIR",
-		summary: "reset the emulated device and print the boot trace", run: deviceOp(runDeviceBoot), locks: lockDevice})
-	register(&command{path: "device install", usage: "--state DIR [--release-key PUB.pem] BUNDLE|IMAGE",
-		summary: "install a release bundle (signature checked first) or a signed app image into the inactive slot", run: runDeviceInstall, locks: lockDevice})
+		summary: "reset the emulated device and print the boot trace", run: deviceOp("boot", runDeviceBoot), locks: lockDevice})
+	register(&command{path: "device install", usage: "--state DIR [--release-key PUB.pem] [--permanent] BUNDLE|IMAGE",
+		summary: "install a release bundle (signature checked first) or a signed app image into the inactive slot (MCUboot: the secondary slot, --permanent for a permanent upgrade)", run: runDeviceInstall, locks: lockDevice})
 	register(&command{path: "device confirm", usage: "--state DIR",
-		summary: "mark the running app VALID, then raise the eFuse secure version", run: deviceOp(runDeviceConfirm), locks: lockDevice})
+		summary: "mark the running app VALID, then raise the eFuse secure version", run: deviceOp("confirm", runDeviceConfirm), locks: lockDevice})
 	register(&command{path: "device reject", usage: "--state DIR",
-		summary: "mark the running app INVALID and reboot into the other slot", run: deviceOp(runDeviceReject), locks: lockDevice})
+		summary: "mark the running app INVALID and reboot into the other slot", run: deviceOp("reject", runDeviceReject), locks: lockDevice})
 	register(&command{path: "device revoke-key", usage: "--state DIR N",
 		summary: "burn the revoke bit of eFuse key slot N if the device stays bootable", run: runDeviceRevoke, locks: lockDevice})
 	register(&command{path: "device status", usage: "--state DIR",
-		summary: "show eFuses, partition table, otadata and both slots", run: deviceView(runDeviceStatus)})
+		summary: "show eFuses, partition table, otadata and both slots", run: deviceView("status", runDeviceStatus)})
 }
 
-// deviceOp wraps a command that takes only --state.
-func deviceOp(op func(e *env, d *emu.Device) error) func(e *env, args []string) error {
+// deviceOp wraps a command that takes only --state; an MCUboot state
+// directory goes to the command's mcubootOps handler.
+func deviceOp(name string, op func(e *env, d *emu.Device) error) func(e *env, args []string) error {
 	return func(e *env, args []string) error {
 		fs := newFlags(e, "device")
 		state := fs.String("state", "", "device state directory")
 		if err := parseNoArgs(fs, args); err != nil {
 			return err
+		}
+		if *state != "" && mcuemu.IsStateDir(*state) {
+			return withMCUboot(e, *state, func(d *mcuemu.Device) error { return mcubootOps[name](e, d) })
 		}
 		return withDevice(e, *state, func(d *emu.Device) error { return op(e, d) })
 	}
@@ -46,12 +52,19 @@ func deviceOp(op func(e *env, d *emu.Device) error) func(e *env, args []string) 
 
 // deviceView wraps a read-only command that takes only --state: it opens
 // the device without the lock and never saves it.
-func deviceView(op func(e *env, d *emu.Device) error) func(e *env, args []string) error {
+func deviceView(name string, op func(e *env, d *emu.Device) error) func(e *env, args []string) error {
 	return func(e *env, args []string) error {
 		fs := newFlags(e, "device")
 		state := fs.String("state", "", "device state directory")
 		if err := parseNoArgs(fs, args); err != nil {
 			return err
+		}
+		if *state != "" && mcuemu.IsStateDir(*state) {
+			d, err := mcuemu.Open(*state)
+			if err != nil {
+				return err
+			}
+			return mcubootOps[name](e, d)
 		}
 		d, err := openDevice(e, *state)
 		if err != nil {
@@ -147,12 +160,22 @@ func runDeviceInstall(e *env, args []string) error {
 	fs := newFlags(e, "device install")
 	state := fs.String("state", "", "device state directory")
 	keyPath := fs.String("release-key", "", "release-bundle public key `PEM` the device trusts (required for bundles)")
+	permanent := fs.Bool("permanent", false, "MCUboot: a permanent upgrade (image_ok set), never reverted")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usageErr("want one release bundle (directory or .tar) or signed app image")
+	}
+	if *state != "" && mcuemu.IsStateDir(*state) {
+		if *keyPath != "" {
+			return familyFlagsErr("mcuboot", []string{"--release-key"})
+		}
+		return runMCUbootInstall(e, *state, pos[0], *permanent)
+	}
+	if *permanent {
+		return familyFlagsErr("esp32", []string{"--permanent"})
 	}
 	src, err := installSource(pos[0], *keyPath)
 	if err != nil {
@@ -209,6 +232,9 @@ func runDeviceRevoke(e *env, args []string) error {
 	if err != nil {
 		return usageErr("key slot %q is not a number", pos[0])
 	}
+	if *state != "" && mcuemu.IsStateDir(*state) {
+		return errors.New("device revoke-key: an MCUboot bootloader's keys are built into it; revoke by shipping a bootloader without the key")
+	}
 	return withDevice(e, *state, func(d *emu.Device) error {
 		r, err := d.RevokeKey(n)
 		if err != nil {
@@ -233,11 +259,38 @@ func runDeviceProvision(e *env, args []string) error {
 	app := fs.String("app", "", "signed first app image (goes into ota_0)")
 	slot := fs.String("slot-size", "", "bytes per OTA slot (e.g. 1984K, 0x1F0000); default fits a 4 MiB flash")
 	secDL := fs.Bool("secure-download", false, "burn ENABLE_SECURITY_DOWNLOAD instead of disabling download mode")
+	family := fs.String("family", "esp32", "device family: esp32 or mcuboot")
+	board := fs.String("board", "", "MCUboot: board, e.g. nrf52840")
+	mode := fs.String("mode", "swap-using-move", "MCUboot: upgrade mode, swap-using-move or overwrite-only")
+	image := fs.String("image", "", "MCUboot: signed factory image for the primary slot")
 	var keys listFlag
-	fs.Var(&keys, "key", "public key PEM or 32-byte eFuse digest file, one per key slot (repeat up to 3 times)")
+	fs.Var(&keys, "key", "public key PEM or 32-byte eFuse digest file, one per key slot (repeat up to 3 times); MCUboot: a bootloader key PEM")
 	err := parseNoArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	switch *family {
+	case "mcuboot":
+		var wrong []string
+		for n, v := range map[string]string{"--chip": *chip, "--hw-rev": *hwRev, "--chip-rev": *chipRev, "--bootloader": *boot, "--app": *app, "--slot-size": *slot} {
+			if v != "" {
+				wrong = append(wrong, n)
+			}
+		}
+		if *secDL {
+			wrong = append(wrong, "--secure-download")
+		}
+		slices.Sort(wrong)
+		if err := familyFlagsErr("mcuboot", wrong); err != nil {
+			return err
+		}
+		return provisionMCUboot(e, *state, *product, *board, *mode, *image, keys)
+	case "esp32":
+		if *board != "" || *image != "" {
+			return familyFlagsErr("esp32", []string{"--board/--image"})
+		}
+	default:
+		return usageErr("--family %q: want esp32 or mcuboot", *family)
 	}
 	if *state == "" || *chip == "" || *product == "" || *boot == "" || *app == "" || len(keys) == 0 {
 		return usageErr("--state, --chip, --product, --key, --bootloader and --app are required")

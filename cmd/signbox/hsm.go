@@ -210,7 +210,7 @@ func runHSMKeygen(e *env, args []string) error {
 	fs := newFlags(e, "hsm keygen")
 	tf := addTokenFlags(e, fs, addPINFlags(fs))
 	label := fs.String("label", "", "key `LABEL` (must not exist on the token)")
-	algName := fs.String("alg", "", "algorithm: rsa-3072, ecdsa-p256, ecdsa-p384, ed25519 or hmac-sha256")
+	algName := fs.String("alg", "", "algorithm: rsa-3072, rsa-2048 (MCUboot only), ecdsa-p256, ecdsa-p384, ed25519 or hmac-sha256")
 	wrappable := fs.Bool("wrappable", false, "make the key extractable under wrapping, for a backup token (cannot be changed later)")
 	pubOut := fs.String("pub", "", "also write the public key as PEM to `FILE` (must not exist)")
 	if err := parseNoArgs(fs, args); err != nil {

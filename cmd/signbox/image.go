@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 
@@ -23,8 +24,8 @@ import (
 func init() {
 	register(&command{path: "image info", usage: "FILE",
 		summary: "show an ESP image (header, segments, descriptor, signature blocks and key digests) or an MCUboot image (header and TLVs)", run: runImageInfo})
-	register(&command{path: "image verify", usage: "FILE (--key PUB.pem... | --digest HEX... [--revoked N...])",
-		summary: "verify an ESP image's Secure Boot V2 signatures (exit 0 valid, 1 invalid, 3 could not check)", run: runImageVerify})
+	register(&command{path: "image verify", usage: "FILE (--key PUB.pem... | --digest HEX... [--revoked N...]) [--min-security-counter N]",
+		summary: "verify an ESP image's Secure Boot V2 signatures or an MCUboot image's signature (exit 0 valid, 1 invalid, 3 could not check)", run: runImageVerify})
 }
 
 func runImageInfo(e *env, args []string) error {
@@ -138,9 +139,21 @@ func runImageVerify(e *env, args []string) error {
 	fs.Var(&keys, "key", "public key PEM file (repeatable)")
 	fs.Var(&digests, "digest", "eFuse key digest, 64 hex digits, for slots 0, 1, 2 in order (repeatable)")
 	fs.Var(&revoked, "revoked", "revoked eFuse slot number (repeatable; with --digest)")
+	minSec := fs.Int64("min-security-counter", -1, "MCUboot: the device's hardware security counter; the image's SEC_CNT must be present and at least this")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) == 1 {
+		if b, err := readImageFile(pos[0]); err == nil && mcuboot.HasMagic(b) {
+			if len(digests) > 0 || len(revoked) > 0 || len(keys) == 0 {
+				return usageErr("an MCUboot image is checked against --key files (the bootloader's keys)")
+			}
+			return verifyMCUbootImage(e, pos[0], b, keys, *minSec)
+		}
+	}
+	if *minSec >= 0 {
+		return usageErr("--min-security-counter is for MCUboot images; an ESP image's secure_version is checked on the device")
 	}
 	switch {
 	case len(pos) != 1:
@@ -170,6 +183,51 @@ func runImageVerify(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "valid: %s %s, secure_version %d, block %d %s%s, key digest %x\n",
 		v.Chip(), v.Kind(), v.SecureVersion(), v.Block(), v.Scheme(), slot, v.KeyDigest())
 	return nil
+}
+
+// verifyMCUbootImage checks an MCUboot image file (exactly an image, as
+// imgtool writes it without --pad) against the keys, the one its KEYHASH
+// names verifying it, as the bootloader would.
+func verifyMCUbootImage(e *env, name string, b []byte, paths []string, minSec int64) error {
+	if minSec > math.MaxUint32 {
+		return usageErr("--min-security-counter %d: SEC_CNT is 32 bits", minSec)
+	}
+	opts := mcuboot.VerifyOptions{AllowNoSecurityCounter: minSec < 0}
+	if minSec > 0 {
+		opts.MinSecurityCounter = uint32(minSec)
+	}
+	img, err := mcuboot.Parse(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	var last error
+	for _, p := range paths {
+		pb, err := os.ReadFile(p)
+		if err != nil {
+			return couldNotCheck{err}
+		}
+		k, err := parsePublicKeyPEM(pb)
+		if err != nil {
+			return couldNotCheck{fmt.Errorf("%s: %w", p, err)}
+		}
+		v, err := img.Verify(k, opts)
+		if errors.Is(err, mcuboot.ErrKeyHashMismatch) || errors.Is(err, mcuboot.ErrUnsupportedKey) || errors.Is(err, mcuboot.ErrHashAlgorithm) {
+			last = err
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		sc := "no SEC_CNT"
+		if c, ok := v.SecurityCounter(); ok {
+			sc = fmt.Sprintf("SEC_CNT %d", c)
+		}
+		fmt.Fprintf(e.stdout, "valid: MCUboot image %s, %s, %s over %s, key %s (key hash %x)\n",
+			v.Version(), sc, v.Algorithm(), v.Hash(), p, v.KeyHash())
+		return nil
+	}
+	return withHint(fmt.Errorf("%s: no --key is the one the image names: %w", name, last),
+		"`signbox image info` shows the image's KEYHASH")
 }
 
 func imageVerifyKeys(b []byte, paths []string) (esp.Verified, error) {
