@@ -141,6 +141,11 @@ func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.In
 		}
 		return s.Outputs(), nil
 	case ceremony.StepExported:
+		if a.quorum == nil && a.collectors[planID] != nil && (a.unpinnedPolicyChange(s) || a.rotationPending()) {
+			if _, err := a.unlock(planID); err != nil {
+				return nil, err
+			}
+		}
 		return s.Outputs(), nil
 	case ceremony.StepInputsVerified, ceremony.StepPolicyEvaluated, ceremony.StepQuorum:
 		// An earlier attempt stopped before signing (too few shares): the

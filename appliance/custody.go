@@ -58,22 +58,54 @@ func shareKeyOn(tok *hsm.Token, c *policy.Custodian) (custody.ShareKey, error) {
 
 // loadShareSet reads the workspace's share set and checks it belongs to
 // this appliance and the policy in force, before anyone's token is used.
+//
+// While a share rotation is being finished (rotate.go), the set it
+// replaced is kept as shares.prev.dsse: the quorum of the policy change
+// that started the rotation presents shares of that set to finish it.
 func (a *Appliance) loadShareSet(p *policy.Policy) (*custody.Set, error) {
-	path := filepath.Join(a.cfg.Root, ShareSetName)
-	b, err := os.ReadFile(path)
+	set, err := a.loadShareSetFile(ShareSetName, p)
+	if err == nil || !errors.Is(err, custody.ErrWrongSet) {
+		return set, err
+	}
+	if prev, perr := a.loadShareSetFile(shareSetPrevName, p); perr == nil {
+		return prev, nil
+	}
+	if cur, perr := a.policy(); perr == nil && cur.Serial > p.Serial {
+		return nil, err
+	}
+	if set, serr := a.loadShareSetFile(ShareSetName, nil); serr == nil && set.Header().PolicySerial < p.Serial {
+		err = fmt.Errorf("%w (the policy change to serial %d was interrupted before its shares were rotated: export that ceremony again with its approving custodians)", err, p.Serial)
+	}
+	return nil, err
+}
+
+// loadShareSetFile reads one share set file of the workspace, verified
+// with the policy's release-bundle key and, with p, checked to be for p.
+func (a *Appliance) loadShareSetFile(name string, p *policy.Policy) (*custody.Set, error) {
+	pol := p
+	if pol == nil {
+		var err error
+		if pol, err = a.policy(); err != nil {
+			return nil, err
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(a.cfg.Root, name))
 	if err != nil {
 		return nil, fmt.Errorf("custody share set: %w", err)
 	}
-	pub, err := a.releaseKeyFromPolicy(p)
+	pub, err := a.releaseKeyFromPolicy(pol)
 	if err != nil {
 		return nil, err
 	}
 	set, err := custody.OpenSet(b, pub)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ShareSetName, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if p == nil {
+		return set, nil
 	}
 	if err := set.CheckFor(a.id, p.Serial, p.Digest()); err != nil {
-		return nil, fmt.Errorf("%s: %w", ShareSetName, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return set, nil
 }

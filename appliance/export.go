@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"signbox/appliance/internal/faults"
 	"signbox/audit"
 	"signbox/bundle"
 	"signbox/ceremony"
@@ -80,6 +81,7 @@ func (a *Appliance) export(planID, media string) (*Exported, error) {
 	if out.Checks, err = a.closeCeremony(s); err != nil {
 		return nil, err
 	}
+	faults.At("export: ceremony closed")
 	closing, err := a.checkpoint("ceremony " + s.ID() + " closed")
 	if err != nil {
 		return nil, err
@@ -273,10 +275,22 @@ func (a *Appliance) exportSession(s *ceremony.Session, release bool) (*quorumSes
 	if qs != nil && qs.plan != s.ID() {
 		qs = nil
 	}
-	if qs == nil && (release || s.Step() != ceremony.StepExported) {
+	if qs == nil && (release || s.Step() != ceremony.StepExported || a.unpinnedPolicyChange(s)) {
 		return nil, fmt.Errorf("%w: exporting %s signs or pins its new state in the HSM; the approving custodians present their tokens again (signbox ceremony run --unlock)", ErrLocked, s.ID())
 	}
 	return qs, nil
+}
+
+// unpinnedPolicyChange reports an exported policy change whose new policy
+// the HSM anchor does not pin yet: a crash came between closing it and
+// rotating the shares or writing the anchor, and exporting it again under
+// its quorum finishes the job.
+func (a *Appliance) unpinnedPolicyChange(s *ceremony.Session) bool {
+	if s.Plan().Kind != policy.KindPolicyChange || s.Step() != ceremony.StepExported {
+		return false
+	}
+	p, err := a.policy()
+	return err == nil && a.anchor.Policy.Digest != p.Digest()
 }
 
 // closeCeremony has the engine record the transcript and the workspace

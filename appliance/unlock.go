@@ -3,8 +3,10 @@ package appliance
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"signbox/anchor"
+	"signbox/appliance/internal/faults"
 	"signbox/audit"
 	"signbox/ceremony"
 	"signbox/custody"
@@ -24,6 +26,14 @@ type quorumSession struct {
 	tok    *hsm.Token
 	secret *custody.Secret
 	anchor anchor.State // the private anchor read at login, as checked
+	// set is the id of the share set whose secret opened the token.
+	set string
+	// resumed is the new set's id when unlock finished a rotation that a
+	// crash interrupted after the PIN changed (see rotate.go).
+	resumed string
+	// staleLink: the token holds a rotation link from this session's set
+	// that was never used (a crash before the PIN changed).
+	staleLink bool
 	// pendingSO is the old and new SO PIN after a rotation; the SO can log
 	// in only once the user session has ended.
 	pendingSO [2][]byte
@@ -39,23 +49,65 @@ func (a *Appliance) unlock(planID string) (*quorumSession, error) {
 		}
 		return nil, fmt.Errorf("the appliance token is unlocked for ceremony %s; finish or abort it first", q.plan)
 	}
+	set := ""
+	if col := a.collectors[planID]; col != nil {
+		set = col.set
+	}
 	secret, err := a.combine(planID)
 	if err != nil {
 		return nil, a.refuseRun(planID, err)
 	}
-	tok, err := a.login(secret)
+	q, err := a.loginQuorum(planID, secret, set)
 	if err != nil {
-		secret.Wipe()
 		_ = a.event(audit.AuthFailure, "ceremony", planID, "token", "appliance", "reason", err.Error())
 		return nil, err
 	}
-	q := &quorumSession{plan: planID, tok: tok, secret: secret}
 	if err := a.checkPrivateAnchor(q); err != nil {
 		a.closeQuorum(q, "refused")
 		return nil, err
 	}
 	a.quorum = q
-	return q, a.event(audit.CustodyEvent, "ceremony", planID, "step", "appliance token unlocked", "anchor", fmt.Sprint(q.anchor.Counter))
+	return q, a.event(audit.CustodyEvent, "ceremony", planID, "step", "appliance token unlocked", "anchor", fmt.Sprint(q.anchor.Counter), "share_set", q.set)
+}
+
+// loginQuorum logs in with the secret rebuilt from the shares of set,
+// taking into account a share rotation a crash interrupted (rotate.go):
+// the token's rotation link leads from the old set to the new one, and
+// its PIN may belong to either. secret is the session's or wiped.
+func (a *Appliance) loginQuorum(planID string, secret *custody.Secret, set string) (*quorumSession, error) {
+	link, lerr := a.readRotationLink()
+	if lerr != nil {
+		_ = a.event(audit.CustodyEvent, "ceremony", planID, "step", "rotation link unreadable", "error", lerr.Error())
+		link = nil
+	}
+	tok, err := a.login(secret)
+	switch {
+	case err == nil:
+		q := &quorumSession{plan: planID, tok: tok, secret: secret, set: set}
+		if link != nil && link.To == set {
+			// The new set opened the token: the SO PIN may still follow
+			// the old secret, which the link gives back.
+			if old, err := link.Backward(secret); err == nil {
+				q.pendingSO = [2][]byte{old.SOPIN(), secret.SOPIN()}
+				old.Wipe()
+			}
+		}
+		q.staleLink = link != nil && link.From == set
+		return q, nil
+	case errors.Is(err, hsm.ErrPINIncorrect) && link != nil && link.From == set:
+		tok, next, rerr := a.resumeRotation(link, secret, set)
+		if rerr != nil {
+			secret.Wipe()
+			return nil, fmt.Errorf("%w; resuming the interrupted share rotation to set %s: %w", err, link.To, rerr)
+		}
+		q := &quorumSession{plan: planID, tok: tok, secret: next, set: link.To, resumed: link.To,
+			pendingSO: [2][]byte{secret.SOPIN(), next.SOPIN()}}
+		secret.Wipe()
+		return q, nil
+	default:
+		secret.Wipe()
+		return nil, err
+	}
 }
 
 // combine turns the plan's released shares into the secret; too few,
@@ -118,12 +170,15 @@ func (a *Appliance) closeQuorum(q *quorumSession, why string) {
 	if a.quorum == q {
 		a.quorum = nil
 	}
-	if old, next := q.pendingSO[0], q.pendingSO[1]; old != nil {
-		if err := hsm.SetSOPIN(a.cfg.ApplianceToken, old, next); err != nil {
-			_ = a.event(audit.CustodyEvent, "ceremony", q.plan, "step", "SO PIN not rotated", "error", err.Error())
+	switch {
+	case q.pendingSO[0] != nil:
+		a.finishSOPIN(q)
+	case q.staleLink:
+		// A rotation that never changed a PIN: its link and new set are
+		// of no use to anyone.
+		if a.pub.DeleteData(rotationLinkLabel, true) == nil {
+			_ = removeIfExists(filepath.Join(a.cfg.Root, shareSetNextName))
 		}
-		clear(old)
-		clear(next)
 	}
 	_ = a.event(audit.CustodyEvent, "ceremony", q.plan, "step", "appliance token locked", "why", why)
 }
@@ -180,15 +235,15 @@ func (a *Appliance) finishQuorum(q *quorumSession, s *ceremony.Session) error {
 	if err != nil {
 		return err
 	}
-	shareSet := ""
 	if s.Plan().Kind == policy.KindPolicyChange {
-		if shareSet, err = a.rotateShares(q, p); err != nil {
+		if _, err = a.rotateShares(q, p); err != nil {
 			return err
 		}
 	}
-	if err := a.commitAnchor(q, p, shareSet); err != nil {
+	if err := a.commitAnchor(q, p, q.set); err != nil {
 		return err
 	}
+	faults.At("rotation: anchor written")
 	a.closeQuorum(q, "ceremony "+s.ID()+" exported")
 	return nil
 }

@@ -99,6 +99,11 @@ func TestDataObjectsAndOpenPublic(t *testing.T) {
 		}
 		require.ErrorIs(t, err, hsm.ErrNotLoggedIn, name)
 	}
+	require.ErrorIs(t, pub.DeleteData("state", false), hsm.ErrNotLoggedIn, "a private object needs a login to delete")
+	require.NoError(t, pub.DeleteData("state-public", true), "a public object is deleted without a login")
+	_, err = pub.Data("state-public", true)
+	require.ErrorIs(t, err, hsm.ErrObjectNotFound)
+	require.NoError(t, pub.DeleteData("state-public", true), "deleting what is not there is not an error")
 }
 
 func second[T any](_ T, err error) error { return err }

@@ -93,3 +93,27 @@ func (t *Token) dataHandles(sh pkcs11.SessionHandle, label string, public bool) 
 		pkcs11.NewAttribute(pkcs11.CKA_APPLICATION, dataApplication),
 	})
 }
+
+// DeleteData destroys every data object labelled label with the given
+// visibility; none is not an error. A public object can be destroyed
+// without a login (a read/write public session, as OpenPublic opens); a
+// private one needs it.
+func (t *Token) DeleteData(label string, public bool) error {
+	if !public {
+		if err := t.needLogin("delete data object " + label); err != nil {
+			return err
+		}
+	}
+	return t.pool.with(func(sh pkcs11.SessionHandle) error {
+		hs, err := t.dataHandles(sh, label, public)
+		if err != nil {
+			return err
+		}
+		for _, h := range hs {
+			if err := t.ctx.DestroyObject(sh, h); err != nil {
+				return fmt.Errorf("token %q: delete data object %q: C_DestroyObject: %w", t.info.Label, label, err)
+			}
+		}
+		return nil
+	})
+}
