@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	"golang.org/x/crypto/hkdf"
-
 )
 
 // A Rotation links the secret of one share set to the secret of the set
@@ -31,7 +30,7 @@ import (
 // set finishes moving the SO PIN). Neither opens without a quorum of one
 // of the two sets, which is who could open the token anyway.
 type Rotation struct {
-	From, To string // share set ids
+	From, To  string // share set ids
 	fwd, back []byte
 }
 
