@@ -141,4 +141,3 @@ func randHex() string {
 	}
 	return hex.EncodeToString(b[:])
 }
-
