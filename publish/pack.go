@@ -30,6 +30,7 @@ type packed struct {
 	store    *memory.Store
 	manifest ocispec.Descriptor
 	bytes    int64 // layers' total size
+	layers   int
 }
 
 // pack lays out a verified bundle directory as an OCI artifact: one layer
@@ -51,6 +52,7 @@ func pack(ctx context.Context, dir string, res *bundle.Result) (*packed, error) 
 		d := content.NewDescriptorFromBytes(FileMediaType, data)
 		d.Annotations = map[string]string{ocispec.AnnotationTitle: path}
 		p.bytes += d.Size
+		p.layers++
 		layers = append(layers, d)
 		return mem.Push(ctx, d, bytes.NewReader(data))
 	}

@@ -125,7 +125,16 @@ func push(ctx context.Context, p *packed, dst oras.Target, out *Result, progress
 		}
 	}
 	opts.PostCopy = func(_ context.Context, d ocispec.Descriptor) error { tick(d, false); return nil }
-	opts.OnCopySkipped = func(_ context.Context, d ocispec.Descriptor) error { tick(d, true); return nil }
+	opts.OnCopySkipped = func(_ context.Context, d ocispec.Descriptor) error {
+		if d.Digest == p.manifest.Digest { // the whole artifact is there
+			out.BlobsSkipped, done = p.layers, p.bytes
+			if progress != nil {
+				progress(done, p.bytes)
+			}
+		}
+		tick(d, true)
+		return nil
+	}
 	if err := p.store.Tag(ctx, p.manifest, out.Tag); err != nil {
 		return err
 	}

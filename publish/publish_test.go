@@ -67,7 +67,7 @@ func TestPublishIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r2.Signed || r2.BlobsPushed != 0 || r2.Manifest.Digest != r1.Manifest.Digest || r2.TargetsVersion != 1 {
+	if r2.Signed || r2.BlobsPushed != 0 || r2.BlobsSkipped != r1.BlobsPushed || r2.Manifest.Digest != r1.Manifest.Digest || r2.TargetsVersion != 1 {
 		t.Fatalf("re-publish was not a no-op: %+v", r2)
 	}
 	for _, tag := range []string{publish.TimestampTag, "tuf.1.root", "tuf.1.snapshot", "tuf.1.targets", r1.Tag} {

@@ -8,9 +8,9 @@ import (
 // progress prints "verb: done/total" to stderr at most every 200 ms, and
 // a last line when done.
 type progress struct {
-	e           *env
-	verb        string
-	last        time.Time
+	e        *env
+	verb     string
+	last     time.Time
 	n, total int64
 }
 
