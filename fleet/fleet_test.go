@@ -36,13 +36,20 @@ type world struct {
 // published for everyone.
 func newWorld(t *testing.T, r publish.Rollout) *world {
 	t.Helper()
+	dir := t.TempDir()
+	return newWorldAt(t, "oci-layout:"+filepath.Join(dir, "layout"), r)
+}
+
+// newWorldAt is newWorld at any destination publish.Open takes.
+func newWorldAt(t *testing.T, dest string, r publish.Rollout) *world {
+	t.Helper()
 	if sharedTUF == nil {
 		sharedTUF = publishtest.NewTUF(t, publishtest.Token(t), now.Add(365*24*time.Hour))
 	}
 	w := &world{tuf: sharedTUF, dir: t.TempDir()}
-	w.layout = filepath.Join(w.dir, "layout")
+	w.layout = strings.TrimPrefix(dest, "oci-layout:")
 	var err error
-	if w.dst, err = publish.Open(context.Background(), "oci-layout:"+w.layout); err != nil {
+	if w.dst, err = publish.Open(context.Background(), dest); err != nil {
 		t.Fatal(err)
 	}
 	if err := publish.Init(context.Background(), w.dst, w.tuf.RootJSON); err != nil {
