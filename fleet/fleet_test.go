@@ -41,7 +41,7 @@ func newWorld(t *testing.T, r publish.Rollout) *world {
 }
 
 // newWorldAt is newWorld at any destination publish.Open takes.
-func newWorldAt(t *testing.T, dest string, r publish.Rollout) *world {
+func newWorldAt(t testing.TB, dest string, r publish.Rollout) *world {
 	t.Helper()
 	if sharedTUF == nil {
 		sharedTUF = publishtest.NewTUF(t, publishtest.Token(t), now.Add(365*24*time.Hour))
@@ -59,7 +59,7 @@ func newWorldAt(t *testing.T, dest string, r publish.Rollout) *world {
 	return w
 }
 
-func (w *world) publish(t *testing.T, version string, sv uint32, r publish.Rollout) *publish.Result {
+func (w *world) publish(t testing.TB, version string, sv uint32, r publish.Rollout) *publish.Result {
 	t.Helper()
 	res, err := publish.Publish(context.Background(), w.dst, publish.Input{
 		BundleDir: publishtest.WriteBundle(t, w.dir, version, sv), ReleaseKey: publishtest.ReleaseKey(),
@@ -76,7 +76,7 @@ type device struct {
 	cfg fleet.Config
 }
 
-func newDevice(t *testing.T, w *world, id string) *device {
+func newDevice(t testing.TB, w *world, id string) *device {
 	t.Helper()
 	res, err := emu.Provision(publishtest.DeviceConfig(t))
 	if err != nil {
@@ -90,7 +90,7 @@ func newDevice(t *testing.T, w *world, id string) *device {
 		Product: publishtest.Product, Chip: "esp32c6"}}
 }
 
-func (d *device) update(t *testing.T) error {
+func (d *device) update(t testing.TB) error {
 	t.Helper()
 	p, err := fleet.Pull(context.Background(), d.cfg, fleet.Current(d.d))
 	if err != nil {
@@ -182,7 +182,7 @@ func retag(t *testing.T, dst oras.Target, from ocispec.Descriptor, tag string) {
 	}
 }
 
-func resolve(t *testing.T, dst oras.Target, tag string) ocispec.Descriptor {
+func resolve(t testing.TB, dst oras.Target, tag string) ocispec.Descriptor {
 	t.Helper()
 	d, err := dst.Resolve(context.Background(), tag)
 	if err != nil {
