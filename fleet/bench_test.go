@@ -147,4 +147,3 @@ func BenchmarkPlainHTTPS(b *testing.B) {
 		b.ReportMetric(float64(total.Load())/benchDevices, "bundle-bytes/device")
 	}
 }
-

@@ -32,6 +32,8 @@ log:
   accesslog:
     disabled: true
 storage:
+  cache:
+    blobdescriptor: inmemory
   filesystem:
     rootdirectory: $dir/storage
   delete:
