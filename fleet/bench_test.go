@@ -44,15 +44,17 @@ func BenchmarkFleetRegistry(b *testing.B) {
 				devs[j].cfg.Group = "lab"
 			}
 		}
-		var fetched atomic.Int64
+		var fetched, pullNanos atomic.Int64
 		waves := map[string]int{}
 		var mu sync.Mutex
 		start := time.Now()
 		runAll(b, devs, func(d *device) error {
+			t0 := time.Now()
 			p, err := fleet.Pull(context.Background(), d.cfg, fleet.Current(d.d))
 			if err != nil {
 				return err
 			}
+			pullNanos.Add(int64(time.Since(t0)))
 			fetched.Add(p.Fetched)
 			mu.Lock()
 			waves[p.Wave]++
@@ -64,6 +66,7 @@ func BenchmarkFleetRegistry(b *testing.B) {
 		b.ReportMetric(publishTime.Seconds()*1000, "publish-ms")
 		b.ReportMetric(float64(benchDevices)/elapsed.Seconds(), "pulls+installs/s")
 		b.ReportMetric(float64(fetched.Load())/benchDevices, "bundle-bytes/device")
+		b.ReportMetric(float64(pullNanos.Load())/1e6/benchDevices, "pull-ms/device")
 		b.Logf("waves: %v", waves)
 	}
 }
@@ -144,6 +147,7 @@ func BenchmarkPlainHTTPS(b *testing.B) {
 		})
 		elapsed := time.Since(start)
 		b.ReportMetric(float64(benchDevices)/elapsed.Seconds(), "downloads/s")
+		b.ReportMetric(elapsed.Seconds()*1000*benchWorkers/benchDevices, "download-ms/device")
 		b.ReportMetric(float64(total.Load())/benchDevices, "bundle-bytes/device")
 	}
 }

@@ -80,8 +80,11 @@ func TestRolloutEligible(t *testing.T) {
 }
 
 func TestBucketDeterministic(t *testing.T) {
-	if Bucket("p/1", "emu-a") != Bucket("p/1", "emu-a") {
+	if a, b := Bucket("p/1", "emu-a"), Bucket("p/1", "emu-a"); a != b {
 		t.Fatal("bucket not deterministic")
+	}
+	if Bucket("p/1", "emu-a") == Bucket("p/2", "emu-a") && Bucket("p/1", "emu-b") == Bucket("p/2", "emu-b") {
+		t.Fatal("bucket ignores the target path")
 	}
 	// Pinned: SHA-256("p/1" || 0x00 || "emu-a"), first 8 bytes big-endian, mod 10000.
 	// (computed with Python's hashlib).

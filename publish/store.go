@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/content"
@@ -164,9 +163,4 @@ func BundleTag(product, version string) string {
 		}
 	}
 	return b.String()
-}
-
-// manifestDescriptor is how a target's hash becomes an OCI descriptor.
-func manifestDescriptor(sha256Hex string, size int64, mediaType string) ocispec.Descriptor {
-	return ocispec.Descriptor{MediaType: mediaType, Digest: digest.NewDigestFromEncoded(digest.SHA256, sha256Hex), Size: size}
 }
