@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"signbox/airgap/strictjson"
 	"signbox/hsm"
 	"signbox/internal/atomicfile"
+	"signbox/internal/lock"
 	"signbox/publish"
 )
 
@@ -130,6 +132,25 @@ func readRollout(path string, now time.Time) (publish.Rollout, error) {
 	return r, r.Validate()
 }
 
+// lockLayout takes the lock of an oci-layout destination, so two
+// publications into one layout directory never interleave (the second
+// fails at once). A registry has no such lock: publish to one from one
+// place at a time.
+func lockLayout(dest string) (func(), error) {
+	p, ok := strings.CutPrefix(dest, "oci-layout:")
+	if !ok || p == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		return nil, err
+	}
+	l, err := lock.Acquire(p, "signbox publish")
+	if err != nil {
+		return nil, err
+	}
+	return func() { l.Release() }, nil
+}
+
 func runPublish(e *env, args []string) error {
 	fs := newFlags(e, "publish")
 	pf := addPublishFlags(e, fs, addPINFlags(fs))
@@ -155,6 +176,11 @@ func runPublish(e *env, args []string) error {
 	if err != nil {
 		return codedErr{err, 3}
 	}
+	unlock, err := lockLayout(*pf.to)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	ctx := context.Background()
 	dst, err := publish.Open(ctx, *pf.to)
 	if err != nil {
@@ -184,7 +210,7 @@ func runPublish(e *env, args []string) error {
 	}
 	state := "published"
 	if !res.Signed {
-		state = "already published (nothing signed)"
+		state = "already published (nothing signed; `signbox publish rollout` changes its plan)"
 	}
 	fmt.Fprintf(e.stdout, "%s %s: %s as %s, %d bytes (%d blobs pushed, %d already there), targets version %d\n",
 		res.TargetPath, state, res.Manifest.Digest, res.Tag, res.BundleBytes, res.BlobsPushed, res.BlobsSkipped, res.TargetsVersion)
@@ -206,6 +232,11 @@ func runPublishRollout(e *env, args []string) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	unlock, err := lockLayout(*pf.to)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	ctx := context.Background()
 	dst, err := publish.Open(ctx, *pf.to)
 	if err != nil {
