@@ -32,10 +32,20 @@ const benchWorkers = 8
 // this process. Reported: publish time, pulls per second, bytes per device.
 func BenchmarkFleetRegistry(b *testing.B) {
 	reg := publishtest.StartRegistry(b)
+	benchFleet(b, func(i int) string { return reg.URL(fmt.Sprintf("bench/fleet%d", i)) })
+}
+
+// BenchmarkFleetLayout is BenchmarkFleetRegistry against an OCI layout
+// directory (the embedded default): the client's own cost, no network.
+func BenchmarkFleetLayout(b *testing.B) {
+	dir := b.TempDir()
+	benchFleet(b, func(i int) string { return fmt.Sprintf("oci-layout:%s/layout%d", dir, i) })
+}
+
+func benchFleet(b *testing.B, dest func(int) string) {
 	for i := 0; i < b.N; i++ {
-		repo := fmt.Sprintf("bench/fleet%d", i)
 		t0 := time.Now()
-		w := newWorldAt(b, reg.URL(repo), benchWaves())
+		w := newWorldAt(b, dest(i), benchWaves())
 		publishTime := time.Since(t0)
 		devs := make([]*device, benchDevices)
 		for j := range devs {

@@ -32,6 +32,10 @@ func init() {
 		usage:   "--bundle DIR --to oci-layout:PATH|https://REGISTRY/REPO --release-key PUB.pem --root root.json --token URI --labels PREFIX [--rollout FILE] [--module PATH] [--pin-fd N | --pin-env NAME]",
 		summary: "push a verified bundle as an OCI artifact with TUF metadata (idempotent, resumable)",
 		run:     runPublish})
+	register(&command{path: "publish refresh",
+		usage:   "--to DEST --token URI --labels PREFIX [--module PATH] [--pin-fd N | --pin-env NAME]",
+		summary: "re-sign the TUF timestamp (online key) so devices do not see a frozen repository",
+		run:     runPublishRefresh})
 	register(&command{path: "publish rollout",
 		usage:   "--to DEST --target PRODUCT/VERSION --rollout FILE --token URI --labels PREFIX [--module PATH] [--pin-fd N | --pin-env NAME]",
 		summary: "replace a published release's signed rollout plan (advance waves, halt with \"halted\": true)",
@@ -259,5 +263,41 @@ func runPublishRollout(e *env, args []string) error {
 		state = "rollout HALTED: " + r.HaltReason
 	}
 	fmt.Fprintf(e.stdout, "%s: %s\n", *target, state)
+	return nil
+}
+
+func runPublishRefresh(e *env, args []string) error {
+	fs := newFlags(e, "publish refresh")
+	pf := addPublishFlags(e, fs, addPINFlags(fs))
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *pf.to == "" || *pf.prefix == "" {
+		return usageErr("--to, --token and --labels are required")
+	}
+	unlock, err := lockLayout(*pf.to)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ctx := context.Background()
+	dst, err := publish.Open(ctx, *pf.to)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	tok, err := pf.token.open(e)
+	if err != nil {
+		return err
+	}
+	defer tok.Close()
+	s, err := tufSigners(tok, *pf.prefix, false)
+	if err != nil {
+		return err
+	}
+	now := e.now().UTC()
+	if err := publish.RefreshTimestamp(ctx, dst, s["timestamp"], 0, now); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "timestamp re-signed; valid until %s\n", now.Add(publish.DefaultTimestampLife).Format(time.RFC3339))
 	return nil
 }
