@@ -290,3 +290,22 @@ func TestEndlessTimestamp(t *testing.T) {
 }
 
 func digestOf(b []byte) digest.Digest { return digest.FromBytes(b) }
+
+// TestTamperedManifest: the manifest TUF pinned is served with other
+// bytes (a registry or mirror that swaps it); the device refuses.
+func TestTamperedManifest(t *testing.T) {
+	w := newWorld(t, publish.Everyone(now))
+	desc := resolve(t, w.dst, publish.BundleTag(publishtest.Product, "2.0.0"))
+	p := filepath.Join(w.layout, "blobs", "sha256", desc.Digest.Encoded())
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.Replace(b, []byte("images/app.bin"), []byte("images/app.bim"), 1)
+	os.Chmod(p, 0o644)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := newDevice(t, w, "emu-000000000000000a")
+	d.refused(t, d.update(t), fleet.ErrContent, "digest")
+}
