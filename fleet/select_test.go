@@ -29,7 +29,7 @@ func TestNewest(t *testing.T) {
 		"pump/1.0.0":    target(t, "pump", "esp32c6", "1.0.0", 1),
 		"pump/1.2.0":    target(t, "pump", "esp32c6", "1.2.0", 2),
 		"pump/1.10.0":   target(t, "pump", "esp32c6", "1.10.0", 2), // semver, not string order
-		"pump/9.0.0":    target(t, "pump", "esp32c3", "9.0.0", 9), // another chip
+		"pump/9.0.0":    target(t, "pump", "esp32c3", "9.0.0", 9),  // another chip
 		"monitor/9.0.0": target(t, "monitor", "esp32c6", "9.0.0", 9),
 		"other-tool":    metadata.TargetFile(), // no signbox block: ignored
 	}
