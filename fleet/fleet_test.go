@@ -309,3 +309,13 @@ func TestTamperedManifest(t *testing.T) {
 	d := newDevice(t, w, "emu-000000000000000a")
 	d.refused(t, d.update(t), fleet.ErrContent, "digest")
 }
+
+// TestNoDowngradeByVersion: a device running a newer version than any
+// published one (same security version) is not moved back.
+func TestNoDowngradeByVersion(t *testing.T) {
+	w := newWorld(t, publish.Everyone(now))
+	d := newDevice(t, w, "emu-000000000000000b")
+	if _, err := fleet.Pull(context.Background(), d.cfg, "2.0.1"); !errors.Is(err, fleet.ErrUpToDate) || !strings.Contains(err.Error(), "newer than") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
+	"golang.org/x/mod/semver"
 	"oras.land/oras-go/v2"
 
 	"signbox/publish"
@@ -85,6 +86,9 @@ func Pull(ctx context.Context, cfg Config, current string) (*Pulled, error) {
 	}
 	if c.custom.Version == current {
 		return nil, fmt.Errorf("%w: %s", ErrUpToDate, c.path)
+	}
+	if semver.IsValid("v"+current) && semver.Compare("v"+c.custom.Version, "v"+current) < 0 {
+		return nil, fmt.Errorf("%w: it runs %s, newer than the newest published %s", ErrUpToDate, current, c.path)
 	}
 	wave, err := c.custom.Rollout.Eligible(c.path, cfg.DeviceID, cfg.Group, cfg.Now)
 	if err != nil {
