@@ -65,7 +65,7 @@ func runFleetPull(e *env, args []string) error {
 			return nil
 		}
 		if err != nil {
-			return err
+			return fleetHint(err)
 		}
 		fmt.Fprintf(e.stdout, "pulled %s (wave %s): %d bytes, %d downloaded\n", pulled.TargetPath, pulled.Wave, pulled.Bytes, pulled.Fetched)
 		res, err := fleet.Install(d, pulled, pub)
@@ -90,4 +90,20 @@ func fleetConfig(d *emu.Device, id, group string) (fleet.Config, error) {
 	}
 	chip := strings.ToLower(strings.ReplaceAll(d.Chip().String(), "-", ""))
 	return fleet.Config{DeviceID: id, Group: group, Product: s.Nameplate.Product, Chip: chip}, nil
+}
+
+// fleetHint says what a refused pull means for the operator; the device
+// keeps running what it ran.
+func fleetHint(err error) error {
+	switch {
+	case errors.Is(err, publish.ErrHalted):
+		return withHint(err, "the publisher halted this rollout with a signed update; the device keeps its release")
+	case errors.Is(err, publish.ErrNotInWave):
+		return withHint(err, "this device's wave has not started; pull again later")
+	case errors.Is(err, fleet.ErrMetadata):
+		return withHint(err, "the update metadata is stale, rolled back or tampered with; the publisher runs `signbox publish refresh`, or check the source")
+	case errors.Is(err, fleet.ErrContent):
+		return withHint(err, "the registry served bytes the signed metadata does not name; nothing was installed")
+	}
+	return err
 }
