@@ -9,7 +9,7 @@ export SIGNBOX_SOFTHSM_MODULE ?= /usr/lib/softhsm/libsofthsm2.so
 all: build
 
 deps:
-	@scripts/ensure-deps.sh
+	@scripts/ensure-deps.sh registry
 
 build: deps
 	$(GO) build -o $(BIN)/signbox ./cmd/signbox

@@ -2,15 +2,20 @@
 # Installs what signbox's build, tests and demo need on a Debian machine.
 # As root it uses apt; otherwise it names the missing packages and stops.
 # `ensure-deps.sh tmux` also wants tmux (only `make tui-smoke` drives a
-# real terminal).
+# real terminal). `ensure-deps.sh registry` also wants docker-registry
+# (Docker Distribution, started on 127.0.0.1 by scripts/registry.sh for
+# the publish/fleet registry tests).
 set -euo pipefail
 
 need=()
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(libsofthsm2)
-if [ "${1:-}" = tmux ]; then
-  command -v tmux >/dev/null 2>&1 || need+=(tmux)
-fi
+for want in "$@"; do
+  case "$want" in
+    tmux) command -v tmux >/dev/null 2>&1 || need+=(tmux) ;;
+    registry) command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry) ;;
+  esac
+done
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

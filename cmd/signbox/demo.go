@@ -72,6 +72,9 @@ func runDemo(e *env, args []string) error {
 	if cerr := a.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = demoFleet(e, d) // publish to the workspace's OCI layout; a second device pulls (demo_fleet.go)
+	}
 	return err
 }
 

@@ -89,6 +89,7 @@ func TestEveryMutatingCommandLocks(t *testing.T) {
 		"audit export": lockWorkspace, "init": lockWorkspace, "custody restore": lockWorkspace, "open": lockWorkspace,
 		"device provision": lockDevice, "device boot": lockDevice, "device install": lockDevice, "device confirm": lockDevice,
 		"device reject": lockDevice, "device revoke-key": lockDevice, "device audit-export": lockDevice,
+		"fleet pull": lockDevice,
 	}
 	for path, c := range registry {
 		switch {
