@@ -70,6 +70,11 @@ func (w *Workspace) PlanRelease(in ReleaseInputs) (*Session, error) {
 		if err := checkAsBuilt(rp, inputData(files, InputApp)); err != nil {
 			return err
 		}
+		images, err := imageRecords(files)
+		if err != nil {
+			return err
+		}
+		rp.Images = images
 		keys, err := w.activeSecureBootKeys(pol)
 		if err != nil {
 			return err
