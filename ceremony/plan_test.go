@@ -65,7 +65,7 @@ func TestParsePlanStrict(t *testing.T) {
 		{"unknown field", strings.Replace(canon, `"id":`, `"extra":1,"id":`, 1), `decode plan: json: unknown field "extra"`},
 		{"not canonical", strings.Replace(canon, `,"id"`, `, "id"`, 1), "plan is not in canonical form"},
 		{"trailing data", canon + "{}", "decode plan: data after the plan"},
-		{"wrong format", strings.Replace(canon, PlanFormat, "signbox-plan/v9", 1), `plan format "signbox-plan/v9", want "signbox-plan/v1"`},
+		{"wrong format", strings.Replace(canon, PlanFormat, "signbox-plan/v9", 1), `plan format "signbox-plan/v9", want "signbox-plan/v2"`},
 		{"bad date", strings.Replace(canon, "2026-11-21", "2026-02-30", 1), `ceremony date "2026-02-30" is not YYYY-MM-DD`},
 		{"kind mismatch", strings.Replace(canon, "release_signing", "key_generation", 1), `plan of kind "key_generation" must have exactly its own section`},
 	} {
