@@ -109,6 +109,12 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	ui.wait("Gate: OPEN")
 	ui.press("c")
 	ui.wait("Plan digest")
+	ui.press("enter") // refused until every page was shown
+	ui.wait("have not been shown")
+	for range 120 {
+		ui.press("pgdown")
+	}
+	ui.wait("Every page shown")
 	ui.press("enter")
 	ui.wait("Approvals 0 of 2")
 	approve := func(ui *session, who, done string) {
