@@ -195,6 +195,9 @@ func (a *Appliance) prepareRun(s *ceremony.Session, report func(int)) (*ceremony
 	if _, err := s.VerifyInputs(); err != nil {
 		return nil, err
 	}
+	if err := a.checkReleaseDecisions(s); err != nil {
+		return nil, err
+	}
 	report(1)
 	if _, err := s.EvaluatePolicy(); err != nil {
 		return nil, err

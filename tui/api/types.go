@@ -101,7 +101,12 @@ type Decision struct {
 	Justification string // see Justifications; required for not_affected
 	Response      []string
 	Detail        string
-	By            string // who decided
+	// By and At are filled by the engine and ignored in Decide: who typed
+	// the decision in (the operator) and when. The decision's authority is
+	// the quorum that approves the plan binding it; the plan and the VEX
+	// name those custodians with their key fingerprints.
+	By string
+	At string
 }
 
 // Triage is the findings and the release gate.
