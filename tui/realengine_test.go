@@ -100,7 +100,7 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	for _, next := range []string{"56 decided", "57 decided", "58 decided"} {
 		// The cursor sits on the first undecided finding.
 		ui.press("enter")
-		ui.wait("Decided by")
+		ui.wait("Entered by")
 		ui.press("tab", "right", "tab", "tab")
 		ui.typ("custodian review: the affected function is never called")
 		ui.press("enter")

@@ -253,6 +253,7 @@ func (f *Fake) Decide(_ context.Context, _ string, id string, d api.Decision) (a
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	d.By, d.At = "operator", "2026-11-21 09:30" // the engine's operator and clock, whatever the form sent
 	f.decisions[id] = d
 	return f.triage(), nil
 }
@@ -302,7 +303,9 @@ func planFor(req api.PlanRequest) api.Plan {
 // planSections is a plan long enough for two pages at 80×24, with a
 // value too long for one line, a relaxation and an open finding.
 func planSections(req api.PlanRequest) []api.PlanSection {
-	row := func(path, label, value string) api.PlanRow { return api.PlanRow{Path: path, Label: label, Value: value} }
+	row := func(path, label, value string) api.PlanRow {
+		return api.PlanRow{Path: path, Label: label, Value: value}
+	}
 	secs := []api.PlanSection{
 		{Title: "Ceremony", Rows: []api.PlanRow{row("id", "id", "plan-"+string(req.Kind)), row("kind", "kind", string(req.Kind)), row("date", "date", req.Date)}},
 		{Title: "Images as built (signing appends signatures only)", Rows: []api.PlanRow{
