@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"signbox/audit"
+	"signbox/ceremony"
 	"signbox/audit/hsmkeys"
 	"signbox/device/emu"
 	"signbox/hsm"
@@ -191,11 +192,16 @@ func (e Engine) ImportPolicy(ctx context.Context, path string) (api.PolicyChange
 	if err := policy.CheckSuccessor(cur, next); err != nil {
 		return api.PolicyChange{}, err
 	}
-	return api.PolicyChange{ID: path, Lines: []string{
+	lines := []string{
 		fmt.Sprintf("policy %s serial %d → %s serial %d", cur.Name, cur.Serial, next.Name, next.Serial),
 		"current " + cur.Digest(), "proposed " + next.Digest(),
 		"approved under the CURRENT policy's quorum",
-	}}, nil
+		"field by field (RELAXES marks a weaker control):",
+	}
+	for _, c := range ceremony.PolicyDiff(cur, next) {
+		lines = append(lines, "  "+c.String())
+	}
+	return api.PolicyChange{ID: path, Lines: lines}, nil
 }
 
 // Triage scans the request's SBOM with the recorded decisions.

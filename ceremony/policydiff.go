@@ -24,6 +24,19 @@ type FieldChange struct {
 
 const absent = "(absent)"
 
+// PolicyDiff is the field-by-field diff a policy change plan binds, for
+// the review screen before the plan exists.
+func PolicyDiff(cur, next *policy.Policy) []FieldChange { return policyChanges(cur, next) }
+
+// String is the change on one line, its relaxation marked.
+func (c FieldChange) String() string {
+	l := fmt.Sprintf("%s: %s → %s", c.Field, c.Old, c.New)
+	if c.Relaxes != "" {
+		l += "  RELAXES: " + c.Relaxes
+	}
+	return l
+}
+
 // policyChanges diffs every field of the two policies (generically, by
 // their YAML tags, so a field added to policy.Policy is diffed without
 // code here) and marks each relaxation.

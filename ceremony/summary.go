@@ -77,11 +77,7 @@ func planLines(p *Plan) []string {
 		c := p.PolicyChange
 		out = append(out, fmt.Sprintf("policy %s → %s", c.Old.Digest, c.New.Digest))
 		for _, ch := range c.Changes {
-			l := fmt.Sprintf("%s: %s → %s", ch.Field, ch.Old, ch.New)
-			if ch.Relaxes != "" {
-				l += "  RELAXES: " + ch.Relaxes
-			}
-			out = append(out, l)
+			out = append(out, ch.String())
 		}
 	}
 	return out
