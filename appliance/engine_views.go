@@ -13,8 +13,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"signbox/audit"
-	"signbox/ceremony"
 	"signbox/audit/hsmkeys"
+	"signbox/ceremony"
 	"signbox/device/emu"
 	"signbox/hsm"
 	"signbox/policy"

@@ -1,4 +1,6 @@
-package appliance_test
+// Package decisions_test is its own test binary: SoftHSM reads its
+// configuration once per process, so each demo workspace needs one.
+package decisions_test
 
 import (
 	"context"
@@ -8,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"signbox/appliance"
 	"signbox/demo"
+	"signbox/demo/demotest"
 	"signbox/policy"
 	"signbox/tui/api"
 	"signbox/vuln"
@@ -138,4 +142,36 @@ func TestDecisionsApprovedInThePlan(t *testing.T) {
 			require.NotEmpty(t, entered, v.ID)
 		}
 	})
+}
+
+const date = "2026-11-21"
+
+func clock() time.Time { return time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC) }
+
+func setUp(t *testing.T) (*demo.Demo, appliance.Engine) {
+	t.Helper()
+	d := demotest.Workspace(t, date, clock)
+	a, err := d.Appliance(clock, "test operator")
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, a.Close()) })
+	return d, appliance.Engine{A: a}
+}
+
+func undecided(t api.Triage) []api.Finding {
+	var out []api.Finding
+	for _, f := range t.Findings {
+		if f.Decision == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func hasEntry(log api.AuditLog, typ, text string) bool {
+	for _, e := range log.Entries {
+		if e.Type == typ && strings.Contains(e.Summary, text) {
+			return true
+		}
+	}
+	return false
 }
