@@ -22,7 +22,11 @@ func (a *Appliance) PlanRelease(requestID, date string) (*ceremony.Session, erro
 	if err != nil {
 		return nil, err
 	}
-	return a.track(a.ws.PlanRelease(imp.ReleaseInputs(date, t.Record())))
+	in := imp.ReleaseInputs(date, t.Record())
+	if in.PublicKeys, err = a.secureBootPublicKeys(); err != nil {
+		return nil, err
+	}
+	return a.track(a.ws.PlanRelease(in))
 }
 
 // session returns the open session for a ceremony id.

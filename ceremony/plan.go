@@ -55,6 +55,10 @@ type KeyRef struct {
 	Label       string           `json:"label"`
 	Algorithm   policy.Algorithm `json:"algorithm"`
 	Fingerprint string           `json:"fingerprint,omitempty"`
+	// EFuseDigest is, for a Secure Boot key whose public half the
+	// appliance token holds, the SHA-256 of its SBV2 key block: the value
+	// devices burn into SECURE_BOOT_DIGEST<slot> (lowercase hex).
+	EFuseDigest string `json:"efuse_digest,omitempty"`
 }
 
 // ReleasePlan is what a release signing ceremony does.

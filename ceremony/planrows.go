@@ -140,6 +140,7 @@ func (w *walker) leaf(path, value string) {
 // custodian. Any other field is labelled by its key.
 var labels = map[string]string{
 	"fingerprint":      "SPKI SHA-256 fingerprint",
+	"efuse_digest":     "eFuse key digest (SHA-256 of the SBV2 key block)",
 	"sha256":           "SHA-256",
 	"digest":           "digest (SHA-256)",
 	"feed_digest":      "OSV feed digest (SHA-256)",

@@ -42,7 +42,11 @@ func planLines(p *Plan) []string {
 		if fp == "" {
 			fp = "(new)"
 		}
-		return fmt.Sprintf("%s%s%s %s %s %s", prefix, k.Purpose, slot, k.Label, k.Algorithm, fp)
+		l := fmt.Sprintf("%s%s%s %s %s %s", prefix, k.Purpose, slot, k.Label, k.Algorithm, fp)
+		if k.EFuseDigest != "" {
+			l += " eFuse digest " + k.EFuseDigest
+		}
+		return l
 	}
 	switch {
 	case p.Release != nil:

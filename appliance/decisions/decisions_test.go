@@ -55,6 +55,8 @@ func TestDecisionsApprovedInThePlan(t *testing.T) {
 			rows[r.Path] = r.Value
 		}
 	}
+	require.Regexp(t, "^[0-9a-f]{64}$", rows["release.keys[0].efuse_digest"], "the signing key's eFuse digest is on the plan")
+	require.Regexp(t, "^sha256:[0-9a-f]{64}$", rows["release.keys[0].fingerprint"], "the full SPKI fingerprint is on the plan")
 	ids := map[string]bool{}
 	for i := range tri.Findings {
 		p := fmt.Sprintf("release.vuln_gate.findings[%d].", i)
