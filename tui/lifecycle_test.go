@@ -342,3 +342,30 @@ func TestOlderModelUnchanged(t *testing.T) {
 	}
 	h.mustSee("Reason: operators left at: Plan review and more")
 }
+
+// TestPlanPagesShowEveryRow: paging through the plan at 80×24 shows every
+// row the engine sent — each value whole, wrapped but never cut — and
+// only the last page enables "digest matches".
+func TestPlanPagesShowEveryRow(t *testing.T) {
+	h := newHarness(t, ScreenRelease)
+	walkToPlan(t, h)
+	var shown strings.Builder
+	for range 6 {
+		shown.WriteString(h.view())
+		h.keys("pgdown")
+	}
+	flat := strings.Join(strings.Fields(shown.String()), "")
+	rows := 0
+	for _, s := range h.root().fl.plan.Sections {
+		for _, r := range s.Rows {
+			rows++
+			if !strings.Contains(flat, strings.Join(strings.Fields(r.Value), "")) {
+				t.Errorf("row %s = %q is on no plan page", r.Path, r.Value)
+			}
+		}
+	}
+	if rows < 10 {
+		t.Fatalf("the plan has %d rows; the fake should span pages", rows)
+	}
+	h.mustSee("Every page shown")
+}
