@@ -36,7 +36,7 @@ func init() {
 	})
 	register(&command{
 		path:    "vuln triage",
-		usage:   "--workspace DIR --vuln ID --component KEY --state STATE --by NAME [--justification J] [--response R]... [--detail TEXT] [--at TIME] [--operator-pin-fd N|--operator-pin-env NAME]",
+		usage:   "--workspace DIR --vuln ID --component KEY --state STATE [--justification J] [--response R]... [--detail TEXT] [--at TIME] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "record a VEX triage decision for one finding",
 		run:     runVulnTriage,
 		locks:   lockWorkspace,
