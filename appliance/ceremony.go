@@ -22,7 +22,11 @@ func (a *Appliance) PlanRelease(requestID, date string) (*ceremony.Session, erro
 	if err != nil {
 		return nil, err
 	}
-	return a.track(a.ws.PlanRelease(imp.ReleaseInputs(date, t.Record())))
+	in := imp.ReleaseInputs(date, t.Record())
+	if in.PublicKeys, err = a.secureBootPublicKeys(); err != nil {
+		return nil, err
+	}
+	return a.track(a.ws.PlanRelease(in))
 }
 
 // session returns the open session for a ceremony id.
@@ -193,6 +197,9 @@ func (a *Appliance) Execute(planID string, progress ProgressFunc) ([]ceremony.In
 func (a *Appliance) prepareRun(s *ceremony.Session, report func(int)) (*ceremony.Quorum, error) {
 	report(0)
 	if _, err := s.VerifyInputs(); err != nil {
+		return nil, err
+	}
+	if err := a.checkReleaseDecisions(s); err != nil {
 		return nil, err
 	}
 	report(1)

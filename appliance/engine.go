@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"signbox/ceremony"
@@ -174,8 +175,47 @@ func planView(s *ceremony.Session) (api.Plan, error) {
 	d := s.Digest()
 	return api.Plan{
 		ID: s.ID(), Kind: kindOf(s.Plan().Kind), Digest: strings.TrimPrefix(d.String(), "sha256:"),
-		Words: d.Words(), Lines: planLines(sm), Irreversible: irreversible(s.Plan()), Quorum: quorumOf(prog),
+		Words: d.Words(), Lines: planLines(sm), Sections: planSections(sm.Sections), Irreversible: irreversible(s.Plan()), Quorum: quorumOf(prog),
 	}, nil
+}
+
+// planSections is every leaf of the canonical plan (ceremony.Plan.Rows)
+// for the plan pages, with list entries headed and relaxations and open
+// findings marked.
+func planSections(secs []ceremony.Section) []api.PlanSection {
+	out := make([]api.PlanSection, 0, len(secs))
+	for _, sec := range secs {
+		ps := api.PlanSection{Title: sec.Title}
+		for _, r := range sec.Rows {
+			ps.Rows = append(ps.Rows, api.PlanRow{Path: r.Path, Item: itemHeading(r.Item), Label: r.Label, Value: r.Value, Warn: warnRow(r)})
+		}
+		out = append(out, ps)
+	}
+	return out
+}
+
+// itemHeading names a list entry: "release.images[1]" is "images #2".
+func itemHeading(item string) string {
+	if item == "" {
+		return ""
+	}
+	last := item[strings.LastIndexByte(item, '.')+1:]
+	name, idx, ok := strings.Cut(strings.TrimSuffix(last, "]"), "[")
+	n, err := strconv.Atoi(idx)
+	if !ok || err != nil {
+		return last
+	}
+	return fmt.Sprintf("%s #%d", strings.ReplaceAll(name, "_", " "), n+1)
+}
+
+func warnRow(r ceremony.Row) bool {
+	switch {
+	case strings.HasSuffix(r.Path, ".relaxes"), strings.HasSuffix(r.Path, ".blocking") && strings.Contains(r.Path, "findings["):
+		return true
+	case strings.HasSuffix(r.Path, ".state") && strings.Contains(r.Path, "findings["):
+		return r.Value == "exploitable" || r.Value == "in_triage" || r.Value == ""
+	}
+	return false
 }
 
 // planLines is everything the digest binds, as `signbox ceremony show`

@@ -14,6 +14,7 @@ import (
 
 	"signbox/audit"
 	"signbox/audit/hsmkeys"
+	"signbox/ceremony"
 	"signbox/device/emu"
 	"signbox/hsm"
 	"signbox/policy"
@@ -191,11 +192,16 @@ func (e Engine) ImportPolicy(ctx context.Context, path string) (api.PolicyChange
 	if err := policy.CheckSuccessor(cur, next); err != nil {
 		return api.PolicyChange{}, err
 	}
-	return api.PolicyChange{ID: path, Lines: []string{
+	lines := []string{
 		fmt.Sprintf("policy %s serial %d → %s serial %d", cur.Name, cur.Serial, next.Name, next.Serial),
 		"current " + cur.Digest(), "proposed " + next.Digest(),
 		"approved under the CURRENT policy's quorum",
-	}}, nil
+		"field by field (RELAXES marks a weaker control):",
+	}
+	for _, c := range ceremony.PolicyDiff(cur, next) {
+		lines = append(lines, "  "+c.String())
+	}
+	return api.PolicyChange{ID: path, Lines: lines}, nil
 }
 
 // Triage scans the request's SBOM with the recorded decisions.
@@ -237,12 +243,11 @@ func (a *Appliance) Decide(requestID, findingID string, d api.Decision) error {
 	if f == nil {
 		return fmt.Errorf("finding %s is not in this request's scan", findingID)
 	}
-	by := d.By
-	if by == "" {
-		by = a.cfg.Operator
-	}
+	// d.By is not read: who typed a decision is the operator at this
+	// appliance, and who decides is the quorum that approves the plan
+	// binding it (see decisions.go), never a name typed in a form.
 	dec := vuln.Decision{Vuln: f.ID, Component: f.Component.Key(), State: vuln.State(d.State), Justification: d.Justification,
-		Responses: d.Response, Detail: d.Detail, By: by, At: a.cfg.Now().UTC()}
+		Responses: d.Response, Detail: d.Detail, By: a.cfg.Operator, At: a.cfg.Now().UTC()}
 	_, err = a.record(t.Decisions, dec, f)
 	return err
 }
@@ -282,7 +287,8 @@ func (a *Appliance) triageView(requestID, _ string) (api.Triage, error) {
 			af.FixedIn = f.Fixed[0]
 		}
 		if d, ok := t.Decisions.For(f); ok {
-			af.Decision = &api.Decision{State: string(d.State), Justification: d.Justification, Response: d.Responses, Detail: d.Detail, By: d.By}
+			af.Decision = &api.Decision{State: string(d.State), Justification: d.Justification, Response: d.Responses, Detail: d.Detail,
+				By: d.By, At: d.At.UTC().Format("2006-01-02 15:04")}
 		}
 		out.Findings = append(out.Findings, af)
 	}

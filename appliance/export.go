@@ -244,9 +244,12 @@ func (a *Appliance) releaseSBOMAndVEX(s *ceremony.Session, images map[string]str
 	if err != nil {
 		return nil, nil, err
 	}
-	if g := plan.Release.VulnGate; g != nil && g.DecisionsDigest != t.Gate.DecisionsDigest {
-		return nil, nil, fmt.Errorf("triage decisions changed since the plan was approved (%s, now %s): plan and approve again",
-			g.DecisionsDigest, t.Gate.DecisionsDigest)
+	if err := a.checkDecisions(s, t); err != nil {
+		return nil, nil, err
+	}
+	approved, err := approvers(s)
+	if err != nil {
+		return nil, nil, err
 	}
 	date, _ := ceremony.ParseDate(plan.Date)
 	var sb bytes.Buffer
@@ -260,7 +263,8 @@ func (a *Appliance) releaseSBOMAndVEX(s *ceremony.Session, images map[string]str
 		return nil, nil, err
 	}
 	var vex bytes.Buffer
-	info := vuln.VEXInfo{Timestamp: date, SBOMDigest: "sha256:" + hex.EncodeToString(sum[:]), SBOM: written}
+	info := vuln.VEXInfo{Timestamp: date, SBOMDigest: "sha256:" + hex.EncodeToString(sum[:]), SBOM: written,
+		ApprovedBy: approved, PlanDigest: s.Digest().String()}
 	if err := vuln.WriteVEX(&vex, t.Result, t.Decisions, info); err != nil {
 		return nil, nil, err
 	}

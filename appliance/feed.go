@@ -49,8 +49,10 @@ func (a *Appliance) importFeed(dir string, fresh vuln.Freshness) (*vuln.FeedInfo
 
 // RecordDecision records a VEX decision made outside a request's triage
 // screen (`signbox vuln triage`) and logs it; it returns the decisions'
-// new digest.
+// new digest. d.By is set to the operator: the deciders are the
+// custodians who approve the plan that binds the decision.
 func (a *Appliance) RecordDecision(d vuln.Decision) (string, error) {
+	d.By = a.cfg.Operator
 	if err := os.MkdirAll(TriageDir(a.cfg.Root), 0o700); err != nil {
 		return "", err
 	}

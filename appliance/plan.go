@@ -1,11 +1,13 @@
 package appliance
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 
 	"signbox/audit"
 	"signbox/ceremony"
+	"signbox/hsm"
 )
 
 // ErrBuildKeyPinned refuses release inputs that did not come through
@@ -43,7 +45,32 @@ func (a *Appliance) PlanReleaseFiles(rel ceremony.ReleaseInputs) (*ceremony.Sess
 		return nil, err
 	}
 	rel.Gate = t.Record()
+	if rel.PublicKeys, err = a.secureBootPublicKeys(); err != nil {
+		return nil, err
+	}
 	return a.track(a.ws.PlanRelease(rel))
+}
+
+// secureBootPublicKeys are the public halves of the Secure Boot keys the
+// appliance token holds, by label, for the plan's eFuse digests. The
+// public token session needs no PIN.
+func (a *Appliance) secureBootPublicKeys() (map[string]crypto.PublicKey, error) {
+	p, err := a.policy()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]crypto.PublicKey{}
+	for _, k := range p.Keys.SecureBoot {
+		ki, err := a.publicKey(k.Label)
+		if errors.Is(err, hsm.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[k.Label] = ki.Public
+	}
+	return out, nil
 }
 
 // PlanKeyGeneration plans the generation of the policy's planned keys.

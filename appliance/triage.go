@@ -26,8 +26,32 @@ func (t *Triage) Record() *ceremony.GateRecord {
 	return &ceremony.GateRecord{
 		Verdict: string(t.Gate.Verdict), Blocking: len(t.Gate.Blocking), FindingsReviewed: t.Gate.FindingsReviewed,
 		FeedDigest: t.Gate.FeedDigest, FeedCreated: t.Feed.Info.Created.UTC().Format(time.RFC3339),
-		DecisionsDigest: t.Gate.DecisionsDigest,
+		DecisionsDigest: t.Gate.DecisionsDigest, Findings: t.findingRecords(),
 	}
+}
+
+// findingRecords is every finding of the scan with its decision, as the
+// plan binds them (ceremony.SortFindings order).
+func (t *Triage) findingRecords() []ceremony.FindingRecord {
+	blocking := map[string]string{}
+	for _, b := range t.Gate.Blocking {
+		if b.Finding != nil {
+			blocking[b.Finding.Key()] = b.Reason
+		}
+	}
+	out := []ceremony.FindingRecord{}
+	for _, f := range t.Result.Findings {
+		r := ceremony.FindingRecord{Advisory: f.ID, Aliases: append([]string{}, f.Aliases...), Component: f.Component.Name + "@" + f.Component.Version,
+			Severity: string(f.Rating.Severity), Responses: []string{}, Blocking: blocking[f.Key()]}
+		if d, ok := t.Decisions.For(f); ok {
+			r.State, r.Justification, r.Detail = string(d.State), d.Justification, d.Detail
+			r.Responses = append(r.Responses, d.Responses...)
+			r.EnteredBy, r.At = d.By, d.At.UTC().Format(time.RFC3339)
+		}
+		out = append(out, r)
+	}
+	ceremony.SortFindings(out)
+	return out
 }
 
 // RunTriage scans sbomPath against the workspace's feed (refused if older

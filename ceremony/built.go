@@ -181,3 +181,23 @@ func builtLine(chip string, d *esp.AppDesc) string {
 	return fmt.Sprintf("%s: unsigned %s app as built: project_name %s, version %s, secure_version %d, as the release says",
 		InputApp, chip, d.ProjectName, d.Version, d.SecureVersion)
 }
+
+// imageRecords reads what the plan shows of each input image: chip, kind,
+// the app's project name and version, secure_version, size and hash.
+func imageRecords(files []inputFile) ([]ImageRecord, error) {
+	var out []ImageRecord
+	for _, name := range []string{InputBootloader, InputApp} {
+		data := inputData(files, name)
+		img, err := esp.ParseImage(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		r := ImageRecord{Input: name, Kind: img.Kind.String(), Chip: img.Header.Chip.String(), SecureVersion: img.SecureVersion(),
+			Size: int64(len(data)), SHA256: sha256Hex(data)}
+		if img.App != nil {
+			r.ProjectName, r.Version = img.App.ProjectName, img.App.Version
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

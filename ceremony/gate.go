@@ -2,6 +2,8 @@ package ceremony
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -17,6 +19,28 @@ type GateRecord struct {
 	FeedDigest       string `json:"feed_digest"`
 	FeedCreated      string `json:"feed_created"` // RFC 3339, from the feed manifest
 	DecisionsDigest  string `json:"decisions_digest"`
+	// Findings is every finding of the scan with the decision the gate
+	// weighed, exploitable first, then resolved, then the rest: the quorum
+	// approves each decision by approving the plan (docs/ARCHITECTURE.md,
+	// "Triage decisions are approved in the plan").
+	Findings []FindingRecord `json:"findings"`
+}
+
+// FindingRecord is one finding and its triage decision as the plan binds
+// them. EnteredBy is who typed the decision in (the workspace operator);
+// the decision's authority is the quorum that approves the plan.
+type FindingRecord struct {
+	Advisory      string   `json:"advisory"`  // OSV id
+	Aliases       []string `json:"aliases"`   // CVE and other ids
+	Component     string   `json:"component"` // name@version as in the SBOM
+	Severity      string   `json:"severity"`
+	State         string   `json:"state"` // "" when undecided
+	Justification string   `json:"justification"`
+	Responses     []string `json:"responses"`
+	Detail        string   `json:"detail"`
+	EnteredBy     string   `json:"entered_by"`
+	At            string   `json:"at"`                 // RFC 3339
+	Blocking      string   `json:"blocking,omitempty"` // why the gate blocks on it
 }
 
 // checkGate applies the release rules the gate record answers to.
@@ -40,4 +64,51 @@ func checkGate(g *GateRecord, date string, maxAge time.Duration) (string, error)
 			ErrPolicyDenied, g.FeedCreated, age.Hours()/24, date, maxAge.Hours()/24)
 	}
 	return fmt.Sprintf("vulnerability gate passed: %d findings reviewed, feed %s of %s", g.FindingsReviewed, g.FeedDigest, g.FeedCreated), nil
+}
+
+// Line is the finding and its decision on one line.
+func (f FindingRecord) Line() string {
+	ids := f.Advisory
+	if len(f.Aliases) > 0 {
+		ids += " (" + strings.Join(f.Aliases, ", ") + ")"
+	}
+	state := f.State
+	if state == "" {
+		state = "undecided"
+	}
+	l := fmt.Sprintf("%s %s %s: %s", ids, f.Component, f.Severity, state)
+	if f.Justification != "" {
+		l += " " + f.Justification
+	}
+	if len(f.Responses) > 0 {
+		l += " response " + strings.Join(f.Responses, ",")
+	}
+	if f.EnteredBy != "" {
+		l += " entered by " + f.EnteredBy + " " + f.At
+	}
+	return l
+}
+
+// stateOrder puts the findings a custodian must weigh first: exploitable,
+// then resolved (the claims that the fix is in), then the rest.
+var stateOrder = map[string]int{"exploitable": 0, "resolved": 1, "resolved_with_pedigree": 2, "in_triage": 3, "": 4}
+
+// SortFindings orders findings for the plan: by state (exploitable,
+// resolved first), then advisory and component.
+func SortFindings(fs []FindingRecord) {
+	rank := func(s string) int {
+		if r, ok := stateOrder[s]; ok {
+			return r
+		}
+		return 5
+	}
+	slices.SortStableFunc(fs, func(a, b FindingRecord) int {
+		if c := rank(a.State) - rank(b.State); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Advisory, b.Advisory); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Component, b.Component)
+	})
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // PlanFormat names the plan encoding; it is the first field of every plan.
-const PlanFormat = "signbox-plan/v1"
+const PlanFormat = "signbox-plan/v2"
 
 // Kind is a ceremony kind; the values match the policy's quorum keys.
 type Kind = policy.Kind
@@ -55,6 +55,10 @@ type KeyRef struct {
 	Label       string           `json:"label"`
 	Algorithm   policy.Algorithm `json:"algorithm"`
 	Fingerprint string           `json:"fingerprint,omitempty"`
+	// EFuseDigest is, for a Secure Boot key whose public half the
+	// appliance token holds, the SHA-256 of its SBV2 key block: the value
+	// devices burn into SECURE_BOOT_DIGEST<slot> (lowercase hex).
+	EFuseDigest string `json:"efuse_digest,omitempty"`
 }
 
 // ReleasePlan is what a release signing ceremony does.
@@ -63,8 +67,22 @@ type ReleasePlan struct {
 	Version         string        `json:"version"`
 	Chip            string        `json:"chip"`
 	SecurityVersion VersionChange `json:"security_version"`
+	Images          []ImageRecord `json:"images"`
 	Keys            []KeyRef      `json:"keys"`
 	VulnGate        *GateRecord   `json:"vuln_gate"`
+}
+
+// ImageRecord is one input image as built, read from its own header and
+// descriptor: the custodians see what the chip will be told.
+type ImageRecord struct {
+	Input         string `json:"input"` // InputBootloader or InputApp
+	Kind          string `json:"kind"`  // "bootloader" or "app"
+	Chip          string `json:"chip"`
+	ProjectName   string `json:"project_name,omitempty"` // app only (esp_app_desc_t)
+	Version       string `json:"version,omitempty"`      // app only
+	SecureVersion uint32 `json:"secure_version"`
+	Size          int64  `json:"size"`
+	SHA256        string `json:"sha256"`
 }
 
 // VersionChange shows a security version old → new. Old is nil when the
@@ -92,13 +110,16 @@ type RevocationPlan struct {
 	Reason    string   `json:"reason"`
 	Remaining []KeyRef `json:"remaining"`
 	SignedBy  KeyRef   `json:"signed_by"` // the release-bundle key signs the revocation record
+	// StillBoot says, line by line, which devices boot after they burn
+	// the slot's revoke bit.
+	StillBoot []string `json:"still_boot"`
 }
 
 // PolicyChangePlan replaces the policy.
 type PolicyChangePlan struct {
-	Old     PolicyRef `json:"old"`
-	New     PolicyRef `json:"new"`
-	Changes []string  `json:"changes"`
+	Old     PolicyRef     `json:"old"`
+	New     PolicyRef     `json:"new"`
+	Changes []FieldChange `json:"changes"`
 }
 
 // Canonical returns the plan's canonical bytes.

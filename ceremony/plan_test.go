@@ -20,9 +20,13 @@ func samplePlan() *Plan {
 		Release: &ReleasePlan{
 			Product: "infusion-pump", Version: "2.1.0", Chip: "esp32c6",
 			SecurityVersion: VersionChange{Old: &old, New: 3},
-			Keys:            []KeyRef{{Purpose: "secure_boot", Slot: 1, Label: "sbv2-slot1", Algorithm: "ecdsa-p256", Fingerprint: "sha256:" + strings.Repeat("cd", 32)}},
+			Images: []ImageRecord{{Input: "app.bin", Kind: "app", Chip: "esp32c6", ProjectName: "infusion-pump", Version: "2.1.0",
+				SecureVersion: 3, Size: 4194304, SHA256: "sha256:" + strings.Repeat("01", 32)}},
+			Keys: []KeyRef{{Purpose: "secure_boot", Slot: 1, Label: "sbv2-slot1", Algorithm: "ecdsa-p256", Fingerprint: "sha256:" + strings.Repeat("cd", 32)}},
 			VulnGate: &GateRecord{Verdict: "pass", FindingsReviewed: 4, FeedDigest: "sha256:" + strings.Repeat("0f", 32),
-				FeedCreated: "2026-11-18T00:00:00Z", DecisionsDigest: "sha256:" + strings.Repeat("1e", 32)},
+				FeedCreated: "2026-11-18T00:00:00Z", DecisionsDigest: "sha256:" + strings.Repeat("1e", 32),
+				Findings: []FindingRecord{{Advisory: "GHSA-h395-qcrw-5vmq", Aliases: []string{"CVE-2020-28483"}, Component: "github.com/gin-gonic/gin@1.4.0",
+					Severity: "high", State: "resolved", Responses: []string{"update"}, Detail: "fixed in 1.6.0", EnteredBy: "rm", At: "2026-11-20T10:00:00Z"}}},
 		},
 	}
 }
@@ -61,7 +65,7 @@ func TestParsePlanStrict(t *testing.T) {
 		{"unknown field", strings.Replace(canon, `"id":`, `"extra":1,"id":`, 1), `decode plan: json: unknown field "extra"`},
 		{"not canonical", strings.Replace(canon, `,"id"`, `, "id"`, 1), "plan is not in canonical form"},
 		{"trailing data", canon + "{}", "decode plan: data after the plan"},
-		{"wrong format", strings.Replace(canon, PlanFormat, "signbox-plan/v9", 1), `plan format "signbox-plan/v9", want "signbox-plan/v1"`},
+		{"wrong format", strings.Replace(canon, PlanFormat, "signbox-plan/v9", 1), `plan format "signbox-plan/v9", want "signbox-plan/v2"`},
 		{"bad date", strings.Replace(canon, "2026-11-21", "2026-02-30", 1), `ceremony date "2026-02-30" is not YYYY-MM-DD`},
 		{"kind mismatch", strings.Replace(canon, "release_signing", "key_generation", 1), `plan of kind "key_generation" must have exactly its own section`},
 	} {

@@ -2,6 +2,7 @@ package ceremony
 
 import (
 	"crypto"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -26,6 +27,11 @@ type ReleaseInputs struct {
 	// Extra inputs (VEX, release request) are bound to the plan by digest;
 	// ceremony does not interpret them.
 	Extra []NamedPath
+	// PublicKeys are the Secure Boot keys' public halves by label, as the
+	// appliance token holds them; each must match its policy pin and gives
+	// the plan the key's eFuse digest. A key missing here is planned
+	// without one.
+	PublicKeys map[string]crypto.PublicKey
 }
 
 // NamedPath is an extra input file.
@@ -70,8 +76,16 @@ func (w *Workspace) PlanRelease(in ReleaseInputs) (*Session, error) {
 		if err := checkAsBuilt(rp, inputData(files, InputApp)); err != nil {
 			return err
 		}
+		images, err := imageRecords(files)
+		if err != nil {
+			return err
+		}
+		rp.Images = images
 		keys, err := w.activeSecureBootKeys(pol)
 		if err != nil {
+			return err
+		}
+		if err := addKeyDigests(keys, in.PublicKeys); err != nil {
 			return err
 		}
 		rp.Keys = keys
@@ -186,7 +200,14 @@ func (releaseKind) evaluate(s *Session) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Equal(current, rp.Keys) {
+	// The eFuse digests came from the token's public halves at planning and
+	// were checked against the pins compared here; the keys that sign are
+	// checked against their pins again when they sign.
+	planned := slices.Clone(rp.Keys)
+	for i := range planned {
+		planned[i].EFuseDigest = ""
+	}
+	if !slices.Equal(current, planned) {
 		return nil, fmt.Errorf("%w: the active Secure Boot keys changed since the plan was made (a revocation?); plan a new ceremony", ErrPolicyDenied)
 	}
 	gate, err := checkGate(rp.VulnGate, s.plan.Date, s.pol.Release.MaxFeedAge.Duration)
@@ -348,4 +369,28 @@ func (releaseKind) export(s *Session) ([]string, error) {
 		}
 	}
 	return []string{fmt.Sprintf("%s security version recorded: %s", rp.Product, rp.SecurityVersion)}, nil
+}
+
+// addKeyDigests sets each Secure Boot key's eFuse digest from its public
+// half, after checking that half against the key's policy pin.
+func addKeyDigests(keys []KeyRef, pubs map[string]crypto.PublicKey) error {
+	for i, k := range keys {
+		pub, ok := pubs[k.Label]
+		if !ok {
+			continue
+		}
+		fp, err := policy.Fingerprint(pub)
+		if err != nil {
+			return err
+		}
+		if k.Fingerprint != "" && fp != k.Fingerprint {
+			return &KeyMismatchError{Label: k.Label, Want: k.Fingerprint, Got: fp}
+		}
+		d, err := esp.KeyDigest(pub)
+		if err != nil {
+			return fmt.Errorf("secure boot key %s: %w", k.Label, err)
+		}
+		keys[i].EFuseDigest = hex.EncodeToString(d[:])
+	}
+	return nil
 }

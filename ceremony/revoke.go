@@ -73,6 +73,7 @@ func revocationPlan(w *Workspace, pol *policy.Policy, slot int) (*RevocationPlan
 		return nil, fmt.Errorf("%w: the release-bundle key that signs the revocation record is %s", ErrPolicyDenied, rb.Status)
 	}
 	rp.SignedBy = KeyRef{Purpose: "release_bundle", Slot: -1, Label: rb.Label, Algorithm: rb.Algorithm, Fingerprint: rb.Fingerprint}
+	rp.StillBoot = stillBoot(rp)
 	return rp, nil
 }
 
@@ -211,4 +212,15 @@ func (revokeKind) export(s *Session) ([]string, error) {
 		}
 	}
 	return []string{fmt.Sprintf("slot %d recorded as revoked; later releases sign with the remaining keys only", rp.Key.Slot)}, nil
+}
+
+// stillBoot says which devices boot once they burn the revoked slot's
+// bit (Secure Boot V2: the ROM and bootloader accept an image whose
+// signature block verifies against an unrevoked digest slot).
+func stillBoot(rp *RevocationPlan) []string {
+	out := make([]string, 0, len(rp.Remaining)+1)
+	for _, k := range rp.Remaining {
+		out = append(out, fmt.Sprintf("boots: images carrying a signature by slot %d (%s, %s)", k.Slot, k.Label, k.Fingerprint))
+	}
+	return append(out, fmt.Sprintf("does NOT boot: images signed only by slot %d (%s); install a release signed by a remaining slot before the revoke bit is burned", rp.Key.Slot, rp.Key.Label))
 }

@@ -11,10 +11,13 @@ type Summary struct {
 	Policy         string   // "acme-infusion serial 1 sha256:…"
 	Lines          []string // what the ceremony does, one fact per line
 	Inputs         []Input
-	Digest         string // sha256:…
-	HexGroups      string
-	Words          []string
-	Step           Step
+	// Sections is every field of the canonical plan (Plan.Sections): what
+	// the digest binds, shown whole.
+	Sections  []Section
+	Digest    string // sha256:…
+	HexGroups string
+	Words     []string
+	Step      Step
 }
 
 // Summary describes the plan for people.
@@ -23,7 +26,7 @@ func (s *Session) Summary() Summary {
 	return Summary{
 		ID: p.ID, Kind: string(p.Kind), Date: p.Date,
 		Policy: fmt.Sprintf("%s serial %d %s", p.Policy.Name, p.Policy.Serial, p.Policy.Digest),
-		Lines:  planLines(p), Inputs: p.Inputs,
+		Lines:  planLines(p), Inputs: p.Inputs, Sections: p.Sections(),
 		Digest: s.digest.String(), HexGroups: s.digest.HexGroups(), Words: s.digest.Words(), Step: s.step,
 	}
 }
@@ -39,7 +42,11 @@ func planLines(p *Plan) []string {
 		if fp == "" {
 			fp = "(new)"
 		}
-		return fmt.Sprintf("%s%s%s %s %s %s", prefix, k.Purpose, slot, k.Label, k.Algorithm, fp)
+		l := fmt.Sprintf("%s%s%s %s %s %s", prefix, k.Purpose, slot, k.Label, k.Algorithm, fp)
+		if k.EFuseDigest != "" {
+			l += " eFuse digest " + k.EFuseDigest
+		}
+		return l
 	}
 	switch {
 	case p.Release != nil:
@@ -54,6 +61,9 @@ func planLines(p *Plan) []string {
 		if g := r.VulnGate; g != nil {
 			out = append(out, fmt.Sprintf("vulnerability gate %s: %d findings reviewed, %d blocking", g.Verdict, g.FindingsReviewed, g.Blocking),
 				"  feed "+g.FeedDigest+" created "+g.FeedCreated, "  decisions "+g.DecisionsDigest)
+			for _, f := range g.Findings {
+				out = append(out, "  "+f.Line())
+			}
 		}
 	case p.KeyGen != nil:
 		for _, k := range p.KeyGen.Keys {
@@ -66,10 +76,13 @@ func planLines(p *Plan) []string {
 			out = append(out, keyLine("remains ", k))
 		}
 		out = append(out, keyLine("record signed by ", r.SignedBy))
+		out = append(out, r.StillBoot...)
 	case p.PolicyChange != nil:
 		c := p.PolicyChange
 		out = append(out, fmt.Sprintf("policy %s → %s", c.Old.Digest, c.New.Digest))
-		out = append(out, c.Changes...)
+		for _, ch := range c.Changes {
+			out = append(out, ch.String())
+		}
 	}
 	return out
 }
@@ -84,6 +97,13 @@ func (sm Summary) String() string {
 	}
 	for _, in := range sm.Inputs {
 		fmt.Fprintf(&b, "input     %s %s (%d bytes)\n", in.Name, in.SHA256, in.Size)
+	}
+	b.WriteString("every field the digest binds:\n")
+	for _, sec := range sm.Sections {
+		fmt.Fprintf(&b, "  [%s]\n", sec.Title)
+		for _, r := range sec.Rows {
+			fmt.Fprintf(&b, "    %s = %s\n", r.Path, r.Value)
+		}
 	}
 	fmt.Fprintf(&b, "digest    %s\n          %s\nwords     ", sm.Digest, sm.HexGroups)
 	for i, w := range sm.Words {

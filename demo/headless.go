@@ -41,11 +41,11 @@ func Headless(ctx context.Context, eng appliance.Engine, d *Demo, date string, w
 		if f.Decision == nil {
 			open++
 			dec := api.Decision{State: "not_affected", Justification: "code_not_reachable",
-				Detail: "custodian review: " + f.Component + " is linked but the affected function is never called", By: "carol"}
+				Detail: "custodian review: " + f.Component + " is linked but the affected function is never called"}
 			if t, err = eng.Decide(ctx, req.ID, f.ID, dec); err != nil {
 				return fmt.Errorf("decide %s: %w", f.ID, err)
 			}
-			say("triage: %s in %s %s → not_affected (code_not_reachable), by carol", f.ID, f.Component, f.Version)
+			say("triage: %s in %s %s → not_affected (code_not_reachable), entered by the operator for the custodians to approve in the plan", f.ID, f.Component, f.Version)
 		}
 	}
 	say("triage: %d findings against the feed of %s, %d decided in this ceremony; %s", len(t.Findings), t.FeedDate, open, t.GateReason)

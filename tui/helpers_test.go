@@ -75,6 +75,12 @@ func (h *harness) send(msg tea.Msg) {
 func (h *harness) keys(keys ...string) {
 	h.t.Helper()
 	for _, k := range keys {
+		if k == "readplan" { // page through the whole plan, then accept it
+			for range 8 {
+				h.send(keyMsg("pgdown"))
+			}
+			k = "enter"
+		}
 		h.send(keyMsg(k))
 	}
 }
@@ -83,7 +89,7 @@ func keyMsg(k string) tea.KeyMsg {
 	named := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "up": tea.KeyUp, "down": tea.KeyDown,
 		"left": tea.KeyLeft, "right": tea.KeyRight, "tab": tea.KeyTab, "ctrl+c": tea.KeyCtrlC,
-		"backspace": tea.KeyBackspace,
+		"backspace": tea.KeyBackspace, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp,
 	}
 	if t, ok := named[k]; ok {
 		return tea.KeyMsg{Type: t}

@@ -76,7 +76,7 @@ func TestLeaveAtPlanReview(t *testing.T) {
 func TestLeaveSaysWhatIsKept(t *testing.T) {
 	h := newHarness(t, ScreenRelease)
 	walkToPlan(t, h)
-	h.keys("enter", "enter", "enter", "1", "2", "3", "4", "enter")
+	h.keys("readplan", "enter", "enter", "1", "2", "3", "4", "enter")
 	h.mustSee("Approvals 1 of 2")
 	h.keys("esc")
 	h.mustSee("planned: 1 approval of 2 (alice)")
@@ -192,7 +192,7 @@ func TestHelpOverlay(t *testing.T) {
 	// While a field takes typing, ? is typed and f1 opens the help.
 	h = newHarness(t, ScreenRelease)
 	walkToPlan(t, h)
-	h.keys("enter", "enter", "enter", "?")
+	h.keys("readplan", "enter", "enter", "?")
 	h.mustSee("PIN: ••••••_")
 	h.mustSee("f1 help")
 	h.send(tea.KeyMsg{Type: tea.KeyF1})
@@ -205,7 +205,7 @@ func TestHelpOverlay(t *testing.T) {
 func TestWrongPINsShowTheTokenFlags(t *testing.T) {
 	h := newHarness(t, ScreenRelease)
 	walkToPlan(t, h)
-	h.keys("enter", "enter", "enter")
+	h.keys("readplan", "enter", "enter")
 	for _, want := range []string{"Token says: PIN count low.", "Token says: FINAL TRY.", "Token says: PIN LOCKED."} {
 		h.keys("9", "9", "enter")
 		h.mustSee(want)
@@ -218,7 +218,7 @@ func TestWrongPINsShowTheTokenFlags(t *testing.T) {
 func TestPastedPINApproves(t *testing.T) {
 	h := newHarness(t, ScreenRelease)
 	walkToPlan(t, h)
-	h.keys("enter", "enter", "enter")
+	h.keys("readplan", "enter", "enter")
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("1234\n"), Paste: true})
 	h.keys("enter")
 	h.mustSee("alice approved the plan.")
@@ -277,7 +277,7 @@ func TestUnfinishedListFailureKeepsTheStatus(t *testing.T) {
 func TestResumeAfterRestart(t *testing.T) {
 	h := newHarness(t, ScreenRelease)
 	walkToPlan(t, h)
-	h.keys("enter", "enter", "enter", "1", "2", "3", "4", "enter", "esc", "k")
+	h.keys("readplan", "enter", "enter", "1", "2", "3", "4", "enter", "esc", "k")
 	h.eng.Restart()
 	h.keys("u", "enter")
 	h.mustSee("step 5 of 8 · Approvals")
@@ -341,4 +341,31 @@ func TestOlderModelUnchanged(t *testing.T) {
 		t.Fatalf("an older model changed:\n%s", before.View())
 	}
 	h.mustSee("Reason: operators left at: Plan review and more")
+}
+
+// TestPlanPagesShowEveryRow: paging through the plan at 80×24 shows every
+// row the engine sent — each value whole, wrapped but never cut — and
+// only the last page enables "digest matches".
+func TestPlanPagesShowEveryRow(t *testing.T) {
+	h := newHarness(t, ScreenRelease)
+	walkToPlan(t, h)
+	var shown strings.Builder
+	for range 6 {
+		shown.WriteString(h.view())
+		h.keys("pgdown")
+	}
+	flat := strings.Join(strings.Fields(shown.String()), "")
+	rows := 0
+	for _, s := range h.root().fl.plan.Sections {
+		for _, r := range s.Rows {
+			rows++
+			if !strings.Contains(flat, strings.Join(strings.Fields(r.Value), "")) {
+				t.Errorf("row %s = %q is on no plan page", r.Path, r.Value)
+			}
+		}
+	}
+	if rows < 10 {
+		t.Fatalf("the plan has %d rows; the fake should span pages", rows)
+	}
+	h.mustSee("Every page shown")
 }

@@ -100,7 +100,7 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	for _, next := range []string{"56 decided", "57 decided", "58 decided"} {
 		// The cursor sits on the first undecided finding.
 		ui.press("enter")
-		ui.wait("Decided by")
+		ui.wait("Entered by")
 		ui.press("tab", "right", "tab", "tab")
 		ui.typ("custodian review: the affected function is never called")
 		ui.press("enter")
@@ -109,6 +109,12 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	ui.wait("Gate: OPEN")
 	ui.press("c")
 	ui.wait("Plan digest")
+	ui.press("enter") // refused until every page was shown
+	ui.wait("have not been shown")
+	for range 120 {
+		ui.press("pgdown")
+	}
+	ui.wait("Every page shown")
 	ui.press("enter")
 	ui.wait("Approvals 0 of 2")
 	approve := func(ui *session, who, done string) {

@@ -50,7 +50,7 @@ func TestTeaReleaseCeremony(t *testing.T) {
 	waitFor(t, tm, "Gate: OPEN")
 	press(tm, "c")
 	waitFor(t, tm, "3b7e 1f0a")
-	press(tm, "enter")
+	press(tm, "pgdown", "pgdown", "pgdown", "pgdown", "enter")
 	waitFor(t, tm, "Approvals 0 of 2")
 	press(tm, "enter", "enter")
 	tm.Type("1234")
@@ -136,7 +136,7 @@ func TestTeaResumeAfterRestart(t *testing.T) {
 	}
 	press(tm, "c")
 	waitFor(t, tm, "3b7e 1f0a")
-	press(tm, "enter")
+	press(tm, "pgdown", "pgdown", "pgdown", "pgdown", "enter")
 	waitFor(t, tm, "Approvals 0 of 2")
 	press(tm, "enter", "enter")
 	tm.Type("1234")
@@ -193,5 +193,53 @@ func TestTeaResumeAfterRestart(t *testing.T) {
 	}
 	if len(eng.Aborted()) != 0 {
 		t.Fatalf("a kept ceremony was aborted: %v", eng.Aborted())
+	}
+}
+
+// TestTeaApproveDisabledUntilLastPage: at 80×24 the plan is three pages;
+// "digest matches" is refused (and missing from the help line) until the
+// last page was on screen, jumping to the end does not count the pages in
+// between, and a resize re-cuts the pages so they are read again.
+func TestTeaApproveDisabledUntilLastPage(t *testing.T) {
+	eng := tuitest.New()
+	opts := testOptions()
+	opts.Start = ScreenRelease
+	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "Import media")
+	press(tm, "enter")
+	waitFor(t, tm, "Security version")
+	press(tm, "enter")
+	waitFor(t, tm, "Gate: CLOSED")
+	for _, next := range []string{"1 decided", "Gate: OPEN"} {
+		press(tm, "enter", "tab", "right", "tab", "tab")
+		tm.Type("not reachable in this build")
+		press(tm, "enter")
+		waitFor(t, tm, next)
+	}
+	press(tm, "c")
+	waitFor(t, tm, "Page 1 of 3")
+	press(tm, "enter")
+	waitFor(t, tm, "pages 2, 3 of 3 have not been shown")
+	press(tm, "G") // the last page, skipping page 2
+	waitFor(t, tm, "Page 3 of 3")
+	press(tm, "enter")
+	waitFor(t, tm, "pages 2 of 3 have not been shown")
+	press(tm, "pgup")
+	waitFor(t, tm, "Page 2 of 3")
+	press(tm, "pgdown")
+	waitFor(t, tm, "Every page shown: enter if the digest matches") // the help line too: golden 06-plan-last-page
+	// A smaller terminal re-cuts the plan: read it again.
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 26})
+	waitFor(t, tm, "Page 1 of")
+	press(tm, "enter")
+	waitFor(t, tm, "have not been shown")
+	press(tm, "pgdown", "pgdown", "pgdown", "pgdown")
+	waitFor(t, tm, "Every page shown")
+	press(tm, "enter")
+	waitFor(t, tm, "Approvals 0 of 2")
+	press(tm, "ctrl+c", "k")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).(model)
+	if fm.fl.plan.ID != "plan-release" {
+		t.Fatalf("the plan was not accepted: %+v", fm.fl.plan)
 	}
 }

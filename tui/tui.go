@@ -36,7 +36,8 @@ type Options struct {
 	ExportPath string
 	// BundlePath prefills the device rehearsal screen.
 	BundlePath string
-	// Operator prefills "Decided by" on the triage form.
+	// Operator is shown as "Entered by" on the triage form; the engine
+	// records its own operator with each decision.
 	Operator string
 	// NoColor renders without colour (set it when NO_COLOR is set). Every
 	// state is also shown in words or markers, so nothing is lost.

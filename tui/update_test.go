@@ -52,7 +52,7 @@ func walkToQuorum(t *testing.T, h *harness) {
 	t.Helper()
 	h.keys("enter", "enter")
 	h.keys("enter", "tab", "right", "tab", "tab", "x", "enter")
-	h.keys("down", "enter", "tab", "right", "tab", "tab", "x", "enter", "c", "enter")
+	h.keys("down", "enter", "tab", "right", "tab", "tab", "x", "enter", "c", "readplan")
 	h.keys("enter", "enter", "1", "2", "3", "4", "enter", "down", "enter", "enter", "1", "2", "3", "4", "enter")
 	h.mustSee("Quorum reached.")
 }
@@ -84,7 +84,7 @@ func TestCancelWhileSigning(t *testing.T) {
 func TestPINNeverRendered(t *testing.T) {
 	h := newHarness(t, ScreenRelease)
 	h.keys("enter", "enter", "enter", "tab", "right", "tab", "tab", "x", "enter")
-	h.keys("down", "enter", "tab", "right", "tab", "tab", "x", "enter", "c", "enter")
+	h.keys("down", "enter", "tab", "right", "tab", "tab", "x", "enter", "c", "readplan")
 	h.keys("enter", "enter", "7", "3", "1", "9")
 	v := h.view()
 	if strings.Contains(v, "7319") || !strings.Contains(v, "PIN: ••••••_") {
@@ -178,7 +178,7 @@ func TestTooSmallGuard(t *testing.T) {
 	h := newHarness(t, ScreenRelease)
 	h.keys("enter", "enter")
 	h.keys("enter", "tab", "right", "tab", "tab", "x", "enter")
-	h.keys("down", "enter", "tab", "right", "tab", "tab", "x", "enter", "c", "enter")
+	h.keys("down", "enter", "tab", "right", "tab", "tab", "x", "enter", "c", "readplan")
 	h.keys("enter", "enter") // alice's token: the PIN field and the digest
 	h.mustSee("PIN: _")
 	before := h.view()

@@ -44,7 +44,7 @@ func writeFindings(b *strings.Builder, res *Result, ds *Decisions) {
 		fmt.Fprintf(b, "None.\n")
 		return
 	}
-	fmt.Fprintf(b, "| ID | aliases | component | version | severity | fixed in | state | justification / response | by |\n")
+	fmt.Fprintf(b, "| ID | aliases | component | version | severity | fixed in | state | justification / response | entered by |\n")
 	fmt.Fprintf(b, "|---|---|---|---|---|---|---|---|---|\n")
 	for _, f := range res.Findings {
 		state, why, by := "untriaged", "", ""

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,8 +127,10 @@ func TestVEXAndReportGolden(t *testing.T) {
 	res.FeedDigest = "sha256:feed" // temp dirs differ per run; pin for the golden
 	ds := triaged(t, res)
 	var vex bytes.Buffer
-	require.NoError(t, WriteVEX(&vex, res, ds, VEXInfo{Timestamp: decidedAt, SBOMDigest: "sha256:sbom", SBOM: readSBOM(t, "testdata/real/crates.cdx.json")}))
+	require.NoError(t, WriteVEX(&vex, res, ds, VEXInfo{Timestamp: decidedAt, SBOMDigest: "sha256:sbom", SBOM: readSBOM(t, "testdata/real/crates.cdx.json"),
+		ApprovedBy: []string{"alice sha256:" + strings.Repeat("a1", 32), "bob sha256:" + strings.Repeat("b2", 32)}, PlanDigest: "sha256:" + strings.Repeat("9f", 32)}))
 	golden(t, "crates.vex.golden.json", vex.Bytes())
+	require.NotContains(t, vex.String(), "signbox:decided-by", "the VEX names the quorum as the decider, never the operator's free text")
 	back, err := sbom.Parse(vex.Bytes(), sbom.FormatJSON)
 	require.NoError(t, err)
 	require.Len(t, *back.BOM.Vulnerabilities, len(res.Findings))

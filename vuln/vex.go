@@ -25,6 +25,13 @@ type VEXInfo struct {
 	// Every affects ref names the finding's component by its bom-ref
 	// there (see linker).
 	SBOM *sbom.SBOM
+	// ApprovedBy names the custodians whose approval of the ceremony plan
+	// (which binds every decision) was verified, as "name sha256:<SPKI
+	// fingerprint>": the authenticated deciders. PlanDigest is that plan's
+	// digest. Both are empty for a scan outside a ceremony (`vuln scan`),
+	// whose decisions nobody has approved yet.
+	ApprovedBy []string
+	PlanDigest string
 }
 
 // BuildVEX assembles a CycloneDX 1.6 VEX document: one vulnerability per
@@ -59,7 +66,7 @@ func BuildVEX(res *Result, ds *Decisions, info VEXInfo) (*cdx.BOM, error) {
 			return nil, err
 		}
 		d, ok := ds.For(f)
-		vulns = append(vulns, vexEntry(f, ref, d, ok))
+		vulns = append(vulns, vexEntry(f, ref, d, ok, info))
 	}
 	if len(l.copies) > 0 {
 		bom.Components = &l.copies
@@ -97,7 +104,7 @@ func vexSerial(parts ...string) string {
 	return fmt.Sprintf("urn:uuid:%s-%s-%s-%s-%s", x[:8], x[8:12], x[12:16], x[16:20], x[20:])
 }
 
-func vexEntry(f Finding, ref string, d Decision, decided bool) cdx.Vulnerability {
+func vexEntry(f Finding, ref string, d Decision, decided bool, info VEXInfo) cdx.Vulnerability {
 	v := cdx.Vulnerability{
 		BOMRef:      f.Key(),
 		ID:          f.ID,
@@ -134,9 +141,7 @@ func vexEntry(f Finding, ref string, d Decision, decided bool) cdx.Vulnerability
 	status := cdx.VulnerabilityStatusAffected
 	if decided {
 		v.Analysis = analysis(d)
-		// CycloneDX has no field for who decided; a property keeps it
-		// machine-readable.
-		v.Properties = &[]cdx.Property{{Name: "signbox:decided-by", Value: d.By}}
+		v.Properties = deciderProperties(d, info)
 		switch d.State {
 		case StateNotAffected, StateFalsePositive, StateResolved, StateResolvedWithPedigree:
 			status = cdx.VulnerabilityStatusNotAffected
@@ -181,4 +186,24 @@ func sourceName(id string) string {
 		return "PyPI Advisory Database"
 	}
 	return "OSV"
+}
+
+// deciderProperties say who stands behind a decision. CycloneDX has no
+// field for it; properties keep it machine-readable. The deciders are the
+// custodians who approved the plan binding the decision (verified
+// signatures, named with their key fingerprints); the operator who typed
+// it in is recorded apart, never as the decider.
+func deciderProperties(d Decision, info VEXInfo) *[]cdx.Property {
+	var ps []cdx.Property
+	if len(info.ApprovedBy) == 0 {
+		ps = append(ps, cdx.Property{Name: "signbox:approved-by", Value: "nobody yet: not approved in a ceremony plan"})
+	}
+	for _, a := range info.ApprovedBy {
+		ps = append(ps, cdx.Property{Name: "signbox:approved-by", Value: a})
+	}
+	if info.PlanDigest != "" {
+		ps = append(ps, cdx.Property{Name: "signbox:approved-in-plan", Value: info.PlanDigest})
+	}
+	ps = append(ps, cdx.Property{Name: "signbox:entered-by", Value: d.By})
+	return &ps
 }

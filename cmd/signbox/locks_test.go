@@ -199,7 +199,7 @@ func TestParallelTriage(t *testing.T) {
 	argv := make([][]string, n)
 	for i := range argv {
 		argv[i] = []string{"vuln", "triage", "--workspace", "ws", "--vuln", fmt.Sprintf("CVE-2026-%d", 1000+i),
-			"--component", "Go/example.com/a@1.0.0", "--state", "in_triage", "--by", "alice", "--at", "2026-09-01T10:00:00Z",
+			"--component", "Go/example.com/a@1.0.0", "--state", "in_triage", "--at", "2026-09-01T10:00:00Z",
 			"--operator-pin-env", "OP"}
 	}
 	res := parallel(t, dir, env, argv)
@@ -311,7 +311,7 @@ func TestLockRefusalNamesHolder(t *testing.T) {
 	defer l.Release()
 	var errb bytes.Buffer
 	cmd := signboxCmd(dir, nil, "vuln", "triage", "--workspace=ws", "--vuln", "CVE-1", "--component", "Go/x@1",
-		"--state", "in_triage", "--by", "alice", "--at", "2026-09-01T10:00:00Z")
+		"--state", "in_triage", "--at", "2026-09-01T10:00:00Z")
 	cmd.Stderr = &errb
 	err = cmd.Run()
 	var ee *exec.ExitError

@@ -36,7 +36,7 @@ func init() {
 	})
 	register(&command{
 		path:    "vuln triage",
-		usage:   "--workspace DIR --vuln ID --component KEY --state STATE --by NAME [--justification J] [--response R]... [--detail TEXT] [--at TIME] [--operator-pin-fd N|--operator-pin-env NAME]",
+		usage:   "--workspace DIR --vuln ID --component KEY --state STATE [--justification J] [--response R]... [--detail TEXT] [--at TIME] [--operator-pin-fd N|--operator-pin-env NAME]",
 		summary: "record a VEX triage decision for one finding",
 		run:     runVulnTriage,
 		locks:   lockWorkspace,
@@ -194,7 +194,6 @@ func runVulnTriage(e *env, args []string) error {
 	var responses listFlag
 	fs.Var(&responses, "response", "can_not_fix, will_not_fix, update, rollback or workaround_available (repeatable)")
 	fs.StringVar(&d.Detail, "detail", "", "free text: why, and what was done")
-	fs.StringVar(&d.By, "by", "", "who decided")
 	at := fs.String("at", "", "when (RFC 3339); default now")
 	op := addOperatorFlags(fs)
 	pos, err := parseFlags(fs, args)
@@ -217,6 +216,6 @@ func runVulnTriage(e *env, args []string) error {
 	if err != nil {
 		return withHint(err, "nothing was recorded")
 	}
-	fmt.Fprintf(e.stdout, "recorded %s for %s in %s\ndecisions digest %s\n", d.State, d.Vuln, d.Component, digest)
+	fmt.Fprintf(e.stdout, "recorded %s for %s in %s\ndecisions digest %s\nentered by the operator; the custodians approve it in the release plan, and the VEX names them\n", d.State, d.Vuln, d.Component, digest)
 	return nil
 }

@@ -101,7 +101,12 @@ type Decision struct {
 	Justification string // see Justifications; required for not_affected
 	Response      []string
 	Detail        string
-	By            string // who decided
+	// By and At are filled by the engine and ignored in Decide: who typed
+	// the decision in (the operator) and when. The decision's authority is
+	// the quorum that approves the plan binding it; the plan and the VEX
+	// name those custodians with their key fingerprints.
+	By string
+	At string
 }
 
 // Triage is the findings and the release gate.
@@ -131,13 +136,32 @@ type PlanRequest struct {
 
 // Plan is the canonical plan the custodians approve.
 type Plan struct {
-	ID           string
-	Kind         Kind
-	Digest       string   // lowercase hex SHA-256 of the canonical plan
-	Words        []string // the digest as words to read aloud
-	Lines        []string // every line of the plan, as it should be read
+	ID     string
+	Kind   Kind
+	Digest string   // lowercase hex SHA-256 of the canonical plan
+	Words  []string // the digest as words to read aloud
+	Lines  []string // a narrative of the plan (the CLI's `ceremony show`)
+	// Sections is every field of the canonical plan, the bytes whose
+	// digest the custodians approve, grouped for reading. The plan pages
+	// show all of them; the TUI only cuts them to the terminal's height.
+	Sections     []PlanSection
 	Irreversible []string // what Execute cannot undo, shown before confirming
 	Quorum       Quorum
+}
+
+// PlanSection is one titled group of plan fields.
+type PlanSection struct {
+	Title string
+	Rows  []PlanRow
+}
+
+// PlanRow is one field the plan digest binds.
+type PlanRow struct {
+	Path  string // JSON path in the canonical plan, e.g. "release.images[1].sha256"
+	Item  string // heading of the list entry the row belongs to, "" for none
+	Label string
+	Value string // the bound value, whole
+	Warn  bool   // the row marks a relaxation or an open finding
 }
 
 // Custodian is one person who may approve.

@@ -253,6 +253,7 @@ func (f *Fake) Decide(_ context.Context, _ string, id string, d api.Decision) (a
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	d.By, d.At = "operator", "2026-11-21 09:30" // the engine's operator and clock, whatever the form sent
 	f.decisions[id] = d
 	return f.triage(), nil
 }
@@ -293,9 +294,41 @@ func planFor(req api.PlanRequest) api.Plan {
 			"bootloader sha256 9a0b1c2d…", "app sha256 1f2e3d4c…", "signing key: sb-slot0 sha256:aa11bb22…",
 			"sbom sha256 c0ffee00…", "vex: 2 decisions", "policy sha256 5f2b8e0c…",
 		},
+		Sections:     planSections(req),
 		Irreversible: []string{"security version 3 is recorded for infusion-pump; later releases cannot go below it"},
 		Quorum:       api.Quorum{Need: need, SharesNeed: sharesNeed},
 	}
+}
+
+// planSections is a plan long enough for two pages at 80×24, with a
+// value too long for one line, a relaxation and an open finding.
+func planSections(req api.PlanRequest) []api.PlanSection {
+	row := func(path, label, value string) api.PlanRow {
+		return api.PlanRow{Path: path, Label: label, Value: value}
+	}
+	secs := []api.PlanSection{
+		{Title: "Ceremony", Rows: []api.PlanRow{row("id", "id", "plan-"+string(req.Kind)), row("kind", "kind", string(req.Kind)), row("date", "date", req.Date)}},
+		{Title: "Images as built (signing appends signatures only)", Rows: []api.PlanRow{
+			{Path: "release.images[0].chip", Item: "images #1", Label: "chip", Value: "esp32c3"},
+			{Path: "release.images[0].sha256", Item: "images #1", Label: "SHA-256", Value: "sha256:9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"},
+			{Path: "release.images[1].project_name", Item: "images #2", Label: "project name", Value: "infusion-pump"},
+			{Path: "release.images[1].secure_version", Item: "images #2", Label: "secure_version (anti-rollback)", Value: "3"},
+		}},
+		{Title: "Signing keys", Rows: []api.PlanRow{
+			{Path: "release.keys[0].fingerprint", Item: "keys #1", Label: "SPKI SHA-256 fingerprint", Value: "sha256:aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff00112233"},
+		}},
+	}
+	f := api.PlanSection{Title: "Findings and their decisions (exploitable and resolved first)"}
+	for i, id := range []string{"GHSA-0001", "GHSA-0002", "GHSA-0003"} {
+		item := fmt.Sprintf("findings #%d", i+1)
+		p := fmt.Sprintf("release.vuln_gate.findings[%d].", i)
+		f.Rows = append(f.Rows,
+			api.PlanRow{Path: p + "advisory", Item: item, Label: "advisory", Value: id},
+			api.PlanRow{Path: p + "component", Item: item, Label: "component", Value: "mbedtls@3.4.0"},
+			api.PlanRow{Path: p + "state", Item: item, Label: "state", Value: "exploitable", Warn: i == 0},
+			api.PlanRow{Path: p + "entered_by", Item: item, Label: "entered by", Value: "release manager"})
+	}
+	return append(secs, f, api.PlanSection{Title: "Last section", Rows: []api.PlanRow{row("last", "last field", "the end of the plan")}})
 }
 
 // Custodians implements api.Engine.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"signbox/tui/api"
 	"signbox/tui/common"
@@ -308,12 +309,23 @@ func (m Model) View() string {
 	lines := []string{
 		fmt.Sprintf("%s %s  plan %s", s.Bold.Render(fmt.Sprintf("Approvals %d of %d", q.Have, q.Need)), common.Bar(q.Have, q.Need, 20), common.Short(m.plan.Digest)),
 		"Each custodian approves with their own token. Nobody types another's PIN.",
-		"",
 	}
 	if m.signed {
 		lines[1] = "Signed earlier. Those who approved present their shares with their own token."
 	}
-	lines = append(lines, m.who.Lines()...)
+	// The full digest and its words stay on screen whatever the mode: what
+	// each token signs is what was read aloud.
+	lines = append(lines, "Plan digest (SHA-256):")
+	for _, row := range common.HexGroups(m.plan.Digest, 8) {
+		lines = append(lines, "  "+s.Digest.Render(row))
+	}
+	for _, l := range common.Wrap(strings.Join(m.plan.Words, " "), m.c.Size.Width-2) {
+		lines = append(lines, "  "+s.Digest.Render(l))
+	}
+	lines = append(lines, "")
+	if m.mode == modeCustodian || len(m.custodians) == 0 {
+		lines = append(lines, m.who.Lines()...)
+	}
 	if q.SharesNeed > 0 && q.Shares < q.SharesNeed && q.Have > q.Shares {
 		lines = append(lines, "", s.Warn.Render(fmt.Sprintf("Shares %d of %d presented in this session.", q.Shares, q.SharesNeed))+
 			" Earlier approvals stand.")
@@ -324,16 +336,15 @@ func (m Model) View() string {
 		if c.ShareNeeded {
 			head += " (it presents your share; your approval stands)"
 		}
-		lines = append(lines, "", s.Bold.Render(head))
-		lines = append(lines, m.tokens.Lines()...)
+		if m.mode == modePIN {
+			head = c.Name + ": your token signs the digest above"
+		}
+		lines = append(lines, s.Bold.Render(head))
+		if m.mode == modeToken {
+			lines = append(lines, m.tokens.Lines()...)
+		}
 	}
 	if m.mode == modePIN {
-		// The custodian sees in full what their token is about to sign,
-		// next to the PIN they type, and compares it with what was read.
-		lines = append(lines, "", "Your token signs the plan digest read aloud:")
-		for _, row := range common.HexGroups(m.plan.Digest, 8) {
-			lines = append(lines, "  "+s.Digest.Render(row))
-		}
 		lines = append(lines, s.Bold.Render("PIN: ")+m.pin.View())
 	}
 	if m.pinState != nil {

@@ -4,11 +4,12 @@ package plan
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"signbox/tui/api"
 	"signbox/tui/common"
-	"signbox/tui/components/scroll"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,20 +22,28 @@ type AcceptedMsg struct{ Plan api.Plan }
 // exists on disk: leaving it keeps it resumable or records an abort.
 type BuiltMsg struct{ Plan api.Plan }
 
-// Model is the page.
+// Model is the page. The plan is cut into pages of the body's height;
+// "digest matches" is refused until every page was on screen, so no field
+// the digest binds can be approved unseen. Resizing re-cuts the pages and
+// forgets what was seen, since the lines are no longer the same.
 type Model struct {
 	c       common.Common
 	req     api.PlanRequest
 	op      common.Op
 	init    tea.Cmd // the first load, started by New
 	plan    *api.Plan
-	body    scroll.Model
+	lines   []string
+	page    int
+	seen    []bool // per line of lines
 	problem *common.Problem
 }
 
+// footer is the lines below the plan text: the page line and a spare.
+const footer = 2
+
 // New builds the page for a plan request.
 func New(c common.Common, req api.PlanRequest) Model {
-	m := Model{c: c, req: req, body: scroll.NewPage(c, nil, 2)}
+	m := Model{c: c, req: req}
 	m, m.init = m.load()
 	return m
 }
@@ -56,15 +65,67 @@ func (m Model) Title() string { return "Plan review" }
 
 // SetSize implements common.Component.
 func (m Model) SetSize(s common.Size) common.Component {
+	if s == m.c.Size {
+		return m
+	}
 	m.c.Size = s
-	m.body = m.body.Fit(s)
+	return m.layout()
+}
+
+// layout cuts the plan into lines for the current width and starts over:
+// nothing is counted as seen until it is shown at this size.
+func (m Model) layout() Model {
+	if m.plan == nil {
+		return m
+	}
+	m.lines = planLines(m.c, *m.plan)
+	m.seen = make([]bool, len(m.lines))
+	m.page = 0
+	return m.show()
+}
+
+func (m Model) pageHeight() int { return max(m.c.Size.Height-footer, 1) }
+
+func (m Model) pages() int { return max((len(m.lines)+m.pageHeight()-1)/m.pageHeight(), 1) }
+
+// show marks the current page's lines as seen.
+func (m Model) show() Model {
+	m.page = min(max(m.page, 0), m.pages()-1)
+	h := m.pageHeight()
+	m.seen = append([]bool(nil), m.seen...)
+	for i := m.page * h; i < min((m.page+1)*h, len(m.lines)); i++ {
+		m.seen[i] = true
+	}
 	return m
 }
+
+// unseen lists the pages (1-based) with a line not shown yet.
+func (m Model) unseen() []int {
+	var out []int
+	h := m.pageHeight()
+	for p := range m.pages() {
+		for i := p * h; i < min((p+1)*h, len(m.lines)); i++ {
+			if !m.seen[i] {
+				out = append(out, p+1)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// AllSeen reports whether every page of the plan was on screen.
+func (m Model) AllSeen() bool { return m.plan != nil && len(m.unseen()) == 0 }
 
 // ShortHelp implements common.Component.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "digest matches"), common.With(k.Back, "leave ceremony")}
+	enter := common.With(k.Enter, "digest matches")
+	if !m.AllSeen() {
+		enter = common.With(k.Enter, "digest matches (after the last page)")
+		enter.SetEnabled(false)
+	}
+	return []key.Binding{common.With(k.PageDown, "next page"), common.With(k.PageUp, "previous page"), enter, common.With(k.Back, "leave ceremony")}
 }
 
 // FullHelp implements common.Component.
@@ -79,7 +140,7 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 			return m, nil
 		}
 		m.plan, m.problem = &p, nil
-		m.body = m.body.SetLines(planLines(m.c, p))
+		m = m.layout()
 		return m, common.Emit(BuiltMsg{Plan: p})
 	case tea.KeyMsg:
 		return m.key(msg)
@@ -100,11 +161,34 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 		m.problem = nil
 		return m.load()
 	case key.Matches(k, keys.Enter) && m.plan != nil:
+		if un := m.unseen(); len(un) > 0 {
+			m.problem = &common.Problem{What: fmt.Sprintf("pages %s of %d have not been shown: the digest binds every line of the plan", pageList(un), m.pages()),
+				Next: "read every page (pgdn), then press enter if the digest matches"}
+			return m, nil
+		}
 		return m, common.Emit(AcceptedMsg{Plan: *m.plan})
-	default:
-		m.body = m.body.Update(k)
+	case key.Matches(k, keys.PageDown), key.Matches(k, keys.Down):
+		m.page++
+	case key.Matches(k, keys.PageUp), key.Matches(k, keys.Up):
+		m.page--
+	case key.Matches(k, keys.Top):
+		m.page = 0
+	case key.Matches(k, keys.Bottom):
+		m.page = m.pages() - 1
 	}
-	return m, nil
+	m.problem = nil
+	return m.show(), nil
+}
+
+func pageList(ps []int) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = strconv.Itoa(p)
+	}
+	if len(s) > 6 {
+		s = append(s[:5], "…", s[len(s)-1])
+	}
+	return strings.Join(s, ", ")
 }
 
 func planLines(c common.Common, p api.Plan) []string {
@@ -117,11 +201,44 @@ func planLines(c common.Common, p api.Plan) []string {
 	for _, l := range common.Wrap(strings.Join(p.Words, " "), c.Size.Width-2) {
 		lines = append(lines, "  "+s.Digest.Render(l))
 	}
-	lines = append(lines, "", s.Bold.Render("The plan"))
-	for _, l := range p.Lines {
-		lines = append(lines, common.WrapIndent(l, c.Size.Width, "  ", "      ")...)
+	for _, sec := range p.Sections {
+		lines = append(lines, "", c.Section(sec.Title))
+		item := ""
+		for _, r := range sec.Rows {
+			if r.Item != item && r.Item != "" {
+				lines = append(lines, "  "+s.Bold.Render(r.Item))
+			}
+			item = r.Item
+			lines = append(lines, rowLines(c, r)...)
+		}
 	}
 	return lines
+}
+
+// rowLines is one field: "label  value" on one line when it fits, the
+// value wrapped whole below its label when not. Nothing is cut off.
+func rowLines(c common.Common, r api.PlanRow) []string {
+	label := r.Label
+	if r.Warn {
+		label = "! " + label
+	}
+	const indent, labelW = "    ", 26
+	w := max(labelW, len([]rune(label))+2)
+	if len([]rune(r.Value))+w+len(indent) <= c.Size.Width {
+		l := indent + common.Pad(label, w) + r.Value
+		if r.Warn {
+			l = c.Styles.Warn.Render(l)
+		}
+		return []string{l}
+	}
+	out := common.WrapIndent(label+":", c.Size.Width, indent, indent)
+	out = append(out, common.WrapIndent(r.Value, c.Size.Width, indent+"  ", indent+"  ")...)
+	if r.Warn {
+		for i := range out {
+			out[i] = c.Styles.Warn.Render(out[i])
+		}
+	}
+	return out
 }
 
 // View implements common.Component.
@@ -130,9 +247,20 @@ func (m Model) View() string {
 	if m.op.Running() {
 		lines = append(lines, m.c.Busy("building the canonical plan"))
 	}
-	if m.plan != nil {
-		lines = append(lines, m.body.Lines()...)
-		lines = append(lines, m.c.Styles.Subtle.Render("Each custodian reads the digest on their own screen. "+m.body.Position()))
+	if m.plan != nil && m.problem == nil {
+		h := m.pageHeight()
+		page := m.lines[min(m.page*h, len(m.lines)):min((m.page+1)*h, len(m.lines))]
+		lines = append(lines, page...)
+		for len(lines) < h {
+			lines = append(lines, "")
+		}
+		note := fmt.Sprintf("Page %d of %d. ", m.page+1, m.pages())
+		if m.AllSeen() {
+			note += "Every page shown: enter if the digest matches."
+		} else {
+			note += "Read every page; enter works after the last."
+		}
+		lines = append(lines, m.c.Styles.Subtle.Render(note))
 	}
 	lines = append(lines, m.c.Styles.ErrorLines(m.problem, m.c.Size.Width)...)
 	return m.c.Body(lines)

@@ -19,7 +19,6 @@ const (
 	fJustification
 	fResponse
 	fDetail
-	fBy
 	fieldCount
 )
 
@@ -35,13 +34,11 @@ type form struct {
 	just    int
 	resp    int
 	detail  textinput.Model
-	by      textinput.Model
 }
 
 func newForm(c common.Common, f api.Finding) form {
 	fm := form{c: c, finding: f}
 	fm.detail = field.New(c, "", "", c.Size.Width-18)
-	fm.by = field.New(c, "", c.Who, c.Size.Width-18)
 	if d := f.Decision; d != nil {
 		fm.state = index(api.States(), d.State, 0)
 		fm.just = index(justs(), d.Justification, 0)
@@ -49,7 +46,6 @@ func newForm(c common.Common, f api.Finding) form {
 			fm.resp = index(resps(), d.Response[0], 0)
 		}
 		fm.detail.SetValue(d.Detail)
-		fm.by.SetValue(d.By)
 	}
 	return fm.refocus()
 }
@@ -68,12 +64,8 @@ func index(list []string, v string, def int) int {
 
 func (f form) refocus() form {
 	f.detail.Blur()
-	f.by.Blur()
-	switch f.focus {
-	case fDetail:
+	if f.focus == fDetail {
 		f.detail.Focus()
-	case fBy:
-		f.by.Focus()
 	}
 	return f
 }
@@ -115,8 +107,6 @@ func (f form) edit(k tea.KeyMsg) form {
 		f.resp = cycle(f.resp, delta, len(resps()))
 	case fDetail:
 		f.detail, _ = f.detail.Update(k)
-	case fBy:
-		f.by, _ = f.by.Update(k)
 	}
 	return f
 }
@@ -129,7 +119,6 @@ func (f form) decision() (api.Decision, error) {
 	d := api.Decision{
 		State:  api.States()[f.state],
 		Detail: strings.TrimSpace(f.detail.Value()),
-		By:     strings.TrimSpace(f.by.Value()),
 	}
 	if j := justs()[f.just]; j != none {
 		d.Justification = j
@@ -142,8 +131,6 @@ func (f form) decision() (api.Decision, error) {
 		return d, errors.New("not_affected needs a justification")
 	case d.Detail == "":
 		return d, errors.New("the detail is empty: say why, in words an auditor will understand")
-	case d.By == "":
-		return d, errors.New("decided by is empty: type your name")
 	}
 	return d, nil
 }
@@ -159,7 +146,6 @@ func (f form) lines() []string {
 		{"Justification", choice(f.just, justs())},
 		{"Response", choice(f.resp, resps())},
 		{"Detail", f.detail.View()},
-		{"Decided by", f.by.View()},
 	}
 	lines := []string{c.Section("Decide " + f.finding.ID + " in " + f.finding.Component + " " + f.finding.Version)}
 	lines = append(lines, common.Wrap(f.finding.Summary, c.Size.Width)...)
@@ -171,5 +157,7 @@ func (f form) lines() []string {
 		}
 		lines = append(lines, label+" "+r.value)
 	}
+	lines = append(lines, "  "+common.Pad("Entered by", 15)+" "+c.Who)
+	lines = append(lines, common.Wrap("The custodians decide: the release plan shows this decision and they approve it with their own tokens.", c.Size.Width)...)
 	return append(lines, "", c.Styles.Subtle.Render("not_affected needs a justification; exploitable needs a response."))
 }

@@ -338,7 +338,8 @@ func detail(c common.Common, f api.Finding) []string {
 		if len(d.Response) > 0 {
 			why += " " + fmt.Sprint(d.Response)
 		}
-		lines = append(lines, fmt.Sprintf("  decided %s %s by %s", d.State, why, d.By))
+		lines = append(lines, fmt.Sprintf("  %s %s", d.State, why),
+			common.Truncate(fmt.Sprintf("  entered by %s %s; the custodians approve it in the plan", d.By, d.At), c.Size.Width))
 		lines = append(lines, "  "+d.Detail)
 	}
 	return lines
