@@ -23,6 +23,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -43,6 +44,7 @@ type model struct {
 	recording  string   // what is being recorded on leaving; keys wait for it
 	note       string   // one line under the page
 	quitting   bool
+	busy       busy // the spinner over a call running longer than spinAfter
 }
 
 func newModel(engine api.Engine, opts Options) model {
@@ -58,7 +60,7 @@ func newModel(engine api.Engine, opts Options) model {
 			Ctx: ctx, Engine: engine, Styles: st, Keys: common.DefaultKeyMap(),
 			Date: opts.Date, Media: opts.MediaPath, Out: exportPath(opts), Who: opts.Operator,
 		},
-		cancel: cancel, size: common.DefaultSize(), help: h, lastBundle: opts.BundlePath,
+		cancel: cancel, size: common.DefaultSize(), help: h, lastBundle: opts.BundlePath, busy: newBusy(opts.SpinAfter),
 	}
 	switch opts.Start {
 	case ScreenRelease:
@@ -135,9 +137,28 @@ func (m model) showStep() (model, tea.Cmd) {
 	})
 }
 
-// Update routes a message: global keys, stale results, page results, and
-// everything else to the page.
+// Update routes a message (update) and then starts or stops the spinner
+// for whatever is in flight.
 func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case spinDelayMsg, spinner.TickMsg:
+		return m.spinMsg(msg)
+	}
+	next, cmd := m.update(msg)
+	nm, ok := next.(model)
+	if !ok {
+		return next, cmd
+	}
+	nm, spin := nm.watchBusy()
+	if spin == nil {
+		return nm, cmd
+	}
+	return nm, tea.Batch(cmd, spin)
+}
+
+// update routes a message: global keys, stale results, page results, and
+// everything else to the page.
+func (m model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.size = common.Size{Width: msg.Width, Height: msg.Height}

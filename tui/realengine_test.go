@@ -88,7 +88,7 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	d, a := realDemo(t)
 	eng := appliance.Engine{A: a}
 	opts := Options{Date: "2026-11-21", MediaPath: d.Request(), ExportPath: d.Out(), Operator: "release manager",
-		NoColor: true, Start: ScreenRelease}
+		NoColor: true, Start: ScreenRelease, SpinAfter: SpinAfter}
 	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
 	ui := &session{t: t, tm: tm}
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"signbox/tui/api"
 
@@ -43,6 +44,10 @@ type Options struct {
 	NoColor bool
 	// Start picks the first screen.
 	Start Screen
+	// SpinAfter is how long an engine call runs before a spinner shows in
+	// the header. New leaves 0 (no spinner, for the synchronous tests);
+	// Run defaults it to SpinAfter.
+	SpinAfter time.Duration
 	// Renderer overrides the lipgloss renderer; tests pass one with a fixed
 	// colour profile. Default: an ASCII renderer (no escape codes) for New,
 	// one detected from out for Run.
@@ -71,6 +76,9 @@ func New(engine Engine, opts Options) tea.Model {
 func Run(ctx context.Context, engine Engine, opts Options, in io.Reader, out io.Writer) error {
 	if opts.Renderer == nil {
 		opts.Renderer = lipgloss.NewRenderer(out)
+	}
+	if opts.SpinAfter == 0 {
+		opts.SpinAfter = SpinAfter
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

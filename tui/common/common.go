@@ -71,3 +71,12 @@ type BackMsg struct{}
 
 // HomeMsg asks the root to go to the status screen.
 type HomeMsg struct{}
+
+// Busier is implemented by pages that run engine calls.
+type Busier interface{ Busy() bool }
+
+// Busy reports whether page p has an engine call in flight.
+func Busy(p Component) bool {
+	b, ok := p.(Busier)
+	return ok && b.Busy()
+}
