@@ -63,6 +63,7 @@ type Genesis struct {
 	ApplianceURI string
 	Policy       *policy.Policy
 	ShareSet     string
+	Keys         []PaperKey // every policy key by kind, with eFuse digests
 	Anchor       anchor.State
 	Checkpoint   []byte // the signed audit checkpoint the anchor pins
 }
@@ -109,11 +110,14 @@ func Init(o InitOptions) (*Genesis, error) {
 }
 
 func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secret, founders []founder) error {
-	fps, err := makeKeys(o.Keys, tok, aud)
+	fps, pubs, err := makeKeys(o.Keys, tok, aud)
 	if err != nil {
 		return err
 	}
 	if g.Policy, err = genesisPolicy(o, fps); err != nil {
+		return err
+	}
+	if g.Keys, err = paperKeys(g.Policy, pubs); err != nil {
 		return err
 	}
 	env, setID, err := splitFor(tok, g.Policy, secret, g.ID)
@@ -217,8 +221,8 @@ func initApplianceToken(o InitOptions, secret *custody.Secret) (*hsm.Token, erro
 	return tok, nil
 }
 
-func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, error) {
-	fps := map[string]string{}
+func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, map[string]crypto.PublicKey, error) {
+	fps, pubs := map[string]string{}, map[string]crypto.PublicKey{}
 	for _, k := range specs {
 		t := tok
 		if k.Audit {
@@ -230,11 +234,11 @@ func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, error) {
 		}
 		ki, err := t.GenerateKey(k.Label, k.Alg, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("generate %s: %w", k.Label, err)
+			return nil, nil, fmt.Errorf("generate %s: %w", k.Label, err)
 		}
-		fps[k.Label] = ki.Fingerprint
+		fps[k.Label], pubs[k.Label] = ki.Fingerprint, ki.Public
 	}
-	return fps, nil
+	return fps, pubs, nil
 }
 
 // genesisPolicy renders, parses and writes the genesis policy, refusing

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,13 +9,15 @@ import (
 
 	"signbox/airgap/envelope"
 	"signbox/appliance"
+	"signbox/ceremony"
 	"signbox/hsm"
+	"signbox/policy"
 )
 
 func init() {
 	register(&command{path: "custodian enrol",
-		usage:   "--name NAME --token URI [--pin-fd N|--pin-env NAME]",
-		summary: "make a custodian's approval key and share key on their own token and print their policy entry",
+		usage:   "--name NAME (--token URI [--pin-fd N|--pin-env NAME] | --approval-key PUB.pem --share-key PUB.pem)",
+		summary: "make a custodian's approval key and share key on their own token (or import their public keys) and print their policy entry",
 		run:     runCustodianEnrol})
 	register(&command{path: "init",
 		usage:   "--workspace WS --policy TEMPLATE --date YYYY-MM-DD --label LABEL --audit-token URI [--module PATH] --founder NAME=URI... [--founder-pin-fd N|--founder-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME]",
@@ -31,37 +34,98 @@ const (
 func runCustodianEnrol(e *env, args []string) error {
 	fs := newFlags(e, "custodian enrol")
 	name := fs.String("name", "", "the custodian's `name` in the policy")
-	uri := fs.String("token", "", "the custodian's own token: pkcs11: `URI`")
+	uri := fs.String("token", "", "the custodian's own token: pkcs11: `URI` (the keys are made on it)")
+	apPath := fs.String("approval-key", "", "import the custodian's existing approval public key (`PEM` file) instead of making one")
+	shPath := fs.String("share-key", "", "import the custodian's existing share (key-agreement) public key (`PEM` file)")
 	pin := addPINFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *name == "" || *uri == "" {
-		return usageErr("--name and --token are required")
+	imported := *apPath != "" || *shPath != ""
+	switch {
+	case *name == "":
+		return usageErr("--name is required")
+	case imported && (*uri != "" || *apPath == "" || *shPath == ""):
+		return usageErr("import both --approval-key and --share-key, without --token")
+	case !imported && *uri == "":
+		return usageErr("--token (keys made on the custodian's token) or --approval-key and --share-key (keys imported) is required")
 	}
-	tok, err := openTokenFor(e, *uri, pin, fmt.Sprintf("%s's token", *name))
+	var ap, sp crypto.PublicKey
+	var err error
+	if imported {
+		ap, sp, err = importEnrolKeys(*apPath, *shPath)
+	} else {
+		ap, sp, err = makeEnrolKeys(e, *name, *uri, pin)
+	}
 	if err != nil {
 		return err
+	}
+	return printEnrolment(e, *name, ap, sp, imported)
+}
+
+// makeEnrolKeys makes the approval key and the share key on the
+// custodian's own token; neither private half ever leaves it.
+func makeEnrolKeys(e *env, name, uri string, pin *pinFlags) (crypto.PublicKey, crypto.PublicKey, error) {
+	tok, err := openTokenFor(e, uri, pin, fmt.Sprintf("%s's token", name))
+	if err != nil {
+		return nil, nil, err
 	}
 	defer tok.Close()
 	ak, err := tok.GenerateKey(approvalKeyLabel, hsm.ECDSAP256)
 	if err != nil {
-		return fmt.Errorf("approval key: %w", err)
+		return nil, nil, fmt.Errorf("approval key: %w", err)
 	}
 	sk, err := tok.GenerateAgreementKey(shareKeyLabel)
 	if err != nil {
-		return fmt.Errorf("share key: %w", err)
+		return nil, nil, fmt.Errorf("share key: %w", err)
 	}
-	ap, err := envelope.MarshalPublicKeyPEM(ak.Public)
-	if err != nil {
-		return err
+	return ak.Public, sk.Public, nil
+}
+
+// importEnrolKeys reads a custodian's existing public keys; the policy
+// parser checks their kinds when the genesis policy is made.
+func importEnrolKeys(apPath, shPath string) (crypto.PublicKey, crypto.PublicKey, error) {
+	var keys [2]crypto.PublicKey
+	for i, p := range []string{apPath, shPath} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if keys[i], err = policy.ParsePublicKeyPEM(string(b)); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
+		}
 	}
-	sp, err := envelope.MarshalPublicKeyPEM(sk.Public)
-	if err != nil {
-		return err
+	return keys[0], keys[1], nil
+}
+
+// printEnrolment prints the fingerprints, in hex and as PGP words to read
+// aloud, and the custodian's policy entry.
+func printEnrolment(e *env, name string, ap, sp crypto.PublicKey, imported bool) error {
+	var pems [2][]byte
+	for i, k := range []crypto.PublicKey{ap, sp} {
+		b, err := envelope.MarshalPublicKeyPEM(k)
+		if err != nil {
+			return err
+		}
+		pems[i] = b
 	}
-	fmt.Fprintf(e.stdout, "# %s: read these fingerprints aloud and compare them with the policy\n# approval key %s\n# share key    %s\n", *name, ak.Fingerprint, sk.Fingerprint)
-	fmt.Fprintf(e.stdout, "  - name: %s\n    role: custodian\n    approval_key: |\n      %s\n    share_key: |\n      %s\n", *name, indentPEM(ap), indentPEM(sp))
+	how := "made on their token"
+	if imported {
+		how = "imported: the custodian reads the words from their own copy while you compare"
+	}
+	fmt.Fprintf(e.stdout, "# %s (%s): read these fingerprints aloud and compare them with the policy\n", name, how)
+	for i, k := range []crypto.PublicKey{ap, sp} {
+		fp, err := policy.Fingerprint(k)
+		if err != nil {
+			return err
+		}
+		d, err := ceremony.ParseDigest(fp)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "# %-12s %s\n#   %s\n", []string{"approval key", "share key"}[i], fp, strings.Join(d.Words(), " "))
+	}
+	fmt.Fprintf(e.stdout, "  - name: %s\n    role: custodian\n    approval_key: |\n      %s\n    share_key: |\n      %s\n", name, indentPEM(pems[0]), indentPEM(pems[1]))
 	return nil
 }
 
@@ -121,9 +185,14 @@ func printGenesis(e *env, g *appliance.Genesis) {
 		fmt.Fprintf(e.stdout, " %s", h.Name)
 	}
 	fmt.Fprintf(e.stdout, " (share set %s)\n", g.ShareSet)
-	for _, k := range g.Policy.AllKeys() {
-		if k.Fingerprint != "" {
-			fmt.Fprintf(e.stdout, "  key %-18s %s %s\n", k.Label, k.Algorithm, k.Fingerprint)
+	for _, k := range g.Keys {
+		fp := k.Fingerprint
+		if fp == "" {
+			fp = "(secret key: no fingerprint)"
+		}
+		fmt.Fprintf(e.stdout, "  key %-18s %-18s %-11s %s\n", k.Kind, k.Label, k.Algorithm, fp)
+		if k.EfuseDigest != "" {
+			fmt.Fprintf(e.stdout, "      eFuse digest (slot %s) %s\n", strings.TrimPrefix(k.Kind, "secure boot slot "), k.EfuseDigest)
 		}
 	}
 	fmt.Fprintf(e.stdout, "  HSM anchor #%d\n  first audit checkpoint:\n%s", g.Anchor.Counter, indentLines(string(g.Checkpoint), "    "))
