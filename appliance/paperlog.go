@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"signbox/device/esp"
 	"signbox/policy"
@@ -48,4 +49,34 @@ func keyKind(k policy.NamedKey) string {
 		return "audit checkpoint"
 	}
 	return fmt.Sprintf("secure boot slot %d", k.Slot)
+}
+
+// PaperLog is every line the operators copy into the paper log, the same
+// on the CLI and in the TUI.
+func (g *Genesis) PaperLog() []string {
+	r := g.Policy.Custody()
+	holders := make([]string, len(r.Holders))
+	for i, h := range r.Holders {
+		holders[i] = h.Name
+	}
+	out := []string{
+		fmt.Sprintf("genesis policy %s serial %d %s", g.Policy.Name, g.Policy.Serial, g.Policy.Digest()),
+		fmt.Sprintf("appliance token PINs: random, split %d of %d among %s (share set %s)",
+			r.Threshold, len(r.Holders), strings.Join(holders, " "), g.ShareSet),
+	}
+	for _, k := range g.Keys {
+		fp := k.Fingerprint
+		if fp == "" {
+			fp = "(secret key: no fingerprint)"
+		}
+		out = append(out, fmt.Sprintf("key %-18s %-18s %-11s %s", k.Kind, k.Label, k.Algorithm, fp))
+		if k.EfuseDigest != "" {
+			out = append(out, fmt.Sprintf("    eFuse digest (slot %s) %s", strings.TrimPrefix(k.Kind, "secure boot slot "), k.EfuseDigest))
+		}
+	}
+	out = append(out, fmt.Sprintf("HSM anchor #%d", g.Anchor.Counter), "first audit checkpoint:")
+	for _, l := range strings.Split(strings.TrimRight(string(g.Checkpoint), "\n"), "\n") {
+		out = append(out, "  "+l)
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"signbox/tui/pages/done"
 	"signbox/tui/pages/execute"
 	"signbox/tui/pages/export"
+	"signbox/tui/pages/genesis"
 	"signbox/tui/pages/importmedia"
 	"signbox/tui/pages/keys"
 	"signbox/tui/pages/plan"
@@ -67,6 +68,8 @@ func newModel(engine api.Engine, opts Options) model {
 		m, _ = m.startCeremony(api.KindRelease)
 	case ScreenAudit:
 		m, _ = m.show(func(c common.Common) common.Component { return audit.New(c) })
+	case ScreenGenesis:
+		m, _ = m.show(func(c common.Common) common.Component { return genesis.New(c, opts.Genesis) })
 	case ScreenDevice:
 		m, _ = m.show(func(c common.Common) common.Component { return rehearsal.New(c, m.lastBundle) })
 	default:
@@ -231,6 +234,9 @@ func (m model) quit() (tea.Model, tea.Cmd) {
 // ceremony it asks first; asked again, it keeps the ceremony and quits.
 func (m model) interrupt() (tea.Model, tea.Cmd) {
 	switch {
+	case common.Holds(m.page):
+		m.note = "The genesis is being written and cannot stop halfway; wait for it."
+		return m, nil
 	case m.tooSmall() || !m.fl.inside():
 		return m.quit()
 	case m.leave != nil:
@@ -260,7 +266,7 @@ func (m model) navigate(msg tea.Msg) (model, tea.Cmd, bool) {
 		next, cmd = m.show(func(c common.Common) common.Component { return audit.New(c) })
 	case status.DeviceMsg:
 		next, cmd = m.rehearse(m.lastBundle)
-	case status.QuitMsg:
+	case status.QuitMsg, genesis.QuitMsg:
 		m.cancel()
 		m.quitting = true
 		return m, tea.Quit, true

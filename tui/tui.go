@@ -22,6 +22,7 @@ const (
 	ScreenRelease               // straight into the release ceremony (what `signbox demo` does)
 	ScreenAudit                 // the audit log viewer
 	ScreenDevice                // device rehearsal
+	ScreenGenesis               // `signbox init`: the genesis ceremony over Options.Genesis
 )
 
 // Options configures the TUI. cmd/signbox fills it: it is the only layer
@@ -44,6 +45,9 @@ type Options struct {
 	NoColor bool
 	// Start picks the first screen.
 	Start Screen
+	// Genesis is the door to `signbox init`, for ScreenGenesis (whose
+	// engine may then be nil: there is no appliance yet).
+	Genesis api.Genesis
 	// SpinAfter is how long an engine call runs before a spinner shows in
 	// the header. New leaves 0 (no spinner, for the synchronous tests);
 	// Run defaults it to SpinAfter.

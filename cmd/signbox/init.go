@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"crypto"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +14,7 @@ import (
 	"signbox/ceremony"
 	"signbox/hsm"
 	"signbox/policy"
+	"signbox/tui"
 )
 
 func init() {
@@ -20,7 +23,7 @@ func init() {
 		summary: "make a custodian's approval key and share key on their own token (or import their public keys) and print their policy entry",
 		run:     runCustodianEnrol})
 	register(&command{path: "init",
-		usage:   "--workspace WS --policy TEMPLATE --date YYYY-MM-DD --label LABEL --audit-token URI [--module PATH] --founder NAME=URI... [--founder-pin-fd N|--founder-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME]",
+		usage:   "--workspace WS --policy TEMPLATE --date YYYY-MM-DD --label LABEL --audit-token URI [--module PATH] --founder NAME=URI... [--founder-pin-fd N|--founder-pin-env A,B] [--operator-pin-fd N|--operator-pin-env NAME] [--headless]",
 		summary: "the genesis ceremony: a quorum-held appliance token, its keys, the founders' approval of the policy, the first anchor",
 		run:     runInit, locks: lockWorkspace})
 }
@@ -143,8 +146,17 @@ func runInit(e *env, args []string) error {
 	module := fs.String("module", defaultModule(e), "PKCS#11 module `path` of the appliance token")
 	founders := addPresenterFlags(fs, "founder", "a founding custodian presenting their token: `NAME=URI` (every share holder)")
 	op := addOperatorFlags(fs)
+	headless := fs.Bool("headless", false, "never open the TUI: PINs from the flags, or prompted line by line")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	// On a terminal with no PIN flags, the TUI asks for the PINs and shows
+	// the paper log; the date then defaults to the machine's, shown there
+	// to confirm aloud.
+	inTUI := !*headless && isTerminal(e.stdin) && isTerminalWriter(e.stdout) &&
+		founders.fd < 0 && founders.envs == "" && op.pin.fd < 0 && op.pin.env == ""
+	if *date == "" && inTUI {
+		*date = e.now().Format("2006-01-02")
 	}
 	if *ws == "" || *tmpl == "" || *date == "" || *label == "" || *auditURI == "" {
 		return usageErr("--workspace, --policy, --date, --label and --audit-token are required")
@@ -165,9 +177,13 @@ func runInit(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	g, err := appliance.Init(appliance.InitOptions{Root: root, Module: *module, ApplianceLabel: *label,
-		AuditToken: *auditURI, AuditPIN: op.pin.source(e, "the audit token (operator)"),
-		Keys: keys, Policy: render, Founders: ps, Date: *date, Now: e.now})
+	o := appliance.InitOptions{Root: root, Module: *module, ApplianceLabel: *label, AuditToken: *auditURI,
+		Keys: keys, Policy: render, Founders: ps, Date: *date, Now: e.now}
+	if inTUI {
+		return runGenesisTUI(e, o, raw)
+	}
+	o.AuditPIN = op.pin.source(e, "the audit token (operator)")
+	g, err := appliance.Init(o)
 	if err != nil {
 		return applianceErr(err)
 	}
@@ -177,33 +193,28 @@ func runInit(e *env, args []string) error {
 
 // printGenesis prints the lines that go into the paper log.
 func printGenesis(e *env, g *appliance.Genesis) {
-	r := g.Policy.Custody()
-	fmt.Fprintf(e.stdout, "appliance %s initialised on %s\n", g.ID, g.ApplianceURI)
-	fmt.Fprintf(e.stdout, "paper log:\n  genesis policy %s serial %d %s\n", g.Policy.Name, g.Policy.Serial, g.Policy.Digest())
-	fmt.Fprintf(e.stdout, "  appliance token PINs: random, split %d of %d among", r.Threshold, len(r.Holders))
-	for _, h := range r.Holders {
-		fmt.Fprintf(e.stdout, " %s", h.Name)
+	fmt.Fprintf(e.stdout, "appliance %s initialised on %s\npaper log:\n", g.ID, g.ApplianceURI)
+	for _, l := range g.PaperLog() {
+		fmt.Fprintf(e.stdout, "  %s\n", l)
 	}
-	fmt.Fprintf(e.stdout, " (share set %s)\n", g.ShareSet)
-	for _, k := range g.Keys {
-		fp := k.Fingerprint
-		if fp == "" {
-			fp = "(secret key: no fingerprint)"
-		}
-		fmt.Fprintf(e.stdout, "  key %-18s %-18s %-11s %s\n", k.Kind, k.Label, k.Algorithm, fp)
-		if k.EfuseDigest != "" {
-			fmt.Fprintf(e.stdout, "      eFuse digest (slot %s) %s\n", strings.TrimPrefix(k.Kind, "secure boot slot "), k.EfuseDigest)
-		}
-	}
-	fmt.Fprintf(e.stdout, "  HSM anchor #%d\n  first audit checkpoint:\n%s", g.Anchor.Counter, indentLines(string(g.Checkpoint), "    "))
 }
 
-func indentLines(s, prefix string) string {
-	lines := strings.SplitAfter(s, "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = prefix + l
-		}
+// runGenesisTUI is `signbox init` in the TUI: the same appliance.Init,
+// with the PINs typed into the TUI's PIN fields.
+func runGenesisTUI(e *env, o appliance.InitOptions, tmpl []byte) error {
+	door, err := appliance.NewGenesisDoor(o, tmpl)
+	if err != nil {
+		return err
 	}
-	return strings.Join(lines, "")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err = tui.Run(ctx, nil, tui.Options{Date: o.Date, Start: tui.ScreenGenesis, Genesis: door,
+		NoColor: e.getenv("NO_COLOR") != ""}, e.stdin, e.stdout)
+	if err != nil {
+		return fmt.Errorf("tui: %w", err)
+	}
+	if door.Made() {
+		fmt.Fprintf(e.stdout, "signbox init: appliance made in %s; open it with `signbox open --workspace %s`\n", o.Root, o.Root)
+	}
+	return nil
 }

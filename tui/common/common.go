@@ -80,3 +80,14 @@ func Busy(p Component) bool {
 	b, ok := p.(Busier)
 	return ok && b.Busy()
 }
+
+// Holder is implemented by pages whose work must not be cut short (the
+// genesis ceremony, which cannot be undone halfway): while Holds, ctrl+c
+// does not quit.
+type Holder interface{ Holds() bool }
+
+// Holds reports whether page p is doing work that must finish.
+func Holds(p Component) bool {
+	h, ok := p.(Holder)
+	return ok && h.Holds()
+}

@@ -1,0 +1,88 @@
+package appliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"signbox/ceremony"
+	"signbox/hsm"
+	"signbox/policy"
+	"signbox/tui/api"
+)
+
+// GenesisDoor is Init behind the TUI's api.Genesis: the options and
+// founders come from the command line, the PINs from the terminal.
+type GenesisDoor struct {
+	opts InitOptions // PIN sources unset: Run fills them
+	plan api.GenesisPlan
+	made atomic.Bool
+}
+
+// Made reports whether a Run made the appliance.
+func (d *GenesisDoor) Made() bool { return d.made.Load() }
+
+// NewGenesisDoor checks the template and describes what Init will make.
+// o's Founders name the founders and their tokens; their PIN sources and
+// AuditPIN are ignored.
+func NewGenesisDoor(o InitOptions, tmpl []byte) (*GenesisDoor, error) {
+	p, err := policy.Parse(tmpl)
+	if err != nil {
+		return nil, fmt.Errorf("policy template: %w", err)
+	}
+	plan := api.GenesisPlan{Workspace: o.Root, Module: o.Module, ApplianceLabel: o.ApplianceLabel, AuditToken: o.AuditToken,
+		Date: o.Date, Policy: p.Name, Serial: int(p.Serial), Threshold: p.Custody().Threshold}
+	for _, k := range o.Keys {
+		where := "appliance"
+		if k.Audit {
+			where = "audit"
+		}
+		plan.Keys = append(plan.Keys, api.GenesisKey{Label: k.Label, Algorithm: string(k.Alg), Token: where, Backup: k.Backup})
+	}
+	for _, f := range o.Founders {
+		plan.Founders = append(plan.Founders, api.Founder{Name: f.Name, Token: f.TokenURI})
+	}
+	return &GenesisDoor{opts: o, plan: plan}, nil
+}
+
+// Plan implements api.Genesis.
+func (d *GenesisDoor) Plan() api.GenesisPlan { return d.plan }
+
+// Run implements api.Genesis: Init with the typed PINs.
+func (d *GenesisDoor) Run(_ context.Context, pins map[string][]byte) (api.GenesisResult, error) {
+	o := d.opts
+	o.AuditPIN = pinFrom(pins, api.AuditPINKey)
+	o.Founders = append([]Presenter(nil), o.Founders...)
+	for i := range o.Founders {
+		if _, ok := pins[o.Founders[i].Name]; !ok {
+			return api.GenesisResult{}, fmt.Errorf("no PIN for founder %s", o.Founders[i].Name)
+		}
+		o.Founders[i].PIN = pinFrom(pins, o.Founders[i].Name)
+	}
+	g, err := Init(o)
+	if err != nil {
+		if errors.Is(err, hsm.ErrPINIncorrect) {
+			return api.GenesisResult{}, hint(err, "nothing was made; check which token refused the PIN and type them again")
+		}
+		return api.GenesisResult{}, err
+	}
+	d.made.Store(true)
+	d2, err := ceremony.ParseDigest(g.Policy.Digest())
+	if err != nil {
+		return api.GenesisResult{}, err
+	}
+	return api.GenesisResult{ApplianceID: g.ID, ApplianceURI: g.ApplianceURI, PolicyDigest: g.Policy.Digest(),
+		PolicyWords: d2.Words(), PaperLog: g.PaperLog()}, nil
+}
+
+// pinFrom hands hsm a copy of a typed PIN; the caller zeroes its own.
+func pinFrom(pins map[string][]byte, who string) hsm.PINFunc {
+	return func() ([]byte, error) {
+		p, ok := pins[who]
+		if !ok {
+			return nil, fmt.Errorf("no PIN typed for %q", who)
+		}
+		return append([]byte(nil), p...), nil
+	}
+}
