@@ -30,6 +30,9 @@ func bareEntry(e *env) ([]string, bool) {
 	if _, err := os.Stat(filepath.Join(ws, appliance.ConfigName)); err != nil {
 		return nil, false
 	}
+	if abs, err := filepath.Abs(ws); err == nil {
+		ws = abs
+	}
 	return []string{"open", "--workspace", ws}, true
 }
 

@@ -250,15 +250,14 @@ func (m Model) planLines() []string {
 }
 
 func (m Model) paperLines() []string {
-	r := m.result
-	out := []string{
-		m.c.Pair("Appliance", 10, r.ApplianceID+" on "+r.ApplianceURI),
-		m.c.Pair("Policy", 10, r.PolicyDigest),
-	}
-	out = append(out, common.WrapIndent(strings.Join(r.PolicyWords, " "), m.c.Size.Width, "  ", "  ")...)
+	// Every line is wrapped, never cut: the founders copy all of it.
+	r, w := m.result, m.c.Size.Width
+	out := common.WrapIndent("Appliance "+r.ApplianceID+" on "+r.ApplianceURI, w-2, "", "  ")
+	out = append(out, common.WrapIndent("Policy "+r.PolicyDigest, w-2, "", "  ")...)
+	out = append(out, common.WrapIndent(strings.Join(r.PolicyWords, " "), w, "  ", "  ")...)
 	out = append(out, "", m.c.Section("Copy into the paper log"))
 	for _, l := range r.PaperLog {
-		out = append(out, "  "+l)
+		out = append(out, common.WrapIndent(l, w-4, "  ", "      ")...)
 	}
 	return out
 }
@@ -271,7 +270,7 @@ func (m Model) View() string {
 	case stReview, stDone:
 		head := "Read this aloud; nothing is made until every PIN is typed and y is pressed."
 		if m.st == stDone {
-			head = s.OK.Render("Genesis complete.") + " Copy every line below into the paper log; the founders sign it."
+			head = s.OK.Render("Genesis complete.") + " Copy it all into the paper log."
 		}
 		lines = append(lines, common.Truncate(head, m.c.Size.Width)+"  "+m.body.Position(), "")
 		lines = append(lines, m.body.Lines()...)
