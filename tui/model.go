@@ -280,12 +280,16 @@ func (m model) navigate(msg tea.Msg) (model, tea.Cmd, bool) {
 	case common.HomeMsg:
 		next, cmd = m.home()
 	case common.BackMsg:
-		if !m.fl.inside() {
+		switch {
+		case !m.fl.inside():
 			next, cmd = m.home()
-			break
+		case m.fl.canStepBack():
+			m.fl.pos--
+			next, cmd = m.showStep()
+		default:
+			m.leave, m.helpOpen = &leaving{}, false
+			return m, nil, true
 		}
-		m.leave, m.helpOpen = &leaving{}, false
-		return m, nil, true
 	case done.RehearseMsg:
 		next, cmd = m.rehearse(msg.BundlePath)
 	default:
