@@ -22,6 +22,13 @@ import (
 	"signbox/policy"
 )
 
+// The workspace's own media directories, made by Init: the TUI's import
+// and export paths default to them.
+const (
+	MediaInDir  = "media/in"
+	MediaOutDir = "media/out"
+)
+
 // KeySpec is one key Init makes. Audit keys go to the audit token; every
 // other key to the appliance token, wrappable under the backup key when
 // Backup is set.
@@ -127,6 +134,13 @@ func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secr
 	g.ShareSet = setID
 	if err := os.MkdirAll(filepath.Join(o.Root, "custody"), 0o700); err != nil {
 		return err
+	}
+	// The media directories `signbox open` defaults to: inbound requests
+	// are copied (or mounted) under media/in, exports go to media/out.
+	for _, d := range []string{MediaInDir, MediaOutDir} {
+		if err := os.MkdirAll(filepath.Join(o.Root, d), 0o700); err != nil {
+			return err
+		}
 	}
 	if err := atomicfile.WriteNew(filepath.Join(o.Root, ShareSetName), env, 0o644); err != nil {
 		return err

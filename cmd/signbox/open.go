@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 
 	"signbox/appliance"
@@ -37,10 +38,15 @@ func runOpen(e *env, args []string) error {
 		return errors.New("the TUI needs a terminal; the headless commands (signbox ceremony ...) do the same steps")
 	}
 	if *media == "" {
-		*media = filepath.Join(*ws, "media", "in")
+		*media = filepath.Join(*ws, filepath.FromSlash(appliance.MediaInDir))
 	}
 	if *out == "" {
-		*out = filepath.Join(*ws, "media", "out")
+		// The workspace's own outbound directory (Init makes it; an older
+		// workspace gets it now), so the first export has somewhere to go.
+		*out = filepath.Join(*ws, filepath.FromSlash(appliance.MediaOutDir))
+		if err := os.MkdirAll(*out, 0o700); err != nil {
+			return err
+		}
 	}
 	a, err := appliance.Open(appliance.Config{Root: *ws, AuditPIN: op.pin.source(e, "the audit token (operator)"),
 		Device: *device, Operator: *operator, Now: e.now})
