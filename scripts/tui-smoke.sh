@@ -147,6 +147,14 @@ tmux new-session -d -s "$session" -x 80 -y 24 \
 	"env NO_COLOR=1 TERM=xterm-256color SOFTHSM2_CONF='$ihsm/softhsm2.conf' '$bin' init --workspace '$iws' --policy '$tpl' --label appliance --module '$module' --audit-token '$(uri audit)' --founder alice='$(uri alice)' --founder bob='$(uri bob)' --founder carol='$(uri carol)'; echo 'signbox exited: '\$?; sleep 30"
 wait_for "Initialise the appliance (genesis)"
 wait_for "carol"
+# The too-small guard holds the genesis too: no key acts at 60x18.
+tmux resize-window -t "$session" -x 60 -y 18
+wait_text "Terminal too small: need 80×24, have 60×18."
+keys Enter
+sleep 0.5
+screen | grep -qF "Terminal too small" || fail "a key acted under the too-small guard"
+tmux resize-window -t "$session" -x 80 -y 24
+wait_for "Read this aloud; nothing is made"
 keys Enter
 for who in audit alice bob carol; do
 	wait_for "PIN:"
