@@ -41,7 +41,12 @@ func NewGenesisDoor(o InitOptions, tmpl []byte) (*GenesisDoor, error) {
 		plan.Keys = append(plan.Keys, api.GenesisKey{Label: k.Label, Algorithm: string(k.Alg), Token: where, Backup: k.Backup})
 	}
 	for _, f := range o.Founders {
-		plan.Founders = append(plan.Founders, api.Founder{Name: f.Name, Token: f.TokenURI})
+		af := api.Founder{Name: f.Name, Token: f.TokenURI}
+		if c := p.Custodian(f.Name); c != nil {
+			af.ApprovalKey, af.ShareKey = c.Fingerprint(), c.ShareFingerprint()
+			af.ApprovalWords, af.ShareWords = fingerprintWords(af.ApprovalKey), fingerprintWords(af.ShareKey)
+		}
+		plan.Founders = append(plan.Founders, af)
 	}
 	return &GenesisDoor{opts: o, plan: plan}, nil
 }
@@ -85,4 +90,13 @@ func pinFrom(pins map[string][]byte, who string) hsm.PINFunc {
 		}
 		return append([]byte(nil), p...), nil
 	}
+}
+
+// fingerprintWords is a "sha256:…" fingerprint as PGP words; nil for "".
+func fingerprintWords(fp string) []string {
+	d, err := ceremony.ParseDigest(fp)
+	if err != nil {
+		return nil
+	}
+	return d.Words()
 }

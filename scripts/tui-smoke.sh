@@ -154,7 +154,7 @@ keys Enter
 sleep 0.5
 screen | grep -qF "Terminal too small" || fail "a key acted under the too-small guard"
 tmux resize-window -t "$session" -x 80 -y 24
-wait_for "Read this aloud; nothing is made"
+wait_for "Read this aloud. Nothing is made"
 keys Enter
 for who in audit alice bob carol; do
 	wait_for "PIN:"

@@ -41,8 +41,16 @@ type GenesisKey struct {
 	Backup           bool   // wrappable for a backup
 }
 
-// Founder is a founding custodian and the token they present.
-type Founder struct{ Name, Token string }
+// Founder is a founding custodian, the token they present and the keys
+// the genesis policy pins for them, as fingerprints and PGP words the
+// founder reads aloud from their own enrolment printout.
+type Founder struct {
+	Name, Token   string
+	ApprovalKey   string   // "sha256:…" fingerprint
+	ApprovalWords []string // the same, as PGP words
+	ShareKey      string   // "" when the founder holds no share
+	ShareWords    []string
+}
 
 // GenesisResult is what the genesis ceremony made.
 type GenesisResult struct {

@@ -121,6 +121,7 @@ func (m Model) key(k tea.KeyMsg) (common.Component, tea.Cmd) {
 		switch {
 		case key.Matches(k, keys.Enter):
 			m.st, m.who, m.problem = stPINs, 0, nil
+			m.body = scroll.NewPage(m.c, m.planLines(), 2)
 		case key.Matches(k, keys.Quit, keys.Back):
 			return m, common.Emit(QuitMsg{})
 		default:
@@ -214,8 +215,10 @@ func (m Model) finished(r common.Result[api.GenesisResult]) (common.Component, t
 		m = m.forget(who)
 	}
 	if !ok {
+		// Back to the plan, the reason above it: the plan scrolls in
+		// what is left, so neither is cut off.
 		m.st = stReview
-		m.body = m.body.SetLines(m.planLines())
+		m.body = scroll.NewPage(m.c, m.planLines(), 3+len(m.c.Styles.ErrorLines(m.problem, m.c.Size.Width)))
 		return m, nil
 	}
 	m.result, m.st = &res, stDone
@@ -246,6 +249,16 @@ func (m Model) planLines() []string {
 		}
 		out = append(out, fmt.Sprintf("  %-18s %-12s %s token%s", k.Label, k.Algorithm, k.Token, extra))
 	}
+	out = append(out, "", m.c.Section("Founders' keys: each founder reads the words of their own printout"))
+	ww := m.c.Size.Width - 4
+	for _, f := range p.Founders {
+		out = append(out, "  "+f.Name+" approval key "+f.ApprovalKey)
+		out = append(out, common.WrapIndent(strings.Join(f.ApprovalWords, " "), ww, "    ", "    ")...)
+		if f.ShareKey != "" {
+			out = append(out, "  "+f.Name+" share key    "+f.ShareKey)
+			out = append(out, common.WrapIndent(strings.Join(f.ShareWords, " "), ww, "    ", "    ")...)
+		}
+	}
 	return out
 }
 
@@ -268,11 +281,15 @@ func (m Model) View() string {
 	var lines []string
 	switch m.st {
 	case stReview, stDone:
-		head := "Read this aloud; nothing is made until every PIN is typed and y is pressed."
+		head := "Read this aloud. Nothing is made before every PIN and y."
 		if m.st == stDone {
 			head = s.OK.Render("Genesis complete.") + " Copy it all into the paper log."
 		}
-		lines = append(lines, common.Truncate(head, m.c.Size.Width)+"  "+m.body.Position(), "")
+		lines = append(lines, common.Truncate(head, m.c.Size.Width)+"  "+m.body.Position())
+		if m.st == stReview {
+			lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)
+		}
+		lines = append(lines, "")
 		lines = append(lines, m.body.Lines()...)
 	case stPINs:
 		lines = append(lines, m.pinLines()...)
@@ -285,7 +302,7 @@ func (m Model) View() string {
 		lines = append(lines, s.Warn.Render("Working: making the appliance token, its keys, the share set and the first anchor"),
 			"", "Do not remove any token. This takes a few seconds.")
 	}
-	if m.st != stDone {
+	if m.st != stDone && m.st != stReview {
 		lines = append(lines, "")
 		lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)
 	}
