@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"signbox/ceremony"
@@ -67,8 +68,12 @@ func (d *GenesisDoor) Run(_ context.Context, pins map[string][]byte) (api.Genesi
 	}
 	g, err := Init(o)
 	if err != nil {
-		if errors.Is(err, hsm.ErrPINIncorrect) {
-			return api.GenesisResult{}, hint(err, "nothing was made; check which token refused the PIN and type them again")
+		if errors.Is(err, hsm.ErrPINIncorrect) || errors.Is(err, hsm.ErrPINLocked) {
+			next := "nothing was made; check which token refused the PIN and type them again"
+			if flags := d.pinFlags(); flags != "" {
+				next = flags + "; " + next
+			}
+			return api.GenesisResult{}, hint(err, next)
 		}
 		return api.GenesisResult{}, err
 	}
@@ -99,4 +104,36 @@ func fingerprintWords(fp string) []string {
 		return nil
 	}
 	return d.Words()
+}
+
+// pinFlags says what the genesis tokens report of their user PINs after a
+// refusal ("bob's token: final try before it locks"), "" when none warns.
+func (d *GenesisDoor) pinFlags() string {
+	whose := map[string]string{}
+	if u, err := hsm.ParseURI(d.opts.AuditToken); err == nil && u.Token != "" {
+		whose[u.Token] = "the audit token"
+	}
+	for _, f := range d.opts.Founders {
+		if u, err := hsm.ParseURI(f.TokenURI); err == nil && u.Token != "" {
+			whose[u.Token] = f.Name + "'s token"
+		}
+	}
+	toks, err := hsm.ListTokens(d.opts.Module)
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, t := range toks {
+		who, ok := whose[t.Label]
+		switch {
+		case !ok:
+		case t.PINLocked:
+			out = append(out, who+": PIN locked (the security officer resets it)")
+		case t.PINFinalTry:
+			out = append(out, who+": final try before it locks")
+		case t.PINCountLow:
+			out = append(out, who+": a wrong PIN was typed")
+		}
+	}
+	return strings.Join(out, "; ")
 }
