@@ -2,11 +2,16 @@ package appliance
 
 import (
 	"context"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
 
+	"signbox/airgap/envelope"
 	"signbox/ceremony"
 	"signbox/hsm"
 	"signbox/policy"
@@ -17,6 +22,7 @@ import (
 // founders come from the command line, the PINs from the terminal.
 type GenesisDoor struct {
 	opts InitOptions // PIN sources unset: Run fills them
+	tmpl []byte      // the genesis template; founders without keys are enrolled by Run
 	plan api.GenesisPlan
 	made atomic.Bool
 }
@@ -25,31 +31,73 @@ type GenesisDoor struct {
 func (d *GenesisDoor) Made() bool { return d.made.Load() }
 
 // NewGenesisDoor checks the template and describes what Init will make.
-// o's Founders name the founders and their tokens; their PIN sources and
-// AuditPIN are ignored.
+// o's Founders name the founders and their tokens; their PIN sources,
+// AuditPIN, Keys and Policy are ignored: Run takes them from the template
+// once every founder it leaves without keys is enrolled.
 func NewGenesisDoor(o InitOptions, tmpl []byte) (*GenesisDoor, error) {
-	p, err := policy.Parse(tmpl)
+	todo, err := policy.Unenrolled(tmpl)
 	if err != nil {
 		return nil, fmt.Errorf("policy template: %w", err)
 	}
+	preview, p, err := previewPolicy(tmpl, todo)
+	if err != nil {
+		return nil, fmt.Errorf("policy template: %w", err)
+	}
+	keys, _, err := FromTemplate(preview)
+	if err != nil {
+		return nil, err
+	}
 	plan := api.GenesisPlan{Workspace: o.Root, Module: o.Module, ApplianceLabel: o.ApplianceLabel, AuditToken: o.AuditToken,
 		Date: o.Date, Policy: p.Name, Serial: int(p.Serial), Threshold: p.Custody().Threshold}
-	for _, k := range o.Keys {
+	for _, k := range keys {
 		where := "appliance"
 		if k.Audit {
 			where = "audit"
 		}
 		plan.Keys = append(plan.Keys, api.GenesisKey{Label: k.Label, Algorithm: string(k.Alg), Token: where, Backup: k.Backup})
 	}
+	unenrolled := map[string]bool{}
+	for _, n := range todo {
+		unenrolled[n] = true
+	}
 	for _, f := range o.Founders {
-		af := api.Founder{Name: f.Name, Token: f.TokenURI}
-		if c := p.Custodian(f.Name); c != nil {
+		af := api.Founder{Name: f.Name, Token: f.TokenURI, Enrol: unenrolled[f.Name]}
+		if c := p.Custodian(f.Name); c != nil && !af.Enrol {
 			af.ApprovalKey, af.ShareKey = c.Fingerprint(), c.ShareFingerprint()
 			af.ApprovalWords, af.ShareWords = fingerprintWords(af.ApprovalKey), fingerprintWords(af.ShareKey)
 		}
 		plan.Founders = append(plan.Founders, af)
 	}
-	return &GenesisDoor{opts: o, plan: plan}, nil
+	return &GenesisDoor{opts: o, tmpl: tmpl, plan: plan}, nil
+}
+
+// previewPolicy parses the template for the plan screen, with throwaway
+// in-memory keys standing in for the founders still to enrol (they make
+// theirs on their own tokens in Run; these are never written anywhere).
+func previewPolicy(tmpl []byte, todo []string) ([]byte, *policy.Policy, error) {
+	for _, name := range todo {
+		ak, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, nil, err
+		}
+		sk, err := ecdh.P256().GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, nil, err
+		}
+		ap, err := envelope.MarshalPublicKeyPEM(&ak.PublicKey)
+		if err != nil {
+			return nil, nil, err
+		}
+		sp, err := envelope.MarshalPublicKeyPEM(sk.PublicKey())
+		if err != nil {
+			return nil, nil, err
+		}
+		if tmpl, err = policy.Enrol(tmpl, name, string(ap), string(sp)); err != nil {
+			return nil, nil, err
+		}
+	}
+	p, err := policy.Parse(tmpl)
+	return tmpl, p, err
 }
 
 // Plan implements api.Genesis.
@@ -66,16 +114,19 @@ func (d *GenesisDoor) Run(_ context.Context, pins map[string][]byte) (api.Genesi
 		}
 		o.Founders[i].PIN = pinFrom(pins, o.Founders[i].Name)
 	}
+	if err := CheckFresh(o.Root); err != nil {
+		return api.GenesisResult{}, err
+	}
+	tmpl, enrolled, err := EnrolFounders(d.tmpl, o.Founders)
+	if err != nil {
+		return api.GenesisResult{}, d.explain(err)
+	}
+	if o.Keys, o.Policy, err = FromTemplate(tmpl); err != nil {
+		return api.GenesisResult{}, err
+	}
 	g, err := Init(o)
 	if err != nil {
-		if errors.Is(err, hsm.ErrPINIncorrect) || errors.Is(err, hsm.ErrPINLocked) {
-			next := "nothing was made; check which token refused the PIN and type them again"
-			if flags := d.pinFlags(); flags != "" {
-				next = flags + "; " + next
-			}
-			return api.GenesisResult{}, hint(err, next)
-		}
-		return api.GenesisResult{}, err
+		return api.GenesisResult{}, d.explain(err)
 	}
 	d.made.Store(true)
 	d2, err := ceremony.ParseDigest(g.Policy.Digest())
@@ -83,7 +134,33 @@ func (d *GenesisDoor) Run(_ context.Context, pins map[string][]byte) (api.Genesi
 		return api.GenesisResult{}, err
 	}
 	return api.GenesisResult{ApplianceID: g.ID, ApplianceURI: g.ApplianceURI, PolicyDigest: g.Policy.Digest(),
-		PolicyWords: d2.Words(), PaperLog: g.PaperLog()}, nil
+		PolicyWords: d2.Words(), PaperLog: append(EnrolmentLines(enrolled), g.PaperLog()...)}, nil
+}
+
+// explain adds to a refused PIN what the tokens report of their PINs.
+func (d *GenesisDoor) explain(err error) error {
+	if !errors.Is(err, hsm.ErrPINIncorrect) && !errors.Is(err, hsm.ErrPINLocked) {
+		return err
+	}
+	next := "no appliance was made (keys a founder's token made when enrolling stay there and are used next time); check which token refused the PIN and type them again"
+	if flags := d.pinFlags(); flags != "" {
+		next = flags + "; " + next
+	}
+	return hint(err, next)
+}
+
+// EnrolmentLines are the paper-log lines of the founders enrolled at
+// genesis.
+func EnrolmentLines(es []Enrolled) []string {
+	var out []string
+	for _, e := range es {
+		how := "made on their token"
+		if e.Found {
+			how = "found on their token"
+		}
+		out = append(out, fmt.Sprintf("founder %s enrolled (%s): approval key %s share key %s", e.Name, how, e.ApprovalFP, e.ShareFP))
+	}
+	return out
 }
 
 // pinFrom hands hsm a copy of a typed PIN; the caller zeroes its own.

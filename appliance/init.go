@@ -202,9 +202,15 @@ func checkFreshRoot(o InitOptions) error {
 	if err := os.MkdirAll(o.Root, 0o700); err != nil {
 		return err
 	}
+	return CheckFresh(o.Root)
+}
+
+// CheckFresh refuses a workspace that holds an appliance already, before
+// anything (an enrolment, a token) is touched.
+func CheckFresh(root string) error {
 	for _, name := range []string{ConfigName, "policy.yaml", ShareSetName, AuditDirName} {
-		if _, err := os.Lstat(filepath.Join(o.Root, name)); !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("init: %s: %w; an appliance is initialised once", filepath.Join(o.Root, name), atomicfile.ErrExists)
+		if _, err := os.Lstat(filepath.Join(root, name)); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("init: %s: %w; an appliance is initialised once", filepath.Join(root, name), atomicfile.ErrExists)
 		}
 	}
 	return nil

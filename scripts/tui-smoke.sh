@@ -4,8 +4,9 @@
 # Usage: scripts/tui-smoke.sh BIN
 #
 # First a fresh appliance that is not the demo: four SoftHSM tokens
-# (alice, bob, carol, the operator's audit token), each custodian enrols,
-# `signbox init` runs in the TUI (the plan, four PINs typed, the paper log),
+# (alice, bob, carol, the operator's audit token), alice and bob enrol,
+# `signbox init` runs in the TUI (the plan, four PINs typed, carol enrolled
+# on her token during the genesis, the paper log),
 # then `signbox` alone in that workspace opens the status screen (the
 # operator's PIN at the prompt), reaches Choose a ceremony and back, and
 # shows the too-small guard at 60x18. SMOKE_ONLY=init stops there.
@@ -121,6 +122,8 @@ printf 'version: 1\nname: smoke\nserial: 1\nproducts:\n  - {id: pump, chip: esp3
 for t in alice bob carol audit; do
 	env SOFTHSM2_CONF="$ihsm/softhsm2.conf" P="$t-pin" SO="$t-so" "$bin" hsm init-token --module "$module" --label "$t" --pin-env P --so-pin-env SO >/dev/null
 	[[ $t == audit ]] && continue
+	# carol is named without keys: signbox init enrols her on her token.
+	if [[ $t == carol ]]; then printf '  - {name: carol, role: custodian}\n' >>"$tpl"; continue; fi
 	env SOFTHSM2_CONF="$ihsm/softhsm2.conf" P="$t-pin" "$bin" custodian enrol --name "$t" --token "pkcs11:token=$t?module-path=$module" --pin-env P | grep -v '^#' >>"$tpl"
 done
 cat >>"$tpl" <<'YAML'
@@ -165,6 +168,8 @@ done
 wait_for "Press y to make the appliance"
 keys y
 wait_for "Genesis complete."
+wait_for "founder carol enrolled (made on their token)"
+keys NPage
 wait_for "eFuse digest (slot 0)"
 keys Enter
 wait_text "appliance made in $iws"

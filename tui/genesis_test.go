@@ -20,7 +20,7 @@ type fakeGenesis struct {
 func (f *fakeGenesis) Plan() api.GenesisPlan {
 	return api.GenesisPlan{Workspace: "/srv/ws", Module: "/usr/lib/softhsm/libsofthsm2.so", ApplianceLabel: "appliance",
 		AuditToken: "pkcs11:token=audit", Date: "2026-11-20", Policy: "acme", Serial: 1, Threshold: 2,
-		Keys:     []api.GenesisKey{{Label: "sbv2-slot0", Algorithm: "ecdsa-p256", Token: "appliance", Backup: true}},
+		Keys: []api.GenesisKey{{Label: "sbv2-slot0", Algorithm: "ecdsa-p256", Token: "appliance", Backup: true}},
 		Founders: []api.Founder{
 			{Name: "alice", Token: "pkcs11:token=alice", ApprovalKey: "sha256:aa", ApprovalWords: []string{"tactics", "tolerance"}, ShareKey: "sha256:bb", ShareWords: []string{"stairway", "souvenir"}},
 			{Name: "bob", Token: "pkcs11:token=bob", ApprovalKey: "sha256:cc", ApprovalWords: []string{"sterling", "tambourine"}}}}

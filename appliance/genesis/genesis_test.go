@@ -26,26 +26,37 @@ func TestGenesisDoor(t *testing.T) {
 	b.WriteString("version: 1\nname: door\nserial: 1\nproducts:\n  - {id: pump, chip: esp32c6}\ncustodians:\n")
 	var founders []appliance.Presenter
 	pins := map[string][]byte{}
+	// ann enrolled beforehand (keys in the template); ben's token holds
+	// keys made earlier but the template names him only (found at
+	// genesis); cat's token is blank (her keys are made at genesis).
 	for _, n := range names {
 		info := hsmtest.NewTokenInfo(t)
+		founders = append(founders, appliance.Presenter{Name: n, TokenURI: info.URI})
+		pins[n] = info.UserPIN
+		if n == "cat" {
+			fmt.Fprintf(&b, "  - {name: %s, role: custodian}\n", n)
+			continue
+		}
 		tok, err := hsm.Open(info.URI, hsmtest.StaticPIN(info.UserPIN))
 		if err != nil {
 			t.Fatal(err)
 		}
-		ak, err := tok.GenerateKey("approval", hsm.ECDSAP256)
+		ak, err := tok.GenerateKey(appliance.ApprovalKeyLabel, hsm.ECDSAP256)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sk, err := tok.GenerateAgreementKey("share")
+		sk, err := tok.GenerateAgreementKey(appliance.ShareKeyLabel)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := tok.Close(); err != nil {
 			t.Fatal(err)
 		}
+		if n == "ben" {
+			fmt.Fprintf(&b, "  - name: %s\n    role: custodian\n", n)
+			continue
+		}
 		fmt.Fprintf(&b, "  - name: %s\n    role: custodian\n    approval_key: |\n      %s\n    share_key: |\n      %s\n", n, pem(t, ak.Public), pem(t, sk.Public))
-		founders = append(founders, appliance.Presenter{Name: n, TokenURI: info.URI})
-		pins[n] = info.UserPIN
 	}
 	b.WriteString(`quorum:
   key_generation: {threshold: 2, roles: [custodian]}
@@ -65,21 +76,18 @@ release:
   max_feed_age: 7d
 `)
 	tmpl := []byte(b.String())
-	keys, render, err := appliance.FromTemplate(tmpl)
-	if err != nil {
-		t.Fatal(err)
-	}
 	audit := hsmtest.NewTokenInfo(t)
 	pins[api.AuditPINKey] = audit.UserPIN
 	root := filepath.Join(t.TempDir(), "ws")
 	door, err := appliance.NewGenesisDoor(appliance.InitOptions{Root: root, Module: hsmtest.Module(),
-		ApplianceLabel: "door-" + filepath.Base(filepath.Dir(root)), AuditToken: audit.URI, Keys: keys, Policy: render,
+		ApplianceLabel: "door-" + filepath.Base(filepath.Dir(root)), AuditToken: audit.URI,
 		Founders: founders, Date: "2026-11-20", Now: func() time.Time { return time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) }}, tmpl)
 	if err != nil {
 		t.Fatal(err)
 	}
 	plan := door.Plan()
-	if len(plan.Founders) != 3 || len(plan.Founders[1].ApprovalWords) != 32 || !strings.HasPrefix(plan.Founders[1].ShareKey, "sha256:") || plan.Threshold != 2 {
+	if len(plan.Founders) != 3 || len(plan.Founders[0].ApprovalWords) != 32 || !strings.HasPrefix(plan.Founders[0].ShareKey, "sha256:") ||
+		plan.Founders[0].Enrol || !plan.Founders[1].Enrol || !plan.Founders[2].Enrol || plan.Threshold != 2 || len(plan.Keys) != 4 {
 		t.Fatalf("plan founders %+v threshold %d", plan.Founders, plan.Threshold)
 	}
 
@@ -90,7 +98,7 @@ release:
 	wrong["ben"] = []byte("not-bens-pin")
 	_, err = door.Run(t.Context(), wrong)
 	var h api.Hinter
-	if !errors.Is(err, hsm.ErrPINIncorrect) || !errors.As(err, &h) || !strings.Contains(h.Hint(), "nothing was made") {
+	if !errors.Is(err, hsm.ErrPINIncorrect) || !errors.As(err, &h) || !strings.Contains(h.Hint(), "no appliance was made") {
 		t.Fatalf("a wrong PIN: %v", err)
 	}
 	if !strings.Contains(h.Hint(), "ben's token: ") {
@@ -105,7 +113,8 @@ release:
 		t.Fatalf("genesis: %v", err)
 	}
 	log := strings.Join(res.PaperLog, "\n")
-	for _, want := range []string{"genesis policy door serial 1 " + res.PolicyDigest, "split 2 of 3 among ann ben cat",
+	for _, want := range []string{"founder ben enrolled (found on their token): approval key sha256:", "founder cat enrolled (made on their token)",
+		"genesis policy door serial 1 " + res.PolicyDigest, "split 2 of 3 among ann ben cat",
 		"key secure boot slot 0", "eFuse digest (slot 0) ", "key release bundle", "key audit MAC", "HSM anchor #1", "first audit checkpoint:"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("paper log lacks %q:\n%s", want, log)

@@ -165,10 +165,6 @@ func runInit(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	keys, render, err := appliance.FromTemplate(raw)
-	if err != nil {
-		return err
-	}
 	ps, err := founders.presenters(e)
 	if err != nil {
 		return err
@@ -178,23 +174,68 @@ func runInit(e *env, args []string) error {
 		return err
 	}
 	o := appliance.InitOptions{Root: root, Module: *module, ApplianceLabel: *label, AuditToken: *auditURI,
-		Keys: keys, Policy: render, Founders: ps, Date: *date, Now: e.now}
+		Founders: ps, Date: *date, Now: e.now}
 	if inTUI {
 		return runGenesisTUI(e, o, raw)
+	}
+	// A founder the template names without keys enrols now, on their own
+	// token; their PIN is read once for both the enrolment and the genesis
+	// approval (a --founder-pin-env variable is gone after one read).
+	for i := range o.Founders {
+		var wipe func()
+		o.Founders[i].PIN, wipe = readPINOnce(o.Founders[i].PIN)
+		defer wipe()
+	}
+	if err := appliance.CheckFresh(root); err != nil {
+		return applianceErr(err)
+	}
+	raw, enrolled, err := appliance.EnrolFounders(raw, o.Founders)
+	if err != nil {
+		return applianceErr(err)
+	}
+	if o.Keys, o.Policy, err = appliance.FromTemplate(raw); err != nil {
+		return err
 	}
 	o.AuditPIN = op.pin.source(e, "the audit token (operator)")
 	g, err := appliance.Init(o)
 	if err != nil {
 		return applianceErr(err)
 	}
-	printGenesis(e, g)
+	for _, en := range enrolled {
+		fmt.Fprintf(e.stdout, "founder %s enrolled on their token: read these aloud\n", en.Name)
+		for _, fp := range []string{en.ApprovalFP, en.ShareFP} {
+			if d, err := ceremony.ParseDigest(fp); err == nil {
+				fmt.Fprintf(e.stdout, "  %s\n    %s\n", fp, strings.Join(d.Words(), " "))
+			}
+		}
+	}
+	printGenesis(e, g, enrolled)
 	return nil
 }
 
+// readPINOnce wraps a PIN source so it is read once and served as copies
+// until wipe is called.
+func readPINOnce(src hsm.PINFunc) (hsm.PINFunc, func()) {
+	var pin []byte
+	var err error
+	read := false
+	get := func() ([]byte, error) {
+		if !read {
+			pin, err = src()
+			read = true
+		}
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte(nil), pin...), nil
+	}
+	return get, func() { clear(pin) }
+}
+
 // printGenesis prints the lines that go into the paper log.
-func printGenesis(e *env, g *appliance.Genesis) {
+func printGenesis(e *env, g *appliance.Genesis, enrolled []appliance.Enrolled) {
 	fmt.Fprintf(e.stdout, "appliance %s initialised on %s\npaper log:\n", g.ID, g.ApplianceURI)
-	for _, l := range g.PaperLog() {
+	for _, l := range append(appliance.EnrolmentLines(enrolled), g.PaperLog()...) {
 		fmt.Fprintf(e.stdout, "  %s\n", l)
 	}
 }

@@ -45,7 +45,11 @@ type GenesisKey struct {
 // the genesis policy pins for them, as fingerprints and PGP words the
 // founder reads aloud from their own enrolment printout.
 type Founder struct {
-	Name, Token   string
+	Name, Token string
+	// Enrol: the template has no keys for this founder yet; their token
+	// makes them (or already holds them) during the genesis, and the
+	// paper log lists their fingerprints.
+	Enrol         bool
 	ApprovalKey   string   // "sha256:…" fingerprint
 	ApprovalWords []string // the same, as PGP words
 	ShareKey      string   // "" when the founder holds no share

@@ -207,7 +207,7 @@ func (m Model) run() (common.Component, tea.Cmd) {
 }
 
 func (m Model) finished(r common.Result[api.GenesisResult]) (common.Component, tea.Cmd) {
-	res, ok := common.Settle(&m.op, &m.problem, r, "nothing was made if a PIN or a token was refused; fix it and type the PINs again")
+	res, ok := common.Settle(&m.op, &m.problem, r, "no appliance was made if a PIN or a token was refused; fix it and type the PINs again")
 	if r.Tag != m.op.Tag() {
 		return m, nil
 	}
@@ -252,6 +252,10 @@ func (m Model) planLines() []string {
 	out = append(out, "", m.c.Section("Founders' keys: each founder reads the words of their own printout"))
 	ww := m.c.Size.Width - 4
 	for _, f := range p.Founders {
+		if f.Enrol {
+			out = append(out, "  "+f.Name+": enrolled now: their token makes both keys (the paper log lists them)")
+			continue
+		}
 		out = append(out, "  "+f.Name+" approval key "+f.ApprovalKey)
 		out = append(out, common.WrapIndent(strings.Join(f.ApprovalWords, " "), ww, "    ", "    ")...)
 		if f.ShareKey != "" {
