@@ -135,6 +135,7 @@ func TestTeaKeyGenOnNewAppliance(t *testing.T) {
 	ui.wait("locked, anchor #1")
 	ui.press("enter")
 	ui.wait("Choose a ceremony")
+	ui.wait("Key generation") // the list has loaded: down moves on it
 	ui.press("down", "enter")
 	ui.wait("sbv2-slot1")
 	ui.press("enter")
