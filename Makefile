@@ -51,7 +51,7 @@ FUZZTIME ?= 30s
 fuzz:
 	scripts/fuzz-all.sh $(FUZZTIME)
 
-## tui-smoke: drives `signbox demo` in a real terminal through tmux.
+## tui-smoke: drives `signbox init`, `signbox` and `signbox demo` in a real terminal through tmux.
 tui-smoke: build
 	@scripts/ensure-deps.sh tmux
 	SIGNBOX_SMOKE_PINS="$${SIGNBOX_SMOKE_PINS:-alice-pin bob-pin}" scripts/tui-smoke.sh $(BIN)/signbox

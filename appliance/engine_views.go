@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"signbox/airgap"
 	"signbox/audit"
 	"signbox/audit/hsmkeys"
 	"signbox/ceremony"
@@ -133,8 +134,13 @@ func (e Engine) ImportRequest(ctx context.Context, mediaPath string) (api.Reques
 	if err != nil {
 		// A wrong path is the common case at the console; say so before
 		// sending anyone back to the release manager.
-		if _, serr := os.Stat(filepath.Join(mediaPath, "request.json")); serr != nil {
-			return api.Request{}, hint(err, "nothing was imported; give the directory on the media that holds request.json (is the media mounted?)")
+		var absent *airgap.AbsentError
+		if errors.As(err, &absent) {
+			next := "nothing was imported; give the directory on the media that holds request.json (is the media mounted?)"
+			if len(absent.Holders) > 0 {
+				next = "nothing was imported; give one of the directories named, e.g. " + filepath.Join(mediaPath, absent.Holders[0])
+			}
+			return api.Request{}, hint(err, next)
 		}
 		return api.Request{}, hint(err, "nothing was imported; ask the release manager for new media")
 	}

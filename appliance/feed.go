@@ -33,6 +33,9 @@ func (a *Appliance) importFeed(dir string, fresh vuln.Freshness) (*vuln.FeedInfo
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := airgap.Survey(dir, airgap.FeedManifest); err != nil {
+		return nil, nil, err
+	}
 	v, err := airgap.VerifyFeed(dir, airgap.VerifyOptions{BuildKeys: keys})
 	if err != nil {
 		return nil, nil, err

@@ -22,6 +22,13 @@ import (
 	"signbox/policy"
 )
 
+// The workspace's own media directories, made by Init: the TUI's import
+// and export paths default to them.
+const (
+	MediaInDir  = "media/in"
+	MediaOutDir = "media/out"
+)
+
 // KeySpec is one key Init makes. Audit keys go to the audit token; every
 // other key to the appliance token, wrappable under the backup key when
 // Backup is set.
@@ -63,6 +70,7 @@ type Genesis struct {
 	ApplianceURI string
 	Policy       *policy.Policy
 	ShareSet     string
+	Keys         []PaperKey // every policy key by kind, with eFuse digests
 	Anchor       anchor.State
 	Checkpoint   []byte // the signed audit checkpoint the anchor pins
 }
@@ -109,11 +117,14 @@ func Init(o InitOptions) (*Genesis, error) {
 }
 
 func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secret, founders []founder) error {
-	fps, err := makeKeys(o.Keys, tok, aud)
+	fps, pubs, err := makeKeys(o.Keys, tok, aud)
 	if err != nil {
 		return err
 	}
 	if g.Policy, err = genesisPolicy(o, fps); err != nil {
+		return err
+	}
+	if g.Keys, err = paperKeys(g.Policy, pubs); err != nil {
 		return err
 	}
 	env, setID, err := splitFor(tok, g.Policy, secret, g.ID)
@@ -123,6 +134,13 @@ func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secr
 	g.ShareSet = setID
 	if err := os.MkdirAll(filepath.Join(o.Root, "custody"), 0o700); err != nil {
 		return err
+	}
+	// The media directories `signbox open` defaults to: inbound requests
+	// are copied (or mounted) under media/in, exports go to media/out.
+	for _, d := range []string{MediaInDir, MediaOutDir} {
+		if err := os.MkdirAll(filepath.Join(o.Root, d), 0o700); err != nil {
+			return err
+		}
 	}
 	if err := atomicfile.WriteNew(filepath.Join(o.Root, ShareSetName), env, 0o644); err != nil {
 		return err
@@ -184,9 +202,15 @@ func checkFreshRoot(o InitOptions) error {
 	if err := os.MkdirAll(o.Root, 0o700); err != nil {
 		return err
 	}
+	return CheckFresh(o.Root)
+}
+
+// CheckFresh refuses a workspace that holds an appliance already, before
+// anything (an enrolment, a token) is touched.
+func CheckFresh(root string) error {
 	for _, name := range []string{ConfigName, "policy.yaml", ShareSetName, AuditDirName} {
-		if _, err := os.Lstat(filepath.Join(o.Root, name)); !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("init: %s: %w; an appliance is initialised once", filepath.Join(o.Root, name), atomicfile.ErrExists)
+		if _, err := os.Lstat(filepath.Join(root, name)); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("init: %s: %w; an appliance is initialised once", filepath.Join(root, name), atomicfile.ErrExists)
 		}
 	}
 	return nil
@@ -217,8 +241,8 @@ func initApplianceToken(o InitOptions, secret *custody.Secret) (*hsm.Token, erro
 	return tok, nil
 }
 
-func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, error) {
-	fps := map[string]string{}
+func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, map[string]crypto.PublicKey, error) {
+	fps, pubs := map[string]string{}, map[string]crypto.PublicKey{}
 	for _, k := range specs {
 		t := tok
 		if k.Audit {
@@ -230,11 +254,11 @@ func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, error) {
 		}
 		ki, err := t.GenerateKey(k.Label, k.Alg, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("generate %s: %w", k.Label, err)
+			return nil, nil, fmt.Errorf("generate %s: %w", k.Label, err)
 		}
-		fps[k.Label] = ki.Fingerprint
+		fps[k.Label], pubs[k.Label] = ki.Fingerprint, ki.Public
 	}
-	return fps, nil
+	return fps, pubs, nil
 }
 
 // genesisPolicy renders, parses and writes the genesis policy, refusing

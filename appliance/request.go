@@ -54,6 +54,9 @@ func ImportRequest(st *airgap.Store, p *policy.Policy, media string, now time.Ti
 	if err != nil {
 		return nil, err
 	}
+	if err := airgap.Survey(media, airgap.RequestManifest); err != nil {
+		return nil, err
+	}
 	v, err := airgap.VerifyRequest(media, airgap.VerifyOptions{BuildKeys: keys})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
-# tui-smoke: drive `signbox demo` in a real terminal (tmux, 80x24, NO_COLOR)
-# and check what a person would see. Usage: scripts/tui-smoke.sh BIN
+# tui-smoke: drive `signbox demo`, `signbox init` and `signbox` in a real
+# terminal (tmux, 80x24, NO_COLOR) and check what a person would see.
+# Usage: scripts/tui-smoke.sh BIN
+#
+# First a fresh appliance that is not the demo: four SoftHSM tokens
+# (alice, bob, carol, the operator's audit token), alice and bob enrol,
+# `signbox init` runs in the TUI (the plan, four PINs typed, carol enrolled
+# on her token during the genesis, the paper log),
+# then `signbox` alone in that workspace opens the status screen (the
+# operator's PIN at the prompt), reaches Choose a ceremony and back, and
+# shows the too-small guard at 60x18. SMOKE_ONLY=init stops there.
 #
 # Walks the release ceremony: import -> review -> triage (decides every
 # open finding) -> plan -> approvals -> sign -> verify -> export -> done,
@@ -102,6 +111,96 @@ check_frame() {
 
 keys() { tmux send-keys -t "$session" "$@"; }
 type_text() { tmux send-keys -t "$session" -l -- "$1"; }
+
+# --- signbox init and signbox on a workspace that is not the demo ---
+module=${SIGNBOX_SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+ihsm=$work/init-hsm
+mkdir -p "$ihsm/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$ihsm/tokens" >"$ihsm/softhsm2.conf"
+tpl=$work/genesis.yaml
+printf 'version: 1\nname: smoke\nserial: 1\nproducts:\n  - {id: pump, chip: esp32c6}\ncustodians:\n' >"$tpl"
+for t in alice bob carol audit; do
+	env SOFTHSM2_CONF="$ihsm/softhsm2.conf" P="$t-pin" SO="$t-so" "$bin" hsm init-token --module "$module" --label "$t" --pin-env P --so-pin-env SO >/dev/null
+	[[ $t == audit ]] && continue
+	# carol is named without keys: signbox init enrols her on her token.
+	if [[ $t == carol ]]; then printf '  - {name: carol, role: custodian}\n' >>"$tpl"; continue; fi
+	env SOFTHSM2_CONF="$ihsm/softhsm2.conf" P="$t-pin" "$bin" custodian enrol --name "$t" --token "pkcs11:token=$t?module-path=$module" --pin-env P | grep -v '^#' >>"$tpl"
+done
+cat >>"$tpl" <<'YAML'
+quorum:
+  key_generation: {threshold: 2, roles: [custodian]}
+  release_signing: {threshold: 2, roles: [custodian]}
+  key_revocation: {threshold: 2, roles: [custodian]}
+  policy_change: {threshold: 3, roles: [custodian]}
+keys:
+  secure_boot:
+    - {slot: 0, label: sbv2-slot0, algorithm: ecdsa-p256, status: planned, backup: true}
+  release_bundle: {label: release-bundle, algorithm: ecdsa-p256, status: planned, backup: true}
+  audit_mac: {label: audit-mac, algorithm: hmac-sha256, status: planned}
+  audit_checkpoint: {label: audit-checkpoint, algorithm: ed25519, status: planned}
+release:
+  security_version: {monotonic: true, max: 16}
+  vuln_gate: {block_at: high, block_in_triage: true, exploitable_needs_response: true, allow_unchecked: true}
+  sbom: {required: true, min_spec_version: "1.5", require_hashes: false}
+  max_feed_age: 7d
+YAML
+iws=$work/appliance
+uri() { printf 'pkcs11:token=%s?module-path=%s' "$1" "$module"; }
+tmux new-session -d -s "$session" -x 80 -y 24 \
+	"env NO_COLOR=1 TERM=xterm-256color SOFTHSM2_CONF='$ihsm/softhsm2.conf' '$bin' init --workspace '$iws' --policy '$tpl' --label appliance --module '$module' --audit-token '$(uri audit)' --founder alice='$(uri alice)' --founder bob='$(uri bob)' --founder carol='$(uri carol)'; echo 'signbox exited: '\$?; sleep 30"
+wait_for "Initialise the appliance (genesis)"
+wait_for "carol"
+# The too-small guard holds the genesis too: no key acts at 60x18.
+tmux resize-window -t "$session" -x 60 -y 18
+wait_text "Terminal too small: need 80×24, have 60×18."
+keys Enter
+sleep 0.5
+screen | grep -qF "Terminal too small" || fail "a key acted under the too-small guard"
+tmux resize-window -t "$session" -x 80 -y 24
+wait_for "Read this aloud. Nothing is made"
+keys Enter
+for who in audit alice bob carol; do
+	wait_for "PIN:"
+	type_text "$who-pin"
+	if screen | grep -qF -- "$who-pin"; then fail "the PIN is visible on screen"; fi
+	keys Enter
+done
+wait_for "Press y to make the appliance"
+keys y
+wait_for "Genesis complete."
+wait_for "founder carol enrolled (made on their token)"
+keys NPage
+wait_for "eFuse digest (slot 0)"
+keys Enter
+wait_text "appliance made in $iws"
+wait_text "signbox exited: 0"
+tmux kill-session -t "$session" 2>/dev/null || true
+
+# `signbox` alone inside the new workspace: the status screen.
+tmux new-session -d -s "$session" -x 80 -y 24 -c "$iws" \
+	"env NO_COLOR=1 TERM=xterm-256color SOFTHSM2_CONF='$ihsm/softhsm2.conf' '$bin'; echo 'signbox exited: '\$?; sleep 30"
+wait_text "PIN for the audit token (operator)"
+type_text "audit-pin"
+keys Enter
+wait_for "Workspace and HSM status"
+wait_for "locked, anchor #1"
+keys Enter
+wait_for "Choose a ceremony"
+wait_for "Release signing"
+keys Escape
+wait_for "Workspace and HSM status"
+tmux resize-window -t "$session" -x 60 -y 18
+wait_text "Terminal too small: need 80×24, have 60×18."
+keys Enter
+sleep 0.5
+screen | grep -qF "Terminal too small" || fail "a key acted under the too-small guard"
+tmux resize-window -t "$session" -x 80 -y 24
+wait_for "Workspace and HSM status"
+keys q
+wait_text "signbox exited: 0"
+tmux kill-session -t "$session" 2>/dev/null || true
+echo "tui-smoke: init and signbox on a new appliance OK ($(grep -c '^=====$' "$log") screens checked)"
+if [[ ${SMOKE_ONLY:-} == init ]]; then exit 0; fi
 
 tmux new-session -d -s "$session" -x 80 -y 24 \
 	"env NO_COLOR=1 TERM=xterm-256color '$bin' demo --workspace '$work/ws'; echo 'signbox exited: '\$?; sleep 30"

@@ -79,6 +79,14 @@ func (f flow) started() bool {
 
 func (f flow) active() bool { return f.kind != "" }
 
+// canStepBack reports whether esc may go back one step instead of
+// offering to leave: on the review of what was imported, before any plan
+// exists, going back to the import changes nothing (importing the same
+// media again is a no-op, and the import stays recorded).
+func (f flow) canStepBack() bool {
+	return f.plan.ID == "" && f.pos > 0 && f.step() == stReview
+}
+
 func (f flow) step() step { return steps(f.kind)[f.pos] }
 
 func (f flow) requestID() string {

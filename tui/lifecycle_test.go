@@ -37,7 +37,11 @@ func TestLeaveBeforeAnyPlan(t *testing.T) {
 
 	h.keys("enter") // imported: recorded, but no plan
 	h.mustSee("Review the request")
-	h.keys("esc")
+	h.keys("esc") // back one step: nothing changes
+	h.mustSee("step 1 of 8 · Import media")
+	h.keys("enter")
+	h.mustSee("Review the request")
+	h.keys("esc", "esc")
 	h.mustSee("No plan exists yet")
 	h.mustNotSee("Nothing has been imported")
 	h.keys("y")

@@ -11,6 +11,7 @@ import (
 	"signbox/tui/pages/done"
 	"signbox/tui/pages/execute"
 	"signbox/tui/pages/export"
+	"signbox/tui/pages/genesis"
 	"signbox/tui/pages/importmedia"
 	"signbox/tui/pages/keys"
 	"signbox/tui/pages/plan"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -43,6 +45,7 @@ type model struct {
 	recording  string   // what is being recorded on leaving; keys wait for it
 	note       string   // one line under the page
 	quitting   bool
+	busy       busy // the spinner over a call running longer than spinAfter
 }
 
 func newModel(engine api.Engine, opts Options) model {
@@ -58,13 +61,15 @@ func newModel(engine api.Engine, opts Options) model {
 			Ctx: ctx, Engine: engine, Styles: st, Keys: common.DefaultKeyMap(),
 			Date: opts.Date, Media: opts.MediaPath, Out: exportPath(opts), Who: opts.Operator,
 		},
-		cancel: cancel, size: common.DefaultSize(), help: h, lastBundle: opts.BundlePath,
+		cancel: cancel, size: common.DefaultSize(), help: h, lastBundle: opts.BundlePath, busy: newBusy(opts.SpinAfter),
 	}
 	switch opts.Start {
 	case ScreenRelease:
 		m, _ = m.startCeremony(api.KindRelease)
 	case ScreenAudit:
 		m, _ = m.show(func(c common.Common) common.Component { return audit.New(c) })
+	case ScreenGenesis:
+		m, _ = m.show(func(c common.Common) common.Component { return genesis.New(c, opts.Genesis) })
 	case ScreenDevice:
 		m, _ = m.show(func(c common.Common) common.Component { return rehearsal.New(c, m.lastBundle) })
 	default:
@@ -135,9 +140,28 @@ func (m model) showStep() (model, tea.Cmd) {
 	})
 }
 
-// Update routes a message: global keys, stale results, page results, and
-// everything else to the page.
+// Update routes a message (update) and then starts or stops the spinner
+// for whatever is in flight.
 func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case spinDelayMsg, spinner.TickMsg:
+		return m.spinMsg(msg)
+	}
+	next, cmd := m.update(msg)
+	nm, ok := next.(model)
+	if !ok {
+		return next, cmd
+	}
+	nm, spin := nm.watchBusy()
+	if spin == nil {
+		return nm, cmd
+	}
+	return nm, tea.Batch(cmd, spin)
+}
+
+// update routes a message: global keys, stale results, page results, and
+// everything else to the page.
+func (m model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.size = common.Size{Width: msg.Width, Height: msg.Height}
@@ -210,6 +234,9 @@ func (m model) quit() (tea.Model, tea.Cmd) {
 // ceremony it asks first; asked again, it keeps the ceremony and quits.
 func (m model) interrupt() (tea.Model, tea.Cmd) {
 	switch {
+	case common.Holds(m.page):
+		m.note = "The genesis is being written and cannot stop halfway; wait for it."
+		return m, nil
 	case m.tooSmall() || !m.fl.inside():
 		return m.quit()
 	case m.leave != nil:
@@ -239,7 +266,7 @@ func (m model) navigate(msg tea.Msg) (model, tea.Cmd, bool) {
 		next, cmd = m.show(func(c common.Common) common.Component { return audit.New(c) })
 	case status.DeviceMsg:
 		next, cmd = m.rehearse(m.lastBundle)
-	case status.QuitMsg:
+	case status.QuitMsg, genesis.QuitMsg:
 		m.cancel()
 		m.quitting = true
 		return m, tea.Quit, true
@@ -253,12 +280,16 @@ func (m model) navigate(msg tea.Msg) (model, tea.Cmd, bool) {
 	case common.HomeMsg:
 		next, cmd = m.home()
 	case common.BackMsg:
-		if !m.fl.inside() {
+		switch {
+		case !m.fl.inside():
 			next, cmd = m.home()
-			break
+		case m.fl.canStepBack():
+			m.fl.pos--
+			next, cmd = m.showStep()
+		default:
+			m.leave, m.helpOpen = &leaving{}, false
+			return m, nil, true
 		}
-		m.leave, m.helpOpen = &leaving{}, false
-		return m, nil, true
 	case done.RehearseMsg:
 		next, cmd = m.rehearse(msg.BundlePath)
 	default:

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,9 +20,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 )
 
-// demoMade: SoftHSM reads SOFTHSM2_CONF once per process, so a test
-// binary can hold one demo only (a second run under -count would find the
-// library bound to the first demo's token directory).
+// demoMade: the demo's release request is signed once per process.
 var demoMade atomic.Bool
 
 // session waits on what the program drew since the last key, not just
@@ -48,21 +47,57 @@ func (s *session) wait(want string) {
 	s.since = append(s.since, read...)
 }
 
-// realDemo sets up the `signbox demo` workspace on real SoftHSM tokens and
-// opens its appliance, as cmd/signbox does before starting the TUI.
+// shared is the one SoftHSM demo a test process may hold: SoftHSM reads
+// SOFTHSM2_CONF once per process, so every real-engine test makes its
+// tokens in this demo's token directory. TestMain removes it.
+var shared struct {
+	once sync.Once
+	root string
+	d    *demo.Demo
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.root != "" {
+		os.RemoveAll(shared.root)
+	}
+	os.Exit(code)
+}
+
+// sharedDemo sets up the `signbox demo` workspace on real SoftHSM tokens
+// once per process.
+func sharedDemo(t *testing.T) *demo.Demo {
+	t.Helper()
+	hsmtest.Require(t)
+	shared.once.Do(func() {
+		if shared.root, shared.err = os.MkdirTemp("", "signbox-tui-"); shared.err != nil {
+			return
+		}
+		root := filepath.Join(shared.root, "demo")
+		if shared.err = os.Setenv("SOFTHSM2_CONF", demo.Layout{Root: root}.ConfPath()); shared.err != nil {
+			return
+		}
+		now := func() time.Time { return time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC) }
+		shared.d, shared.err = demo.Setup(demo.Options{Root: root, Module: hsmtest.Module(), Date: "2026-11-21", Now: now})
+	})
+	if shared.err != nil {
+		t.Fatalf("demo setup: %v", shared.err)
+	}
+	return shared.d
+}
+
+// realDemo opens the shared demo's appliance, as cmd/signbox does before
+// starting the TUI. Its release ceremony consumes the demo's request, so
+// one test per process walks it.
 func realDemo(t *testing.T) (*demo.Demo, *appliance.Appliance) {
 	t.Helper()
 	hsmtest.Require(t)
 	if !demoMade.CompareAndSwap(false, true) {
-		t.Skip("one SoftHSM demo per test process; run without -count > 1")
+		t.Skip("the demo's release is walked once per test process; run without -count > 1")
 	}
-	root := filepath.Join(t.TempDir(), "demo")
-	t.Setenv("SOFTHSM2_CONF", demo.Layout{Root: root}.ConfPath())
+	d := sharedDemo(t)
 	now := func() time.Time { return time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC) }
-	d, err := demo.Setup(demo.Options{Root: root, Module: hsmtest.Module(), Date: "2026-11-21", Now: now})
-	if err != nil {
-		t.Fatalf("demo setup: %v", err)
-	}
 	a, err := d.Appliance(now, "release manager")
 	if err != nil {
 		t.Fatalf("open the demo appliance: %v", err)
@@ -88,7 +123,7 @@ func TestTeaReleaseOnRealEngine(t *testing.T) {
 	d, a := realDemo(t)
 	eng := appliance.Engine{A: a}
 	opts := Options{Date: "2026-11-21", MediaPath: d.Request(), ExportPath: d.Out(), Operator: "release manager",
-		NoColor: true, Start: ScreenRelease}
+		NoColor: true, Start: ScreenRelease, SpinAfter: SpinAfter}
 	tm := teatest.NewTestModel(t, New(eng, opts), teatest.WithInitialTermSize(80, 24))
 	ui := &session{t: t, tm: tm}
 

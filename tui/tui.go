@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"signbox/tui/api"
 
@@ -21,6 +22,7 @@ const (
 	ScreenRelease               // straight into the release ceremony (what `signbox demo` does)
 	ScreenAudit                 // the audit log viewer
 	ScreenDevice                // device rehearsal
+	ScreenGenesis               // `signbox init`: the genesis ceremony over Options.Genesis
 )
 
 // Options configures the TUI. cmd/signbox fills it: it is the only layer
@@ -44,6 +46,13 @@ type Options struct {
 	NoColor bool
 	// Start picks the first screen.
 	Start Screen
+	// Genesis is the door to `signbox init`, for ScreenGenesis (whose
+	// engine may then be nil: there is no appliance yet).
+	Genesis api.Genesis
+	// SpinAfter is how long an engine call runs before a spinner shows in
+	// the header. New leaves 0 (no spinner, for the synchronous tests);
+	// Run defaults it to SpinAfter.
+	SpinAfter time.Duration
 	// Renderer overrides the lipgloss renderer; tests pass one with a fixed
 	// colour profile. Default: an ASCII renderer (no escape codes) for New,
 	// one detected from out for Run.
@@ -72,6 +81,9 @@ func New(engine Engine, opts Options) tea.Model {
 func Run(ctx context.Context, engine Engine, opts Options, in io.Reader, out io.Writer) error {
 	if opts.Renderer == nil {
 		opts.Renderer = lipgloss.NewRenderer(out)
+	}
+	if opts.SpinAfter == 0 {
+		opts.SpinAfter = SpinAfter
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

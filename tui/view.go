@@ -59,6 +59,9 @@ func (m model) headerLine() string {
 	if m.helpOpen {
 		hint = "esc closes help"
 	}
+	if sp := m.spinnerText(); sp != "" {
+		hint = sp + " · " + hint
+	}
 	gap := m.size.Width - ansi.StringWidth(left) - len(hint)
 	if gap < 2 {
 		return common.Truncate(left, m.size.Width)

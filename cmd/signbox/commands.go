@@ -54,10 +54,18 @@ func withHint(err error, format string, args ...any) error {
 }
 
 func run(e *env, args []string) int {
+	if len(args) == 0 {
+		if open, ok := bareEntry(e); ok {
+			args = open
+		}
+	}
 	c, rest := lookup(args)
 	if c == nil {
 		if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 			printHelp(e.stdout, strings.Join(args[min(1, len(args)):], " "))
+			if len(args) == 0 {
+				bareHelp(e)
+			}
 			return 0
 		}
 		fmt.Fprintf(e.stderr, "signbox: unknown command %q\n", strings.Join(args, " "))

@@ -53,22 +53,21 @@ func runDemo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	eng := appliance.Engine{A: a}
 	if !*headless && (!isTerminal(e.stdin) || !isTerminalWriter(e.stdout)) {
 		fmt.Fprintln(e.stderr, "signbox demo: standard input or output is not a terminal; running the ceremony headless (--headless)")
 		*headless = true
 	}
-	if *headless {
-		err = demo.Headless(ctx, eng, d, *date, e.stdout)
-	} else {
-		err = tui.Run(ctx, eng, tui.Options{
+	if !*headless {
+		// The same entry as `signbox open`, at the release ceremony.
+		return runTUI(e, a, tui.Options{
 			Date: *date, MediaPath: d.Request(), ExportPath: d.Out(), Operator: "release manager",
 			BundlePath: filepath.Join(d.Out(), appliance.BundleName(demo.Product, demo.NextVersion)),
-			NoColor:    e.getenv("NO_COLOR") != "", Start: tui.ScreenRelease,
-		}, e.stdin, e.stdout)
+			Start:      tui.ScreenRelease,
+		})
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err = demo.Headless(ctx, appliance.Engine{A: a}, d, *date, e.stdout)
 	if cerr := a.Close(); err == nil {
 		err = cerr
 	}

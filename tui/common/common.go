@@ -71,3 +71,23 @@ type BackMsg struct{}
 
 // HomeMsg asks the root to go to the status screen.
 type HomeMsg struct{}
+
+// Busier is implemented by pages that run engine calls.
+type Busier interface{ Busy() bool }
+
+// Busy reports whether page p has an engine call in flight.
+func Busy(p Component) bool {
+	b, ok := p.(Busier)
+	return ok && b.Busy()
+}
+
+// Holder is implemented by pages whose work must not be cut short (the
+// genesis ceremony, which cannot be undone halfway): while Holds, ctrl+c
+// does not quit.
+type Holder interface{ Holds() bool }
+
+// Holds reports whether page p is doing work that must finish.
+func Holds(p Component) bool {
+	h, ok := p.(Holder)
+	return ok && h.Holds()
+}

@@ -4,12 +4,15 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"signbox/tui/api"
 	"signbox/tui/common"
+	"signbox/tui/components/field"
 	"signbox/tui/components/scroll"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -21,6 +24,9 @@ type Model struct {
 	log     *api.AuditLog
 	body    scroll.Model
 	problem *common.Problem
+	query   string // entries shown contain it (ignoring case); "" shows all
+	typing  bool   // the filter field has the keys
+	filter  textinput.Model
 }
 
 // New builds the page.
@@ -50,19 +56,50 @@ func (m Model) SetSize(s common.Size) common.Component {
 	m.c.Size = s
 	m.body = m.body.Fit(s)
 	if m.log != nil {
-		m.body = m.body.SetLines(entryLines(*m.log, s.Width))
+		m.body = m.body.SetLines(entryLines(m.shown(), s.Width))
 	}
 	return m
+}
+
+// Typing implements common.Typer: the filter field takes printable keys.
+func (m Model) Typing() bool { return m.typing }
+
+// shown is the log's entries the filter lets through.
+func (m Model) shown() []api.AuditEntry {
+	if m.log == nil {
+		return nil
+	}
+	if m.query == "" {
+		return m.log.Entries
+	}
+	q := strings.ToLower(m.query)
+	var out []api.AuditEntry
+	for _, e := range m.log.Entries {
+		if strings.Contains(strings.ToLower(fmt.Sprintf("%d %s %s %s", e.Seq, e.Time, e.Type, e.Summary)), q) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // ShortHelp implements common.Component.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	return []key.Binding{k.Up, k.Down, common.With(k.PageDown, "page"), common.With(k.Refresh, "reload and verify"), common.With(k.Back, "home")}
+	if m.typing {
+		return []key.Binding{common.With(k.Enter, "keep this filter"), common.With(k.Back, "clear the filter")}
+	}
+	back := common.With(k.Back, "home")
+	if m.query != "" {
+		back = common.With(k.Back, "clear the filter")
+	}
+	return []key.Binding{k.Up, k.Down, common.With(k.Filter, "filter"), common.With(k.Refresh, "reload and verify"), back}
 }
 
 // FullHelp implements common.Component.
-func (m Model) FullHelp() [][]key.Binding { return common.FullHelpOf(m.ShortHelp()) }
+func (m Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	return common.FullHelpOf(append(m.ShortHelp(), common.With(k.Filter, "filter the entries"), k.Top, k.Bottom, common.With(k.PageDown, "page"), k.PageUp))
+}
 
 // Update implements common.Component.
 func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
@@ -73,9 +110,17 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 			return m, nil
 		}
 		m.log, m.problem = &l, nil
-		m.body = m.body.SetLines(entryLines(l, m.c.Size.Width)).ToBottom()
+		m.body = m.body.SetLines(entryLines(m.shown(), m.c.Size.Width)).ToBottom()
 	case tea.KeyMsg:
+		if m.typing {
+			return m.filterKey(msg)
+		}
 		switch {
+		case key.Matches(msg, m.c.Keys.Back) && m.query != "":
+			return m.setQuery(""), nil
+		case key.Matches(msg, m.c.Keys.Filter) && m.log != nil:
+			m.typing = true
+			m.filter = field.New(m.c, "Filter: ", m.query, m.c.Size.Width)
 		case key.Matches(msg, m.c.Keys.Back) && m.op.Running():
 			m.op = m.op.Cancel()
 		case key.Matches(msg, m.c.Keys.Back):
@@ -89,13 +134,34 @@ func (m Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	return m, nil
 }
 
+// filterKey types into the filter; the entries follow as it is typed.
+func (m Model) filterKey(k tea.KeyMsg) (common.Component, tea.Cmd) {
+	switch {
+	case key.Matches(k, m.c.Keys.Back):
+		m.typing = false
+		return m.setQuery(""), nil
+	case key.Matches(k, m.c.Keys.Enter):
+		m.typing = false
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(k)
+	return m.setQuery(m.filter.Value()), cmd
+}
+
+func (m Model) setQuery(q string) Model {
+	m.query = q
+	m.body = m.body.SetLines(entryLines(m.shown(), m.c.Size.Width)).ToBottom()
+	return m
+}
+
 // entryLines shows every entry whole: an auditor compares these fields
 // with the paper log, so a summary that does not fit the line continues,
 // indented, on the next ones instead of being cut off.
-func entryLines(l api.AuditLog, width int) []string {
+func entryLines(entries []api.AuditEntry, width int) []string {
 	const indent = "  " // narrow, so a field holding a SHA-256 fits 80 columns
 	var out []string
-	for _, e := range l.Entries {
+	for _, e := range entries {
 		head := fmt.Sprintf("%5d %s %s", e.Seq, e.Time, common.Pad(e.Type, 20))
 		line := head + " " + e.Summary
 		if len([]rune(line)) <= width {
@@ -120,7 +186,15 @@ func (m Model) View() string {
 		if m.log.Verdict != "ok" {
 			verdict = s.Warn.Render("Verdict: " + m.log.Verdict)
 		}
-		lines = append(lines, fmt.Sprintf("%s  %d entries  %s", verdict, len(m.log.Entries), m.body.Position()), "")
+		head := fmt.Sprintf("%s  %d entries  %s", verdict, len(m.log.Entries), m.body.Position())
+		if m.query != "" {
+			head = fmt.Sprintf("%s  filter %q: %d of %d entries  %s", verdict, m.query, len(m.shown()), len(m.log.Entries), m.body.Position())
+		}
+		second := ""
+		if m.typing {
+			second = m.filter.View()
+		}
+		lines = append(lines, head, second)
 		lines = append(lines, m.body.Lines()...)
 	}
 	lines = append(lines, s.ErrorLines(m.problem, m.c.Size.Width)...)

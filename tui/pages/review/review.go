@@ -92,7 +92,7 @@ func (m Model) SetSize(s common.Size) common.Component {
 // ShortHelp implements common.Component.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "checked, continue"), common.With(k.Back, "leave ceremony")}
+	return []key.Binding{k.Up, k.Down, common.With(k.Enter, "checked, continue"), common.With(k.Back, "back to the import")}
 }
 
 // FullHelp implements common.Component.
