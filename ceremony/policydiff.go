@@ -2,6 +2,7 @@ package ceremony
 
 import (
 	"fmt"
+	"reflect"
 
 	"signbox/policy"
 )
@@ -46,7 +47,7 @@ func policyChanges(cur, next *policy.Policy) []string {
 		}
 	}
 	if cur.Release.SecurityVersion != next.Release.SecurityVersion || cur.Release.VulnGate != next.Release.VulnGate ||
-		cur.Release.SBOM != next.Release.SBOM || cur.Release.MaxFeedAge != next.Release.MaxFeedAge || cur.Release.BuildKey != next.Release.BuildKey {
+		!reflect.DeepEqual(cur.Release.SBOM, next.Release.SBOM) || cur.Release.MaxFeedAge != next.Release.MaxFeedAge || cur.Release.BuildKey != next.Release.BuildKey {
 		out = append(out, "release rules changed")
 	}
 	return out

@@ -209,6 +209,7 @@ func supportTable(s *airgap.Support) (sbom.SupportTable, error) {
 		if err != nil {
 			return tab, fmt.Errorf("support.components[%d]: %w", i, err)
 		}
+		cs.Supplier = c.Supplier
 		tab.ByRef[c.Ref] = cs
 	}
 	return tab, nil
