@@ -153,7 +153,7 @@ func checkSBOM(c *checkCtx) (string, error) {
 			past++
 		}
 	}
-	return fmt.Sprintf("%d components with a support level (%d past end of support on %s); made by %s with %s; %d images bound",
+	return fmt.Sprintf("%d components with supplier and support level (%d past end of support on %s); made by %s with %s; %d images bound",
 		len(c.rel.Components), past, m.CeremonyDate, c.rel.Meta.Manufacturer, strings.Join(c.rel.Meta.Tools, ", "), len(m.Images)), nil
 }
 

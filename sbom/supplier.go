@@ -53,3 +53,17 @@ func (s *SBOM) NoSupplier() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Unsupplied lists the paths of the components that would name no
+// supplier in a release SBOM written with rules: those whose own entry
+// names none and whose purl no rule's prefix starts.
+func (s *SBOM) Unsupplied(rules Suppliers) []string {
+	var out []string
+	for path, c := range s.ByPath() {
+		if (c.Supplier == nil || strings.TrimSpace(c.Supplier.Name) == "") && rules.lookup(c.PackageURL) == "" {
+			out = append(out, path+" "+c.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

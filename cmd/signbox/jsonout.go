@@ -108,11 +108,14 @@ func evidenceJSON(rep *evidence.Report) evidenceCheckJSON {
 	}
 	for _, r := range rep.Rows {
 		res := "pass"
-		if !r.Pass {
+		switch {
+		case !r.Pass:
 			res = "fail"
+		case len(r.Warnings) > 0:
+			res = "warn"
 		}
 		out.Rows = append(out.Rows, evidenceRowJSON{ID: r.Row.ID, Source: r.Row.Source, Result: res,
-			Files: nonNil(r.Row.Files), Detail: r.Detail, Warnings: []string{}, Command: r.Row.Command})
+			Files: nonNil(r.Row.Files), Detail: r.Detail, Warnings: nonNil(r.Warnings), Command: r.Row.Command})
 	}
 	return out
 }
