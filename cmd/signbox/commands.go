@@ -83,6 +83,15 @@ func run(e *env, args []string) int {
 	}
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(e.stderr, "usage: signbox %s %s\n", c.path, c.usage)
+	}
+	return exitCodeOf(err)
+}
+
+// exitCodeOf is the exit code every command gives err: 2 usage, the
+// command's own choice (exitCoder), 3 when an input could not be read
+// (nothing is known about it), 1 otherwise (invalid or refused).
+func exitCodeOf(err error) int {
+	if errors.Is(err, errUsage) {
 		return 2
 	}
 	var ec exitCoder
@@ -90,7 +99,7 @@ func run(e *env, args []string) int {
 		return ec.ExitCode()
 	}
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-		return 3 // an input could not be read: nothing is known about it
+		return 3
 	}
 	return 1
 }

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"signbox/bundle"
+	"signbox/device/esp"
+	"signbox/policy"
 )
 
 // JSON shapes of the verify commands beyond audit and evidence
@@ -54,8 +55,7 @@ func bundleJSONOf(r *bundle.Result) bundleVerifyJSON {
 // (exit 1) and returns err unchanged, so the exit code and the stderr
 // line stay those of text mode.
 func invalidJSON(e *env, err error, shape func(reason string) any) error {
-	var ec exitCoder
-	if err != nil && errors.As(err, &ec) && ec.ExitCode() == 1 {
+	if err != nil && exitCodeOf(err) == 1 {
 		if werr := writeJSON(e.stdout, shape(err.Error())); werr != nil {
 			return werr
 		}
@@ -65,4 +65,80 @@ func invalidJSON(e *env, err error, shape func(reason string) any) error {
 
 func bundleInvalid(reason string) any {
 	return bundleVerifyJSON{Verdict: "INVALID", Reason: reason, Images: []bundleImageJSON{}}
+}
+
+type imageVerifyJSON struct {
+	Verdict       string `json:"verdict"` // VALID or INVALID
+	Reason        string `json:"reason,omitempty"`
+	Chip          string `json:"chip,omitempty"`
+	Kind          string `json:"kind,omitempty"`
+	SecureVersion uint32 `json:"secure_version"`
+	Block         int    `json:"block"`
+	Scheme        string `json:"scheme,omitempty"`
+	Slot          int    `json:"slot"` // -1 when verified by --key
+	KeyDigest     string `json:"key_digest,omitempty"`
+}
+
+func imageJSONOf(v esp.Verified) imageVerifyJSON {
+	return imageVerifyJSON{Verdict: "VALID", Chip: fmt.Sprint(v.Chip()), Kind: fmt.Sprint(v.Kind()), SecureVersion: v.SecureVersion(),
+		Block: v.Block(), Scheme: fmt.Sprint(v.Scheme()), Slot: v.Slot(), KeyDigest: fmt.Sprintf("%x", v.KeyDigest())}
+}
+
+func imageInvalid(reason string) any {
+	return imageVerifyJSON{Verdict: "INVALID", Reason: reason, Slot: -1}
+}
+
+type policyCustodianJSON struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+type policyQuorumJSON struct {
+	Kind      string   `json:"kind"`
+	Threshold int      `json:"threshold"`
+	Roles     []string `json:"roles"`
+}
+
+type policyKeyJSON struct {
+	Path        string `json:"path"`
+	Label       string `json:"label"`
+	Algorithm   string `json:"algorithm"`
+	Status      string `json:"status"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+type policyCheckJSON struct {
+	Verdict    string                `json:"verdict"` // VALID or INVALID
+	Reason     string                `json:"reason,omitempty"`
+	Name       string                `json:"name,omitempty"`
+	Serial     uint64                `json:"serial"`
+	Digest     string                `json:"digest,omitempty"`
+	Custodians []policyCustodianJSON `json:"custodians"`
+	Quorum     []policyQuorumJSON    `json:"quorum"`
+	Keys       []policyKeyJSON       `json:"keys"`
+}
+
+func policyJSONOf(p *policy.Policy) policyCheckJSON {
+	out := policyCheckJSON{Verdict: "VALID", Name: p.Name, Serial: uint64(p.Serial), Digest: fmt.Sprint(p.Digest()),
+		Custodians: []policyCustodianJSON{}, Quorum: []policyQuorumJSON{}, Keys: []policyKeyJSON{}}
+	for _, c := range p.Custodians {
+		out.Custodians = append(out.Custodians, policyCustodianJSON{Name: c.Name, Role: fmt.Sprint(c.Role), Fingerprint: c.Fingerprint()})
+	}
+	for _, k := range policy.Kinds {
+		r := p.Rule(k)
+		roles := []string{}
+		for _, x := range r.Roles {
+			roles = append(roles, fmt.Sprint(x))
+		}
+		out.Quorum = append(out.Quorum, policyQuorumJSON{Kind: fmt.Sprint(k), Threshold: int(r.Threshold), Roles: roles})
+	}
+	for _, k := range p.AllKeys() {
+		out.Keys = append(out.Keys, policyKeyJSON{Path: k.Path, Label: k.Label, Algorithm: fmt.Sprint(k.Algorithm), Status: fmt.Sprint(k.Status), Fingerprint: k.Fingerprint})
+	}
+	return out
+}
+
+func policyInvalid(reason string) any {
+	return policyCheckJSON{Verdict: "INVALID", Reason: reason, Custodians: []policyCustodianJSON{}, Quorum: []policyQuorumJSON{}, Keys: []policyKeyJSON{}}
 }
