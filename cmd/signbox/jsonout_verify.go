@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"signbox/airgap"
 	"signbox/bundle"
 	"signbox/device/esp"
 	"signbox/policy"
@@ -141,4 +142,62 @@ func policyJSONOf(p *policy.Policy) policyCheckJSON {
 
 func policyInvalid(reason string) any {
 	return policyCheckJSON{Verdict: "INVALID", Reason: reason, Custodians: []policyCustodianJSON{}, Quorum: []policyQuorumJSON{}, Keys: []policyKeyJSON{}}
+}
+
+type mediaFileJSON struct {
+	Role   string `json:"role"` // image role, sbom, or the feed file's ecosystem
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// mediaJSON is `request verify` and `feed verify`: what the media holds
+// and how its signature was checked.
+type mediaJSON struct {
+	Verdict         string          `json:"verdict"` // OK or REFUSED
+	Reason          string          `json:"reason,omitempty"`
+	Product         string          `json:"product,omitempty"`
+	Version         string          `json:"version,omitempty"`
+	Chip            string          `json:"chip,omitempty"`
+	SecurityVersion uint32          `json:"security_version,omitempty"`
+	Snapshot        string          `json:"snapshot,omitempty"`
+	Source          string          `json:"source,omitempty"`
+	Files           []mediaFileJSON `json:"files"`
+	ManifestSHA256  string          `json:"manifest_sha256,omitempty"`
+	Form            string          `json:"form,omitempty"`
+	Signature       string          `json:"signature,omitempty"` // verified, not-checked or none
+	SignedBy        string          `json:"signed_by,omitempty"`
+}
+
+func mediaCommon(v *airgap.Verified) mediaJSON {
+	sig := string(v.Signature)
+	if sig == "" {
+		sig = "none"
+	}
+	return mediaJSON{Verdict: "OK", Files: []mediaFileJSON{}, ManifestSHA256: v.ManifestSHA256, Form: fmt.Sprint(v.Media().Form()),
+		Signature: sig, SignedBy: v.SignedBy}
+}
+
+func requestJSONOf(v *airgap.VerifiedRequest) mediaJSON {
+	r := v.Request
+	out := mediaCommon(&v.Verified)
+	out.Product, out.Version, out.Chip, out.SecurityVersion = r.Product, r.Version, r.Chip, r.SecurityVersion
+	for _, im := range r.Images {
+		out.Files = append(out.Files, mediaFileJSON{Role: im.Role, Path: im.Path, Size: im.Size, SHA256: im.SHA256})
+	}
+	out.Files = append(out.Files, mediaFileJSON{Role: "sbom", Path: r.SBOM.Path, Size: r.SBOM.Size, SHA256: r.SBOM.SHA256})
+	return out
+}
+
+func feedJSONOf(v *airgap.VerifiedFeed) mediaJSON {
+	out := mediaCommon(&v.Verified)
+	out.Snapshot, out.Source = v.Feed.Snapshot, v.Feed.Source
+	for _, f := range v.Feed.Files {
+		out.Files = append(out.Files, mediaFileJSON{Role: f.Ecosystem, Path: f.Path, Size: f.Size, SHA256: f.SHA256})
+	}
+	return out
+}
+
+func mediaRefused(reason string) any {
+	return mediaJSON{Verdict: "REFUSED", Reason: reason, Files: []mediaFileJSON{}}
 }
