@@ -48,5 +48,10 @@ var examples = map[string]string{
 	"vuln manifest":       "signbox vuln manifest osv-snapshot --snapshot 2026-08-21 --sign-with 'pkcs11:token=ci-build' --key-label build --pin-env BUILD_PIN",
 	"vuln import":         "signbox vuln import /media/usb/osv --workspace ws --date 2026-11-21 --operator-pin-env OP",
 	"vuln scan":           "signbox vuln scan sbom.cdx.json --workspace ws --date 2026-11-21 --format json",
+	"publish root":        "signbox publish root --token 'pkcs11:token=tuf' --labels tuf --expires 2027-12-31 --out root.json --pin-env TUF_PIN",
+	"publish refresh":     "signbox publish refresh --to oci-layout:repo --token 'pkcs11:token=tuf' --labels tuf --pin-env TUF_PIN",
+	"publish rollout":     "signbox publish rollout --to oci-layout:repo --target infusion-pump/1.1.0 --rollout rollout.json --token 'pkcs11:token=tuf' --labels tuf --pin-env TUF_PIN",
+	"publish":             "signbox publish --bundle pump-1.1.0.bundle --to oci-layout:repo --release-key release.pub.pem --root root.json --token 'pkcs11:token=tuf' --labels tuf --pin-env TUF_PIN",
+	"fleet pull":          "signbox fleet pull --state dev --from oci-layout:repo --root root.json --release-key release.pub.pem --group pilot",
 	"vuln triage":         "signbox vuln triage --workspace ws --vuln GO-2024-2687 --component 'Go/golang.org/x/net@0.17.0' --state not_affected --justification code_not_reachable --by alice --detail 'only the client is linked'",
 }
