@@ -63,6 +63,7 @@ func (r Release) tools() *cdx.ToolsChoice {
 	return &cdx.ToolsChoice{Components: &comps, Services: services}
 }
 
+//lint:ignore SA1019 reading the legacy tools array of a 1.2-1.4 input SBOM is the point
 func legacyTool(t cdx.Tool) cdx.Component {
 	c := cdx.Component{Type: cdx.ComponentTypeApplication, Name: t.Name, Version: t.Version,
 		Hashes: t.Hashes, ExternalReferences: t.ExternalReferences}

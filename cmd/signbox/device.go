@@ -50,29 +50,6 @@ func deviceOp(name string, op func(e *env, d *emu.Device) error) func(e *env, ar
 	}
 }
 
-// deviceView wraps a read-only command that takes only --state: it opens
-// the device without the lock and never saves it.
-func deviceView(name string, op func(e *env, d *emu.Device) error) func(e *env, args []string) error {
-	return func(e *env, args []string) error {
-		fs := newFlags(e, "device")
-		state := fs.String("state", "", "device state directory")
-		if err := parseNoArgs(fs, args); err != nil {
-			return err
-		}
-		if *state != "" && mcuemu.IsStateDir(*state) {
-			d, err := mcuemu.Open(*state)
-			if err != nil {
-				return err
-			}
-			return mcubootOps[name](e, d)
-		}
-		d, err := openDevice(e, *state)
-		if err != nil {
-			return err
-		}
-		return op(e, d)
-	}
-}
 
 // openDevice opens a state directory: under the command's lock when the
 // dispatcher took one on it (locks.go), so the device's saves write under
