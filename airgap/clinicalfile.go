@@ -31,11 +31,15 @@ type Support struct {
 }
 
 // ComponentSupport is one component's support level and end-of-support
-// date. Ref is empty in Support.Default.
+// date (required unless the level is unknown: an unknown end has no
+// date), and optionally its supplier (an NTIA minimum element), written
+// only where the SBOM names none. Ref is empty in Support.Default, which
+// names no supplier: a supplier is stated per component.
 type ComponentSupport struct {
 	Ref          string `json:"ref,omitempty"`
 	Level        string `json:"level"`
-	EndOfSupport string `json:"end_of_support"`
+	EndOfSupport string `json:"end_of_support,omitempty"`
+	Supplier     string `json:"supplier,omitempty"`
 }
 
 // SupportLevels are the accepted support levels, sbom.SupportLevel's
@@ -98,6 +102,9 @@ func (s *Support) Validate() error {
 		if s.Default.Ref != "" {
 			return fmt.Errorf("support.default.ref: the default applies to every component; name components under support.components")
 		}
+		if s.Default.Supplier != "" {
+			return fmt.Errorf("support.default.supplier: a supplier is stated per component, under support.components")
+		}
 		if err := s.Default.check("support.default"); err != nil {
 			return err
 		}
@@ -133,8 +140,16 @@ func (c ComponentSupport) check(field string) error {
 	if !valid {
 		return fmt.Errorf("%s.level: %q, want one of %v", field, c.Level, SupportLevels)
 	}
+	if c.Supplier != "" {
+		if err := checkProse(c.Supplier, maxRefBytes); err != nil {
+			return fmt.Errorf("%s.supplier: %w", field, err)
+		}
+	}
+	if c.EndOfSupport == "" && c.Level == "unknown" {
+		return nil
+	}
 	if c.EndOfSupport == "" {
-		return fmt.Errorf("%s.end_of_support is required (YYYY-MM-DD)", field)
+		return fmt.Errorf("%s.end_of_support is required (YYYY-MM-DD) unless the level is unknown", field)
 	}
 	if _, err := time.Parse(time.DateOnly, c.EndOfSupport); err != nil {
 		return fmt.Errorf("%s.end_of_support: %q is not a date (YYYY-MM-DD)", field, c.EndOfSupport)

@@ -8,7 +8,7 @@ import (
 	"io"
 	"regexp"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"signbox/airgap/strictjson"
 )

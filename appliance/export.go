@@ -254,6 +254,7 @@ func (a *Appliance) releaseSBOMAndVEX(s *ceremony.Session, images map[string]str
 	date, _ := ceremony.ParseDate(plan.Date)
 	var sb bytes.Buffer
 	rel := sbom.Release{FirmwareName: plan.Release.Product, FirmwareVersion: plan.Release.Version, Images: images, Source: t.SBOM, Timestamp: date}
+	releaseSBOMFacts(&rel, s.Policy())
 	if err := sbom.WriteRelease(&sb, rel, sbom.ReleasePolicy{}); err != nil {
 		return nil, nil, err
 	}

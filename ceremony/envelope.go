@@ -1,15 +1,14 @@
 package ceremony
 
 import (
-	"bytes"
 	"crypto"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
+	"signbox/airgap/envelope"
 	"signbox/policy"
 )
 
@@ -51,20 +50,18 @@ func ParseEnvelope(b []byte) (*dsse.Envelope, error) {
 	return parseEnvelopeOf(b, PayloadType)
 }
 
-// parseEnvelopeOf strictly decodes a multi-signature envelope of payload
-// type want: approvals of a plan, or of a genesis statement.
+// parseEnvelopeOf decodes a multi-signature envelope of payload type
+// want (approvals of a plan, or of a genesis statement) by DSSE's
+// consumer rules (envelope.Read: unknown envelope fields ignored, base64
+// standard or URL-safe), normalised to standard base64 so every later
+// check decodes one form. The payload is decoded strictly by the caller.
 func parseEnvelopeOf(b []byte, want string) (*dsse.Envelope, error) {
 	if len(b) > MaxEnvelopeSize {
 		return nil, fmt.Errorf("approvals envelope is %d bytes, more than %d", len(b), MaxEnvelopeSize)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var env dsse.Envelope
-	if err := dec.Decode(&env); err != nil {
+	env, err := envelope.Read(b)
+	if err != nil {
 		return nil, fmt.Errorf("decode approvals envelope: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("decode approvals envelope: data after the envelope")
 	}
 	if env.PayloadType != want {
 		return nil, fmt.Errorf("approvals envelope has payload type %q, want %q", env.PayloadType, want)
@@ -72,10 +69,7 @@ func parseEnvelopeOf(b []byte, want string) (*dsse.Envelope, error) {
 	if len(env.Signatures) > MaxApprovals {
 		return nil, fmt.Errorf("approvals envelope has %d signatures, more than %d", len(env.Signatures), MaxApprovals)
 	}
-	if env.Signatures == nil {
-		env.Signatures = []dsse.Signature{}
-	}
-	return &env, nil
+	return env, nil
 }
 
 func encodeEnvelope(env *dsse.Envelope) []byte {

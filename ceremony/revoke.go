@@ -10,6 +10,7 @@ import (
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
+	"signbox/airgap/envelope"
 	"signbox/policy"
 )
 
@@ -189,14 +190,17 @@ func (revokeKind) verify(s *Session) ([]string, error) {
 }
 
 func parseRecord(b []byte) (*dsse.Envelope, error) {
-	var env dsse.Envelope
-	if err := jsonStrict(b, &env); err != nil {
+	if len(b) > MaxEnvelopeSize {
+		return nil, fmt.Errorf("revocation record is %d bytes, more than %d", len(b), MaxEnvelopeSize)
+	}
+	env, err := envelope.Read(b)
+	if err != nil {
 		return nil, fmt.Errorf("revocation record: %w", err)
 	}
 	if env.PayloadType != RevocationPayloadType {
 		return nil, fmt.Errorf("revocation record has payload type %q", env.PayloadType)
 	}
-	return &env, nil
+	return env, nil
 }
 
 func (revokeKind) export(s *Session) ([]string, error) {

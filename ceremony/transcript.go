@@ -1,7 +1,6 @@
 package ceremony
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -39,14 +38,3 @@ func (s *Session) transcript() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-func jsonStrict(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return fmt.Errorf("data after the JSON value")
-	}
-	return nil
-}

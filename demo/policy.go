@@ -40,7 +40,11 @@ func policyYAML(pems, shares, fps map[string]string) []byte {
 	b.WriteString("\nrelease:\n  security_version: {monotonic: true, max: 16}\n")
 	b.WriteString("  vuln_gate: {block_at: high, block_in_triage: true, exploitable_needs_response: true, allow_unchecked: true}\n")
 	b.WriteString("  # The shipped SBOM is CycloneDX 1.2, as real ones often still are.\n")
-	b.WriteString("  sbom: {required: true, min_spec_version: \"1.2\", require_hashes: false}\n")
+	b.WriteString("  sbom:\n    required: true\n    min_spec_version: \"1.2\"\n    require_hashes: false\n")
+	b.WriteString("    # Suppliers of whole namespaces; the request names the rest per component.\n    suppliers:\n")
+	for _, r := range demoSupplierRules {
+		fmt.Fprintf(&b, "      - {purl_prefix: %q, name: %q}\n", r[0], r[1])
+	}
 	fmt.Fprintf(&b, "  max_feed_age: %dd\n", int(demoFeedAge.Hours()/24))
 	return []byte(b.String())
 }

@@ -16,6 +16,10 @@ type Result struct {
 	Row    Row
 	Pass   bool
 	Detail string // what was found, or why the row failed
+	// Warnings are gaps a passing row reports without failing: evidence a
+	// reviewer will ask about that signbox cannot supply itself (an SBOM
+	// component naming no supplier, a support level nobody knows).
+	Warnings []string
 }
 
 // Report is what Check found. Only Check makes one, and Check needs a
@@ -68,6 +72,7 @@ type checkCtx struct {
 	relErr   error
 	vulns    []vulnerability
 	vexErr   error
+	warnings []string // set by the row being run
 }
 
 func newCheckCtx(res *bundle.Result, files map[string][]byte) *checkCtx {
@@ -135,11 +140,12 @@ func (c *checkCtx) run(d rowDef) Result {
 	if err := c.packAgrees(d.ID, fs); err != nil {
 		return fail(err)
 	}
+	c.warnings = nil
 	detail, err := d.check(c)
 	if err != nil {
 		return fail(err)
 	}
-	r.Pass, r.Detail = true, detail
+	r.Pass, r.Detail, r.Warnings = true, detail, c.warnings
 	return r
 }
 
@@ -200,12 +206,18 @@ func (r *Report) Write(w io.Writer) error {
 	fmt.Fprintf(&b, "%-17s %-6s %s\n", "ID", "RESULT", "SOURCE")
 	for _, x := range r.Rows {
 		res := "pass"
-		if !x.Pass {
+		switch {
+		case !x.Pass:
 			res = "FAIL"
+		case len(x.Warnings) > 0:
+			res = "warn"
 		}
 		fmt.Fprintf(&b, "%-17s %-6s %s\n", x.Row.ID, res, x.Row.Source)
 		fmt.Fprintf(&b, "%-24s files: %s\n", "", strings.Join(x.Row.Files, " "))
 		fmt.Fprintf(&b, "%-24s %s\n", "", x.Detail)
+		for _, w := range x.Warnings {
+			fmt.Fprintf(&b, "%-24s warning: %s\n", "", w)
+		}
 		if x.Row.Command != "" {
 			fmt.Fprintf(&b, "%-24s also: %s\n", "", x.Row.Command)
 		}

@@ -6,67 +6,11 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"signbox/airgap/strictjson"
 	"signbox/bundle"
 	"signbox/sbom"
 )
-
-// checkSupport: FDA asks for every component's support level and
-// end-of-support date; both must be present and well-formed.
-func checkSupport(r *release) error {
-	var bad []string
-	for _, c := range r.Components {
-		var why []string
-		switch sbom.SupportLevel(c.Support) {
-		case sbom.SupportActive, sbom.SupportLimited, sbom.SupportNone, sbom.SupportUnknown:
-		default:
-			why = append(why, fmt.Sprintf("support level %q", c.Support))
-		}
-		if _, err := time.Parse(time.DateOnly, c.EndOfSupport); err != nil {
-			why = append(why, fmt.Sprintf("end-of-support %q", c.EndOfSupport))
-		}
-		if len(why) > 0 {
-			bad = append(bad, c.label()+": "+strings.Join(why, ", "))
-		}
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%s: %d components lack FDA support fields: %s", SBOMName, len(bad), firstFew(bad, 5))
-	}
-	return nil
-}
-
-func checkSBOM(c *checkCtx) (string, error) {
-	if c.relErr != nil {
-		return "", c.relErr
-	}
-	if err := checkSupport(c.rel); err != nil {
-		return "", err
-	}
-	m := c.res.Manifest
-	if c.rel.Firmware.Name != m.Product || c.rel.Firmware.Version != m.Version {
-		return "", fmt.Errorf("%s describes %s %s, the bundle is %s %s", SBOMName, c.rel.Firmware.Name, c.rel.Firmware.Version, m.Product, m.Version)
-	}
-	bound := map[string]bool{}
-	for _, h := range c.rel.ImageHashes {
-		bound[h] = true
-	}
-	for _, im := range m.Images {
-		f, _ := m.File(im.Path)
-		if !bound[f.SHA256] {
-			return "", fmt.Errorf("%s does not list the SHA-256 of %s", SBOMName, im.Path)
-		}
-	}
-	past := 0
-	for _, comp := range c.rel.Components {
-		if comp.EndOfSupport < m.CeremonyDate {
-			past++
-		}
-	}
-	return fmt.Sprintf("%d components with support level and end-of-support (%d past end of support on %s); %d images bound",
-		len(c.rel.Components), past, m.CeremonyDate, len(m.Images)), nil
-}
 
 func checkVuln(c *checkCtx) (string, error) {
 	if c.relErr != nil {

@@ -3,6 +3,7 @@ package evidence
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Generate writes the hospital and regulator documents for one release,
@@ -17,8 +18,8 @@ func Generate(in Inputs) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
-	if err := checkSupport(rel); err != nil {
-		return nil, fmt.Errorf("evidence: %w: %w", ErrInputs, err)
+	if problems, _ := fdaSBOM(rel); len(problems) > 0 {
+		return nil, fmt.Errorf("evidence: %w: %s: %s", ErrInputs, SBOMName, strings.Join(problems, "; "))
 	}
 	all := append(slices.Clone(in.Files), ManifestName)
 	all = append(all, in.documents()...)

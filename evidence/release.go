@@ -14,6 +14,7 @@ import (
 type component struct {
 	Ref, Name, Version, PURL string
 	Support, EndOfSupport    string // "" when absent
+	Supplier                 string // "" when absent
 }
 
 func (c component) label() string {
@@ -60,6 +61,7 @@ type release struct {
 	Serial     string
 	BOMVersion int
 	ByRef      map[string]component
+	Meta       sbomMeta
 }
 
 func parseRelease(sbomBytes, vexBytes []byte) (*release, error) {
@@ -79,6 +81,7 @@ func parseSBOM(b []byte) (*release, error) {
 		return nil, fmt.Errorf("%s: %w", SBOMName, err)
 	}
 	r := &release{ImageHashes: map[string]string{}}
+	r.Meta = metaOf(s.BOM.Metadata)
 	if md := s.BOM.Metadata; md != nil && md.Component != nil {
 		r.Firmware = toComponent(md.Component)
 		for _, f := range deref(md.Component.Components) {
@@ -102,14 +105,17 @@ func parseSBOM(b []byte) (*release, error) {
 // CheckRequestSupport makes the hospital documents' support check on a
 // release request's CycloneDX JSON SBOM: a request with a clinical block
 // gets hospital documents, which need every component's FDA support
-// level and end-of-support date, so `signbox request create` checks them
+// level and (unless unknown) end-of-support date, so `signbox request create` checks them
 // before it writes the request, with the message the ceremony gives.
 func CheckRequestSupport(sbomJSON []byte) error {
 	r, err := parseSBOM(sbomJSON)
 	if err != nil {
 		return err
 	}
-	return checkSupport(r)
+	if p := supportProblems(r); len(p) > 0 {
+		return fmt.Errorf("%s: %s", SBOMName, strings.Join(p, "; "))
+	}
+	return nil
 }
 
 // parseVEX returns the VEX's findings grouped by vulnerability, each
@@ -144,6 +150,9 @@ func toComponent(c *cdx.Component) component {
 	out := component{Ref: c.BOMRef, Name: c.Name, Version: c.Version, PURL: c.PackageURL}
 	if c.Group != "" {
 		out.Name = c.Group + "/" + c.Name
+	}
+	if c.Supplier != nil {
+		out.Supplier = c.Supplier.Name
 	}
 	for _, p := range deref(c.Properties) {
 		switch p.Name {

@@ -23,9 +23,10 @@ type rowDef struct {
 func rowDefs() []rowDef {
 	return []rowDef{
 		{Row{ID: "FDA-SBOM", Source: "FDA premarket guidance: SBOM",
-			Requirement: "Machine-readable SBOM; every component with its support level and end-of-support date",
-			Check:       "SBOM parses; every component has a support level and an end-of-support date; the firmware's image digests match the signed images",
-			Command:     "signbox sbom check sbom.cdx.json"},
+			Requirement: "Machine-readable SBOM with the NTIA minimum elements; every component with its supplier, support level and end-of-support date",
+			Check: "SBOM parses; metadata names manufacturer, supplier, authors, tools and time; every component names its supplier and has a support level and, " +
+				"unless unknown, an end-of-support date (unknown levels are reported); the firmware's image digests match the signed images",
+			Command: "signbox sbom check sbom.cdx.json"},
 			[]string{SBOMName, imagesDir}, checkSBOM},
 		{Row{ID: "FDA-VULN", Source: "FDA premarket guidance: vulnerability assessment",
 			Requirement: "Known vulnerabilities of SBOM components assessed, each with a disposition",

@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"strings"
+
+	"signbox/internal/pemkey"
 )
 
 // Fingerprint returns "sha256:" + lowercase hex SHA-256 of the key's PKIX
@@ -23,26 +23,9 @@ func Fingerprint(pub crypto.PublicKey) (string, error) {
 }
 
 // ParsePublicKeyPEM parses exactly one PEM "PUBLIC KEY" block with nothing
-// but whitespace around it.
+// but whitespace around it (internal/pemkey, signbox's one PEM reader).
 func ParsePublicKeyPEM(s string) (crypto.PublicKey, error) {
-	block, rest := pem.Decode([]byte(s))
-	if block == nil {
-		return nil, errors.New("not a PEM public key")
-	}
-	if strings.TrimSpace(string(rest)) != "" {
-		return nil, errors.New("text after the PEM block")
-	}
-	if block.Type != "PUBLIC KEY" {
-		return nil, fmt.Errorf("PEM type is %q, want \"PUBLIC KEY\"", block.Type)
-	}
-	if len(block.Headers) != 0 {
-		return nil, errors.New("PEM headers are not allowed")
-	}
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("parse public key: %w", err)
-	}
-	return pub, nil
+	return pemkey.Parse([]byte(s))
 }
 
 // checkFingerprintSyntax accepts only "sha256:" + 64 lowercase hex digits.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func example(t testing.TB) string {
@@ -127,6 +127,14 @@ func TestParseErrors(t *testing.T) {
 		{"unknown severity rule", "allow_unchecked: false}", "allow_unchecked: false, unknown_severity: critical}",
 			`release.vuln_gate.unknown_severity: "critical" is not block or allow (omitted means block)`},
 		{"sbom version", `min_spec_version: "1.5"`, `min_spec_version: "1.1"`, `release.sbom.min_spec_version: "1.1" is not a CycloneDX version signbox reads [1.2 1.3 1.4 1.5 1.6]`},
+		{"supplier prefix", `require_hashes: true}`, `require_hashes: true, suppliers: [{purl_prefix: "golang/x", name: Go}]}`,
+			`release.sbom.suppliers[0].purl_prefix: "golang/x" is not the start of a purl (pkg:TYPE/...)`},
+		{"supplier name", `require_hashes: true}`, `require_hashes: true, suppliers: [{purl_prefix: "pkg:golang/", name: " "}]}`,
+			`release.sbom.suppliers[0].name: give the supplier's name (at most 256 bytes)`},
+		{"supplier twice", `require_hashes: true}`, `require_hashes: true, suppliers: [{purl_prefix: "pkg:npm/", name: a}, {purl_prefix: "pkg:npm/", name: b}]}`,
+			`release.sbom.suppliers[1].purl_prefix: "pkg:npm/" is already release.sbom.suppliers[0]`},
+		{"supplier unknown field", `require_hashes: true}`, `require_hashes: true, suppliers: [{prefix: "pkg:npm/", name: a}]}`,
+			`release.sbom.suppliers[0].prefix: unknown field (line 102)`},
 		{"feed age syntax", "max_feed_age: 7d", "max_feed_age: a week", `release.max_feed_age: "a week" is not a duration like 7d or 72h (line 103)`},
 		{"manufacturer without name", "  max_feed_age: 7d\n", "  max_feed_age: 7d\nmanufacturer: {namespace: \"https://pumps.example\"}\n", "manufacturer.name is required"},
 		{"manufacturer namespace", "  max_feed_age: 7d\n", "  max_feed_age: 7d\nmanufacturer: {name: Acme, namespace: \"http://pumps.example\"}\n", `manufacturer.namespace: "http://pumps.example" must be an https URL the manufacturer controls`},

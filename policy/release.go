@@ -97,6 +97,34 @@ type SBOMRules struct {
 	MinSpecVersion string `yaml:"min_spec_version"`
 	// RequireHashes demands that the SBOM lists the image hashes.
 	RequireHashes bool `yaml:"require_hashes"`
+	// Suppliers names the supplier (an NTIA minimum element) of release
+	// SBOM components whose own entry names none, by purl prefix; the
+	// longest matching prefix wins. A component matched by none names no
+	// supplier, and evidence check fails the FDA SBOM row on it.
+	Suppliers []SupplierRule `yaml:"suppliers"`
+}
+
+// SupplierRule names the supplier of every component whose purl starts
+// with PURLPrefix.
+type SupplierRule struct {
+	PURLPrefix string `yaml:"purl_prefix"`
+	Name       string `yaml:"name"`
+}
+
+// MaxSupplierRules bounds release.sbom.suppliers: one rule per namespace
+// of a large SBOM (the demo's 201 components need about 130).
+const MaxSupplierRules = 2000
+
+// SupplierMap is Suppliers keyed by prefix, nil when there are none.
+func (s *SBOMRules) SupplierMap() map[string]string {
+	if s == nil || len(s.Suppliers) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(s.Suppliers))
+	for _, r := range s.Suppliers {
+		m[r.PURLPrefix] = r.Name
+	}
+	return m
 }
 
 // Duration is a time.Duration that also accepts whole days ("7d").

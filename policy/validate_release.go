@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // cycloneDXVersions are the spec versions the sbom package reads.
@@ -57,6 +58,9 @@ func (v *VulnGate) validate(path string) error {
 }
 
 func (s *SBOMRules) validate(path string) error {
+	if err := s.validateSuppliers(path + ".suppliers"); err != nil {
+		return err
+	}
 	if !s.Required {
 		if s.MinSpecVersion != "" || s.RequireHashes {
 			return errors.New(path + ": min_spec_version and require_hashes need required: true")
@@ -65,6 +69,27 @@ func (s *SBOMRules) validate(path string) error {
 	}
 	if !slices.Contains(cycloneDXVersions, s.MinSpecVersion) {
 		return fmt.Errorf("%s.min_spec_version: %q is not a CycloneDX version signbox reads %v", path, s.MinSpecVersion, cycloneDXVersions)
+	}
+	return nil
+}
+
+func (s *SBOMRules) validateSuppliers(path string) error {
+	if len(s.Suppliers) > MaxSupplierRules {
+		return fmt.Errorf("%s: %d rules, at most %d", path, len(s.Suppliers), MaxSupplierRules)
+	}
+	seen := map[string]int{}
+	for i, r := range s.Suppliers {
+		f := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case !strings.HasPrefix(r.PURLPrefix, "pkg:") || len(r.PURLPrefix) <= len("pkg:"):
+			return fmt.Errorf("%s.purl_prefix: %q is not the start of a purl (pkg:TYPE/...)", f, r.PURLPrefix)
+		case strings.TrimSpace(r.Name) == "" || len(r.Name) > 256:
+			return fmt.Errorf("%s.name: give the supplier's name (at most 256 bytes)", f)
+		}
+		if j, dup := seen[r.PURLPrefix]; dup {
+			return fmt.Errorf("%s.purl_prefix: %q is already %s[%d]", f, r.PURLPrefix, path, j)
+		}
+		seen[r.PURLPrefix] = i
 	}
 	return nil
 }

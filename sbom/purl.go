@@ -2,8 +2,9 @@ package sbom
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
+
+	packageurl "github.com/package-url/packageurl-go"
 )
 
 // PURL is a parsed package URL (github.com/package-url/purl-spec, "PURL
@@ -17,73 +18,32 @@ type PURL struct {
 	Subpath    string
 }
 
-// ParsePURL parses a package URL strictly enough to derive an ecosystem and
-// a name; it does not canonicalise type-specific rules beyond lowercasing
-// the type.
+// ParsePURL parses a package URL with packageurl-go, which splits,
+// percent-decodes and validates it and applies the purl types'
+// normalisation (type lowercased; pypi names lowercased with "_" as "-";
+// deb, apk, rpm namespaces lowercased).
+//
+// One exception: the library lowercases golang namespaces and names, as
+// the purl type list says, but Go module paths are case-sensitive and
+// OSV's Go records keep their case (github.com/ProtonMail/go-crypto), so a
+// golang purl is parsed as pkg:generic (the same grammar, no case rule)
+// and typed back.
 func ParsePURL(s string) (PURL, error) {
-	var p PURL
-	rest, ok := strings.CutPrefix(s, "pkg:")
-	if !ok {
-		return p, fmt.Errorf("purl %q does not start with \"pkg:\"", s)
+	in := s
+	if t, rest, ok := strings.Cut(strings.TrimLeft(strings.TrimPrefix(s, "pkg:"), "/"), "/"); ok &&
+		strings.HasPrefix(s, "pkg:") && strings.EqualFold(t, packageurl.TypeGolang) {
+		in = "pkg:" + packageurl.TypeGeneric + "/" + rest
 	}
-	rest = strings.TrimLeft(rest, "/")
-	rest, sub, _ := strings.Cut(rest, "#")
-	rest, query, hasQuery := strings.Cut(rest, "?")
-	if hasQuery {
-		q, err := parseQualifiers(query)
-		if err != nil {
-			return p, fmt.Errorf("purl %q: %w", s, err)
-		}
-		p.Qualifiers = q
-	}
-	sub, err := url.PathUnescape(strings.Trim(sub, "/"))
+	u, err := packageurl.FromString(in)
 	if err != nil {
-		return p, fmt.Errorf("purl %q: subpath: %w", s, err)
+		return PURL{}, fmt.Errorf("purl %q: %w", s, err)
 	}
-	p.Subpath = sub
-	typ, path, ok := strings.Cut(rest, "/")
-	if !ok || typ == "" {
-		return p, fmt.Errorf("purl %q has no type/name", s)
+	if in != s {
+		u.Type = packageurl.TypeGolang
 	}
-	p.Type = strings.ToLower(typ)
-	if at := strings.LastIndex(path, "@"); at >= 0 {
-		if p.Version, err = url.PathUnescape(path[at+1:]); err != nil {
-			return p, fmt.Errorf("purl %q: version: %w", s, err)
-		}
-		path = path[:at]
+	p := PURL{Type: u.Type, Namespace: u.Namespace, Name: u.Name, Version: u.Version, Subpath: u.Subpath}
+	if len(u.Qualifiers) > 0 {
+		p.Qualifiers = u.Qualifiers.Map()
 	}
-	return p, p.setPath(s, strings.Trim(path, "/"))
-}
-
-func (p *PURL) setPath(s, path string) error {
-	segs := strings.Split(path, "/")
-	for i, seg := range segs {
-		d, err := url.PathUnescape(seg)
-		if err != nil {
-			return fmt.Errorf("purl %q: %w", s, err)
-		}
-		segs[i] = d
-	}
-	p.Name = segs[len(segs)-1]
-	if p.Name == "" {
-		return fmt.Errorf("purl %q has an empty name", s)
-	}
-	p.Namespace = strings.Join(segs[:len(segs)-1], "/")
-	return nil
-}
-
-func parseQualifiers(q string) (map[string]string, error) {
-	m := map[string]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		val, err := url.PathUnescape(v)
-		if err != nil {
-			return nil, fmt.Errorf("qualifier %q: %w", k, err)
-		}
-		m[strings.ToLower(k)] = val
-	}
-	return m, nil
+	return p, nil
 }

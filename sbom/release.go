@@ -18,7 +18,15 @@ import (
 type Release struct {
 	FirmwareName    string
 	FirmwareVersion string
-	Supplier        string // optional
+	// Manufacturer is the device manufacturer (the policy's manufacturer):
+	// the release SBOM's manufacturer, supplier and author, and the
+	// firmware's. Optional here; evidence check fails without it.
+	Manufacturer Organization
+	// ToolVersion is signbox's version, listed in metadata.tools.
+	ToolVersion string
+	// Suppliers names the supplier of components whose SBOM entry names
+	// none, by purl prefix (the policy's release.sbom.suppliers).
+	Suppliers Suppliers
 	// Images maps each signed image's name (e.g. "bootloader.bin") to the
 	// lowercase hex SHA-256 of the signed bytes.
 	Images map[string]string
@@ -50,10 +58,7 @@ func BuildRelease(r Release, p ReleasePolicy) (*cdx.BOM, error) {
 	bom.SpecVersion = cdx.SpecVersion1_6
 	bom.Version = 1
 	bom.SerialNumber = r.serial()
-	bom.Metadata = &cdx.Metadata{
-		Timestamp: r.Timestamp.UTC().Format(time.RFC3339),
-		Component: r.firmware(),
-	}
+	bom.Metadata = r.metadata()
 	comps, err := r.components(p)
 	if err != nil {
 		return nil, err
@@ -133,9 +138,7 @@ func (r Release) firmware() *cdx.Component {
 		Name:    r.FirmwareName,
 		Version: r.FirmwareVersion,
 	}
-	if r.Supplier != "" {
-		fw.Supplier = &cdx.OrganizationalEntity{Name: r.Supplier}
-	}
+	fw.Supplier, fw.Manufacturer = r.Manufacturer.entity(), r.Manufacturer.entity()
 	var images []cdx.Component
 	for _, n := range r.imageNames() {
 		images = append(images, cdx.Component{
@@ -171,6 +174,7 @@ func (r Release) components(p ReleasePolicy) ([]cdx.Component, error) {
 				errs = append(errs, fmt.Errorf("%s: support level %q is not one of active, limited, none, unknown", path, s.Level))
 			}
 			applySupport(c, s)
+			r.Suppliers.apply(c)
 			if f := missingFields(s); p.RequireSupport && len(f) > 0 {
 				missing = append(missing, MissingSupport{Path: path, Ref: c.BOMRef, Name: c.Name, Fields: f})
 			}

@@ -30,7 +30,7 @@ func testRelease(t *testing.T) Release {
 		sup[ref] = Support{Level: SupportActive, EndOfSupport: eos}
 	}
 	return Release{
-		FirmwareName: "infusion-pump", FirmwareVersion: "2.1.0", Supplier: "Example Medical",
+		FirmwareName: "infusion-pump", FirmwareVersion: "2.1.0", Manufacturer: Organization{Name: "Example Medical"}, ToolVersion: "v0.0.0-test",
 		Images: map[string]string{
 			"bootloader.bin": "4a5d4b3b4c3a5e2ff1c0e1f7dd3b0d2b2a5fd9f0c4c6b1b2f4f1a9b8c7d6e5f4",
 			"app.bin":        "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",

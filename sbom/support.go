@@ -35,11 +35,15 @@ func (l SupportLevel) valid() bool {
 	return false
 }
 
-// Support is FDA's per-component support information. A zero EndOfSupport
-// means "not given".
+// Support is FDA's per-component support information, as the release
+// request states it. A zero EndOfSupport means "not given", which only a
+// level of unknown allows: nobody can date the end of support they do not
+// know. Supplier, if set, names the component's supplier (an NTIA minimum
+// element) for a component whose SBOM entry names none.
 type Support struct {
 	Level        SupportLevel
 	EndOfSupport time.Time
+	Supplier     string
 }
 
 // MissingSupport names a component lacking FDA support fields.
@@ -108,6 +112,9 @@ func applySupport(c *cdx.Component, s Support) {
 	if len(props) > 0 {
 		c.Properties = &props
 	}
+	if c.Supplier == nil && s.Supplier != "" {
+		c.Supplier = &cdx.OrganizationalEntity{Name: s.Supplier}
+	}
 }
 
 func missingFields(s Support) []string {
@@ -115,7 +122,7 @@ func missingFields(s Support) []string {
 	if s.Level == "" {
 		f = append(f, "support level")
 	}
-	if s.EndOfSupport.IsZero() {
+	if s.EndOfSupport.IsZero() && s.Level != SupportUnknown {
 		f = append(f, "end-of-support date")
 	}
 	return f

@@ -18,11 +18,14 @@ type SupportTable struct {
 }
 
 // ParseSupport reads a support level and an end-of-support date
-// (YYYY-MM-DD).
+// (YYYY-MM-DD), which a level of unknown may leave empty.
 func ParseSupport(level, endOfSupport string) (Support, error) {
 	l := SupportLevel(level)
 	if !l.valid() {
 		return Support{}, fmt.Errorf("support level %q: want active, limited, none or unknown", level)
+	}
+	if endOfSupport == "" && l == SupportUnknown {
+		return Support{Level: l}, nil
 	}
 	t, err := time.Parse(time.DateOnly, endOfSupport)
 	if err != nil {
@@ -33,7 +36,7 @@ func ParseSupport(level, endOfSupport string) (Support, error) {
 
 // AddSupportJSON writes the table into a CycloneDX JSON SBOM as the
 // PropSupportLevel and PropEndOfSupport properties of every component it
-// covers, nested components included, replacing values already there.
+// covers (and the stated supplier where the component names none), nested components included, replacing values already there.
 // The SBOM is validated first; it must be CycloneDX 1.3 or later (the
 // first with component properties), and every key of ByRef must name one
 // of its components. Everything else in the document is kept; it is
@@ -117,7 +120,12 @@ func setSupport(c map[string]any, s Support) {
 		}
 		props = append(props, p)
 	}
-	c["properties"] = append(props,
-		map[string]any{"name": PropSupportLevel, "value": string(s.Level)},
-		map[string]any{"name": PropEndOfSupport, "value": s.EndOfSupport.UTC().Format(time.DateOnly)})
+	props = append(props, map[string]any{"name": PropSupportLevel, "value": string(s.Level)})
+	if !s.EndOfSupport.IsZero() {
+		props = append(props, map[string]any{"name": PropEndOfSupport, "value": s.EndOfSupport.UTC().Format(time.DateOnly)})
+	}
+	c["properties"] = props
+	if sup, _ := c["supplier"].(map[string]any); s.Supplier != "" && (sup == nil || sup["name"] == nil || sup["name"] == "") {
+		c["supplier"] = map[string]any{"name": s.Supplier}
+	}
 }

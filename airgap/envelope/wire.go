@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+
 	"signbox/airgap/strictjson"
 )
 
@@ -38,6 +40,10 @@ func parseEnvelope(data []byte) (*parsed, error) {
 	if err := strictjson.DecodeIgnoringUnknown(data, &w); err != nil {
 		return nil, err
 	}
+	return w.parse()
+}
+
+func (w *wireEnvelope) parse() (*parsed, error) {
 	switch {
 	case w.PayloadType == nil:
 		return nil, errors.New("payloadType is missing")
@@ -74,4 +80,33 @@ func decodeBase64(s string) ([]byte, error) {
 		}
 	}
 	return nil, errors.New("not base64 (standard or URL-safe alphabet)")
+}
+
+// Read parses data as a DSSE envelope the way Open does (DSSE v1.0.0's
+// parsing rules: unknown fields ignored, base64 standard or URL-safe,
+// padded or not; required fields, duplicates and trailing data still
+// refused) and returns it in the canonical form Sign writes: payload and
+// every sig re-encoded as standard padded base64, unknown fields dropped.
+// It is for multi-signature envelopes whose signatures the caller checks
+// itself (the ceremony's approvals). A sig that is not base64 stays as
+// written, so the caller's check names it. The payload is the caller's to
+// decode strictly.
+func Read(data []byte) (*dsse.Envelope, error) {
+	var w wireEnvelope
+	if err := strictjson.DecodeIgnoringUnknown(data, &w); err != nil {
+		return nil, err
+	}
+	p, err := w.parse()
+	if err != nil {
+		return nil, err
+	}
+	env := &dsse.Envelope{PayloadType: p.payloadType, Payload: base64.StdEncoding.EncodeToString(p.payload), Signatures: []dsse.Signature{}}
+	for i, s := range *w.Signatures {
+		sig := *s.Sig
+		if p.sigs[i] != nil {
+			sig = base64.StdEncoding.EncodeToString(p.sigs[i])
+		}
+		env.Signatures = append(env.Signatures, dsse.Signature{KeyID: s.KeyID, Sig: sig})
+	}
+	return env, nil
 }

@@ -22,13 +22,13 @@ func init() {
 	})
 	register(&command{
 		path:    "audit verify-proof",
-		usage:   "(--vkey VKEY | --vkey-file FILE) PROOF.tlog-proof",
+		usage:   "(--vkey VKEY | --vkey-file FILE) [--format text|json] PROOF.tlog-proof",
 		summary: "verify one exported event's inclusion proof against the pinned key",
 		run:     runAuditVerifyProof,
 	})
 	register(&command{
 		path:    "audit show",
-		usage:   "[--from N] [--limit N] DIR",
+		usage:   "[--from N] [--limit N] [--format text|json] DIR",
 		summary: "list the entries of an audit log or export",
 		run:     runAuditShow,
 	})
@@ -205,6 +205,7 @@ func runAuditShow(e *env, args []string) error {
 	fs := newFlags(e, "audit show")
 	from := fs.Int64("from", 0, "first entry `N` to list")
 	limit := fs.Int64("limit", 0, "list at most `N` entries (0: all)")
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -212,6 +213,11 @@ func runAuditShow(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("want exactly one log or export DIR")
 	}
+	asJSON, err := jsonFormat(*format)
+	if err != nil {
+		return err
+	}
+	list := auditShowJSON{Entries: []auditEntryJSON{}}
 	shown := int64(0)
 	errStop := errors.New("stop")
 	err = audit.Walk(pos[0], func(en audit.Entry) error {
@@ -222,15 +228,26 @@ func runAuditShow(e *env, args []string) error {
 			return errStop
 		}
 		shown++
+		if asJSON {
+			list.Entries = append(list.Entries, auditEntryJSONOf(en))
+			return nil
+		}
 		fmt.Fprintf(e.stdout, "%6d  %s  e%-3d %-18v %s\n", en.Seq, en.Time.UTC().Format("2006-01-02T15:04:05.000Z"), en.Epoch, en.Type, showPayload(en.Payload))
 		return nil
 	})
 	if errors.Is(err, errStop) {
-		return nil
+		err = nil
 	}
 	if errors.Is(err, audit.ErrTornTail) {
+		if asJSON {
+			list.TornTail = err.Error()
+			return writeJSON(e.stdout, list)
+		}
 		fmt.Fprintf(e.stdout, "(%v)\n", err)
 		return nil
+	}
+	if err == nil && asJSON {
+		return writeJSON(e.stdout, list)
 	}
 	if err != nil {
 		return withHint(err, "`signbox audit verify %s` gives the full verdict", pos[0])
@@ -271,12 +288,17 @@ func runAuditVerifyProof(e *env, args []string) error {
 	fs := newFlags(e, "audit verify-proof")
 	fs.StringVar(&f.vkey, "vkey", "", "pinned checkpoint verifier `key` (name+hash+key)")
 	fs.StringVar(&f.vkeyFile, "vkey-file", "", "read the pinned verifier key from `FILE`")
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usageErr("want exactly one PROOF file")
+	}
+	asJSON, err := jsonFormat(*format)
+	if err != nil {
+		return err
 	}
 	v, err := f.verifier()
 	if err != nil {
@@ -290,6 +312,13 @@ func runAuditVerifyProof(e *env, args []string) error {
 		return couldNotCheck{err}
 	}
 	en, h, err := audit.VerifyInclusion(raw, v)
+	if asJSON {
+		if err != nil {
+			return invalidJSON(e, err, auditProofInvalid)
+		}
+		ej := auditEntryJSONOf(en)
+		return writeJSON(e.stdout, auditProofJSON{Verdict: "OK", Origin: h.Origin, Size: int64(h.Size), Entry: &ej})
+	}
 	if err != nil {
 		return err
 	}

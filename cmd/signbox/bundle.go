@@ -15,7 +15,7 @@ import (
 func init() {
 	register(&command{
 		path:    "bundle verify",
-		usage:   "BUNDLE --release-key PUB.pem [--product NAME] [--min-security-version N] [--last-version V --last-security-version N] [--efuse-digest HEX|FILE]... [--revoked-slot N]...",
+		usage:   "BUNDLE --release-key PUB.pem [--product NAME] [--min-security-version N] [--last-version V --last-security-version N] [--efuse-digest HEX|FILE]... [--revoked-slot N]... [--format text|json]",
 		summary: "verify a release bundle (directory or tar) without any secret",
 		run:     runBundleVerify,
 	})
@@ -31,12 +31,17 @@ func runBundleVerify(e *env, args []string) error {
 	var digests, revoked listFlag
 	fs.Var(&digests, "efuse-digest", "device eFuse key digest (64 hex digits, or a file from espsecure digest_sbv2_public_key), slots 0, 1, 2 in order; replaces the bundle's own")
 	fs.Var(&revoked, "revoked-slot", "eFuse key slot revoked on the device (0-2)")
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return usageErr("want exactly one BUNDLE")
+	}
+	asJSON, err := jsonFormat(*format)
+	if err != nil {
+		return err
 	}
 	opts := bundle.VerifyOptions{Product: *product, MinSecurityVersion: uint32(*minSV)}
 	if *lastV != "" || *lastSV != 0 {
@@ -46,6 +51,12 @@ func runBundleVerify(e *env, args []string) error {
 		return usageErr("%v", err)
 	}
 	res, err := verifyBundle(pos[0], *keyPath, opts, "do not install or ship this bundle; re-export it from the appliance")
+	if asJSON {
+		if err != nil {
+			return invalidJSON(e, err, bundleInvalid)
+		}
+		return writeJSON(e.stdout, bundleJSONOf(res))
+	}
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 	"strings"
 )
@@ -72,6 +73,10 @@ func run(e *env, args []string) int {
 		printHelp(e.stderr, "")
 		return 2
 	}
+	e.cmd = c
+	if wantsHelp(rest) {
+		return commandHelp(e, c)
+	}
 	err := c.runLocked(e, rest)
 	if err == nil {
 		return 0
@@ -86,11 +91,23 @@ func run(e *env, args []string) int {
 	}
 	if errors.Is(err, errUsage) {
 		fmt.Fprintf(e.stderr, "usage: signbox %s %s\n", c.path, c.usage)
+	}
+	return exitCodeOf(err)
+}
+
+// exitCodeOf is the exit code every command gives err: 2 usage, the
+// command's own choice (exitCoder), 3 when an input could not be read
+// (nothing is known about it), 1 otherwise (invalid or refused).
+func exitCodeOf(err error) int {
+	if errors.Is(err, errUsage) {
 		return 2
 	}
 	var ec exitCoder
 	if errors.As(err, &ec) {
 		return ec.ExitCode()
+	}
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		return 3
 	}
 	return 1
 }
@@ -122,10 +139,13 @@ func printHelp(w io.Writer, prefix string) {
 }
 
 // newFlags returns a flag set whose errors come back as usage errors
-// instead of exiting the process.
+// instead of exiting the process: a bad flag prints one line on stderr
+// (run adds the usage line); -h and --help print the command's help on
+// stdout (help.go).
 func newFlags(e *env, c string) *flag.FlagSet {
 	fs := flag.NewFlagSet(c, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(&flagOutput{Writer: e.stderr, stdout: e.stdout, cmd: e.cmd})
+	fs.Usage = func() {}
 	return fs
 }
 
@@ -136,6 +156,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				printFlagHelp(fs)
 				return nil, err
 			}
 			return nil, fmt.Errorf("%w: %v", errUsage, err)

@@ -30,8 +30,8 @@ func init() {
 		summary: "mark the running app INVALID and reboot into the other slot", run: deviceOp("reject", runDeviceReject), locks: lockDevice})
 	register(&command{path: "device revoke-key", usage: "--state DIR N",
 		summary: "burn the revoke bit of eFuse key slot N if the device stays bootable", run: runDeviceRevoke, locks: lockDevice})
-	register(&command{path: "device status", usage: "--state DIR",
-		summary: "show eFuses, partition table, otadata and both slots", run: deviceView("status", runDeviceStatus)})
+	register(&command{path: "device status", usage: "--state DIR [--format text|json]",
+		summary: "show eFuses, partition table, otadata and both slots", run: runDeviceStatusCmd})
 }
 
 // deviceOp wraps a command that takes only --state; an MCUboot state
@@ -50,29 +50,6 @@ func deviceOp(name string, op func(e *env, d *emu.Device) error) func(e *env, ar
 	}
 }
 
-// deviceView wraps a read-only command that takes only --state: it opens
-// the device without the lock and never saves it.
-func deviceView(name string, op func(e *env, d *emu.Device) error) func(e *env, args []string) error {
-	return func(e *env, args []string) error {
-		fs := newFlags(e, "device")
-		state := fs.String("state", "", "device state directory")
-		if err := parseNoArgs(fs, args); err != nil {
-			return err
-		}
-		if *state != "" && mcuemu.IsStateDir(*state) {
-			d, err := mcuemu.Open(*state)
-			if err != nil {
-				return err
-			}
-			return mcubootOps[name](e, d)
-		}
-		d, err := openDevice(e, *state)
-		if err != nil {
-			return err
-		}
-		return op(e, d)
-	}
-}
 
 // openDevice opens a state directory: under the command's lock when the
 // dispatcher took one on it (locks.go), so the device's saves write under
@@ -151,7 +128,34 @@ func runDeviceReject(e *env, d *emu.Device) error {
 	return err
 }
 
-func runDeviceStatus(e *env, d *emu.Device) error {
+func runDeviceStatusCmd(e *env, args []string) error {
+	fs := newFlags(e, "device status")
+	state := fs.String("state", "", "device state directory")
+	format := addFormat(fs)
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	asJSON, err := jsonFormat(*format)
+	if err != nil {
+		return err
+	}
+	if *state != "" && mcuemu.IsStateDir(*state) {
+		if asJSON {
+			return usageErr("--format json is for ESP devices; an MCUboot device's status is text only for now")
+		}
+		d, err := mcuemu.Open(*state)
+		if err != nil {
+			return err
+		}
+		return mcubootOps["status"](e, d)
+	}
+	d, err := openDevice(e, *state)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, deviceStatusJSONOf(d.Status()))
+	}
 	fmt.Fprint(e.stdout, d.Status())
 	return nil
 }

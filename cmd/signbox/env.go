@@ -21,6 +21,7 @@ type env struct {
 	now      func() time.Time
 
 	held *lock.Lock // the dispatcher's lock for this command (locks.go), or nil
+	cmd  *command   // the command being run, for its help (help.go)
 }
 
 func newEnv() *env {

@@ -12,9 +12,9 @@ import (
 )
 
 func init() {
-	register(&command{path: "hsm tokens", usage: "[--module PATH]",
+	register(&command{path: "hsm tokens", usage: "[--module PATH] [--format text|json]",
 		summary: "list the tokens a PKCS#11 module offers", run: runHSMTokens})
-	register(&command{path: "hsm keys", usage: "--token URI [--pin-fd N | --pin-env NAME]",
+	register(&command{path: "hsm keys", usage: "--token URI [--pin-fd N | --pin-env NAME] [--format text|json]",
 		summary: "list a token's keys: labels, ids, algorithms, SPKI fingerprints", run: runHSMKeys})
 	register(&command{path: "hsm keygen", usage: "--token URI --label L --alg ALG [--wrappable] [--pub FILE] [--pin-fd N | --pin-env NAME]",
 		summary: "generate a key inside a token", run: runHSMKeygen})
@@ -32,12 +32,20 @@ func defaultModule(e *env) string {
 func runHSMTokens(e *env, args []string) error {
 	fs := newFlags(e, "hsm tokens")
 	module := fs.String("module", defaultModule(e), "PKCS#11 library `PATH`")
+	format := addFormat(fs)
 	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	asJSON, err := jsonFormat(*format)
+	if err != nil {
 		return err
 	}
 	toks, err := hsm.ListTokens(*module)
 	if err != nil {
-		return withHint(err, "point --module (or SIGNBOX_SOFTHSM_MODULE) at the PKCS#11 library, e.g. %s", softhsm.DefaultModule)
+		return withHint(codedErr{err, 3}, "point --module (or SIGNBOX_SOFTHSM_MODULE) at the PKCS#11 library, e.g. %s", softhsm.DefaultModule)
+	}
+	if asJSON {
+		return writeJSON(e.stdout, hsmTokensJSONOf(*module, toks))
 	}
 	if len(toks) == 0 {
 		fmt.Fprintf(e.stdout, "no initialised tokens in %s\n", *module)
@@ -135,7 +143,12 @@ func tokenHint(err error, u hsm.URI) error {
 func runHSMKeys(e *env, args []string) error {
 	fs := newFlags(e, "hsm keys")
 	tf := addTokenFlags(e, fs, addPINFlags(fs))
+	format := addFormat(fs)
 	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	asJSON, err := jsonFormat(*format)
+	if err != nil {
 		return err
 	}
 	tok, err := tf.open(e)
@@ -146,6 +159,9 @@ func runHSMKeys(e *env, args []string) error {
 	keys, err := selectedKeys(tok, *tf.uri)
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, hsmKeysJSONOf(tok, keys))
 	}
 	if len(keys) == 0 {
 		fmt.Fprintf(e.stdout, "no keys on token %q\n", tok.Info().Label)

@@ -24,7 +24,7 @@ import (
 func init() {
 	register(&command{path: "image info", usage: "FILE",
 		summary: "show an ESP image (header, segments, descriptor, signature blocks and key digests) or an MCUboot image (header and TLVs)", run: runImageInfo})
-	register(&command{path: "image verify", usage: "FILE (--key PUB.pem... | --digest HEX... [--revoked N...]) [--min-security-counter N]",
+	register(&command{path: "image verify", usage: "FILE (--key PUB.pem... | --digest HEX... [--revoked N...]) [--min-security-counter N] [--format text|json]",
 		summary: "verify an ESP image's Secure Boot V2 signatures or an MCUboot image's signature (exit 0 valid, 1 invalid, 3 could not check)", run: runImageVerify})
 }
 
@@ -140,7 +140,12 @@ func runImageVerify(e *env, args []string) error {
 	fs.Var(&digests, "digest", "eFuse key digest, 64 hex digits, for slots 0, 1, 2 in order (repeatable)")
 	fs.Var(&revoked, "revoked", "revoked eFuse slot number (repeatable; with --digest)")
 	minSec := fs.Int64("min-security-counter", -1, "MCUboot: the device's hardware security counter; the image's SEC_CNT must be present and at least this")
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	asJSON, err := jsonFormat(*format)
 	if err != nil {
 		return err
 	}
@@ -148,6 +153,9 @@ func runImageVerify(e *env, args []string) error {
 		if b, err := readImageFile(pos[0]); err == nil && mcuboot.HasMagic(b) {
 			if len(digests) > 0 || len(revoked) > 0 || len(keys) == 0 {
 				return usageErr("an MCUboot image is checked against --key files (the bootloader's keys)")
+			}
+			if asJSON {
+				return usageErr("--format json is for ESP images; an MCUboot image's verdict is text only for now")
 			}
 			return verifyMCUbootImage(e, pos[0], b, keys, *minSec)
 		}
@@ -174,7 +182,14 @@ func runImageVerify(e *env, args []string) error {
 		v, err = imageVerifyDigests(b, digests, revoked)
 	}
 	if err != nil {
-		return imageHint(fmt.Errorf("%s: %w", pos[0], err))
+		err = imageHint(fmt.Errorf("%s: %w", pos[0], err))
+		if asJSON {
+			return invalidJSON(e, err, imageInvalid)
+		}
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, imageJSONOf(v))
 	}
 	slot := ""
 	if v.Slot() >= 0 {

@@ -9,18 +9,24 @@ import (
 func init() {
 	register(&command{
 		path:    "feed verify",
-		usage:   "MEDIA [--build-key PUB.pem]...",
+		usage:   "MEDIA [--build-key PUB.pem]... [--format text|json]",
 		summary: "check an OSV feed snapshot (feed.json + all.zip files) without importing it; `vuln import` imports",
 		run:     runFeedVerify,
 	})
 }
 
 func runFeedVerify(e *env, args []string) error {
-	media, _, keys, err := parseMediaArgs(e, "feed verify", args, false)
+	media, mf, keys, err := parseMediaArgs(e, "feed verify", args, false)
 	if err != nil {
 		return err
 	}
 	v, err := airgap.VerifyFeed(media, airgap.VerifyOptions{BuildKeys: keys})
+	if mf.json {
+		if err != nil {
+			return invalidJSON(e, mediaErr(err), mediaRefused)
+		}
+		return writeJSON(e.stdout, feedJSONOf(v))
+	}
 	if err != nil {
 		return mediaErr(err)
 	}

@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 
 	"signbox/audit"
 	"signbox/evidence"
 	"signbox/sbom"
+	"signbox/vuln"
 )
 
 // Machine-readable output: `--format json` prints one JSON object on
@@ -108,11 +110,14 @@ func evidenceJSON(rep *evidence.Report) evidenceCheckJSON {
 	}
 	for _, r := range rep.Rows {
 		res := "pass"
-		if !r.Pass {
+		switch {
+		case !r.Pass:
 			res = "fail"
+		case len(r.Warnings) > 0:
+			res = "warn"
 		}
 		out.Rows = append(out.Rows, evidenceRowJSON{ID: r.Row.ID, Source: r.Row.Source, Result: res,
-			Files: nonNil(r.Row.Files), Detail: r.Detail, Warnings: []string{}, Command: r.Row.Command})
+			Files: nonNil(r.Row.Files), Detail: r.Detail, Warnings: nonNil(r.Warnings), Command: r.Row.Command})
 	}
 	return out
 }
@@ -149,4 +154,51 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+type scanFindingJSON struct {
+	ID        string `json:"id"`
+	Severity  string `json:"severity"`
+	State     string `json:"state"` // a VEX state, or untriaged
+	Component string `json:"component"`
+}
+
+type scanJSON struct {
+	Verdict    string            `json:"verdict"` // pass or block
+	Rules      string            `json:"rules"`   // policy serial N, or command line
+	MaxFeedAge string            `json:"max_feed_age"`
+	Date       string            `json:"date"`
+	Feed       string            `json:"feed"`
+	Decisions  string            `json:"decisions"`
+	Scanned    int               `json:"scanned"`
+	NotChecked []string          `json:"not_checked"`
+	Findings   []scanFindingJSON `json:"findings"`
+	Blocking   []string          `json:"blocking"`
+	Stale      []string          `json:"stale"`
+}
+
+func scanJSONOf(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, r scanRules) scanJSON {
+	out := scanJSON{Verdict: string(g.Verdict), Rules: r.source, MaxFeedAge: r.fresh.MaxAge.String(),
+		Date: r.fresh.CeremonyDate.Format("2006-01-02"), Feed: res.FeedDigest, Decisions: ds.Digest(), Scanned: res.Scanned,
+		NotChecked: []string{}, Findings: []scanFindingJSON{}, Blocking: []string{}, Stale: []string{}}
+	for _, f := range res.Findings {
+		state := "untriaged"
+		if d, ok := ds.For(f); ok {
+			state = string(d.State)
+		}
+		out.Findings = append(out.Findings, scanFindingJSON{ID: f.ID, Severity: string(f.Rating.Severity), State: state, Component: f.Component.Key()})
+	}
+	for _, u := range res.Unscannable {
+		out.NotChecked = append(out.NotChecked, fmt.Sprint(u))
+	}
+	for _, c := range res.Uncovered {
+		out.NotChecked = append(out.NotChecked, fmt.Sprintf("%s (%s): the feed has no %s records", c.Path, c.Key(), c.Ecosystem))
+	}
+	for _, b := range g.Blocking {
+		out.Blocking = append(out.Blocking, b.String())
+	}
+	for _, d := range g.Stale {
+		out.Stale = append(out.Stale, d.Vuln+" "+d.Component)
+	}
+	return out
 }

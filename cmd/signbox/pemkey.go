@@ -2,13 +2,11 @@ package main
 
 import (
 	"crypto"
-	"crypto/x509"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 
 	"signbox/airgap/envelope"
+	"signbox/internal/pemkey"
 )
 
 // Public keys reach the CLI as PEM files (SubjectPublicKeyInfo, as
@@ -44,14 +42,9 @@ func readPublicKeys(paths []string) ([]crypto.PublicKey, error) {
 	return keys, nil
 }
 
-// errNoPublicKeyPEM: the bytes hold no PEM "PUBLIC KEY" block.
-var errNoPublicKeyPEM = errors.New(`no PEM "PUBLIC KEY" block`)
+// errNoPublicKeyPEM: the bytes hold no PEM block.
+var errNoPublicKeyPEM = pemkey.ErrNoPublicKey
 
-// parsePublicKeyPEM parses the first PEM "PUBLIC KEY" block in b.
-func parsePublicKeyPEM(b []byte) (crypto.PublicKey, error) {
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "PUBLIC KEY" {
-		return nil, errNoPublicKeyPEM
-	}
-	return x509.ParsePKIXPublicKey(blk.Bytes)
-}
+// parsePublicKeyPEM parses a PEM public key whose scheme the caller
+// checks (internal/pemkey, signbox's one PEM reader).
+func parsePublicKeyPEM(b []byte) (crypto.PublicKey, error) { return pemkey.Parse(b) }

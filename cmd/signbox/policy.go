@@ -8,11 +8,12 @@ import (
 )
 
 func init() {
-	register(&command{path: "policy check", usage: "FILE", summary: "parse and validate a policy file and print its digest", run: policyCheck})
+	register(&command{path: "policy check", usage: "[--format text|json] FILE", summary: "parse and validate a policy file and print its digest", run: policyCheck})
 }
 
 func policyCheck(e *env, args []string) error {
 	fs := newFlags(e, "policy check")
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -20,13 +21,24 @@ func policyCheck(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErr("want one policy FILE")
 	}
+	asJSON, err := jsonFormat(*format)
+	if err != nil {
+		return err
+	}
 	b, err := os.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}
 	p, err := policy.Parse(b)
 	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		err = fmt.Errorf("%s: %w", pos[0], err)
+		if asJSON {
+			return invalidJSON(e, err, policyInvalid)
+		}
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, policyJSONOf(p))
 	}
 	fmt.Fprintf(e.stdout, "policy %s serial %d\ndigest %s\n", p.Name, p.Serial, p.Digest())
 	for _, c := range p.Custodians {

@@ -12,7 +12,7 @@ import (
 func init() {
 	register(&command{
 		path:    "request verify",
-		usage:   "MEDIA [--build-key PUB.pem]...",
+		usage:   "MEDIA [--build-key PUB.pem]... [--format text|json]",
 		summary: "check a release request (directory or tar) without importing it",
 		run: func(e *env, args []string) error {
 			_, err := verifyRequestCmd(e, "request verify", args, false)
@@ -32,6 +32,7 @@ func init() {
 type mediaFlags struct {
 	workspace string
 	buildKeys listFlag
+	json      bool // --format json (verify commands only)
 }
 
 func parseMediaArgs(e *env, name string, args []string, needWS bool) (string, *mediaFlags, []crypto.PublicKey, error) {
@@ -39,9 +40,18 @@ func parseMediaArgs(e *env, name string, args []string, needWS bool) (string, *m
 	var mf mediaFlags
 	fs.StringVar(&mf.workspace, "workspace", "", "workspace directory")
 	fs.Var(&mf.buildKeys, "build-key", "pinned build-system public key (PEM); when given, the media must be signed by it")
+	format := new(string)
+	if !needWS {
+		format = addFormat(fs)
+	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return "", nil, nil, err
+	}
+	if *format != "" {
+		if mf.json, err = jsonFormat(*format); err != nil {
+			return "", nil, nil, err
+		}
 	}
 	if len(pos) != 1 {
 		return "", nil, nil, usageErr("want exactly one MEDIA (directory or tar file)")
@@ -57,11 +67,17 @@ func parseMediaArgs(e *env, name string, args []string, needWS bool) (string, *m
 }
 
 func verifyRequestCmd(e *env, name string, args []string, doImport bool) (*airgap.VerifiedRequest, error) {
-	media, _, keys, err := parseMediaArgs(e, name, args, doImport)
+	media, mf, keys, err := parseMediaArgs(e, name, args, doImport)
 	if err != nil {
 		return nil, err
 	}
 	v, err := airgap.VerifyRequest(media, airgap.VerifyOptions{BuildKeys: keys})
+	if mf.json {
+		if err != nil {
+			return nil, invalidJSON(e, mediaErr(err), mediaRefused)
+		}
+		return v, writeJSON(e.stdout, requestJSONOf(v))
+	}
 	if err != nil {
 		return nil, mediaErr(err)
 	}

@@ -34,7 +34,8 @@ type createFlags struct {
 	bootloader, app, sbom, clinical string
 	policy                          string
 	sign                            *signFlags
-	pinned                          string // build key the policy pins, from --policy
+	pinned                          string         // build key the policy pins, from --policy
+	pol                             *policy.Policy // parsed --policy, nil without
 }
 
 func parseCreateFlags(e *env, args []string) (*createFlags, error) {
@@ -144,6 +145,13 @@ func (f *createFlags) check(in airgap.RequestInput) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.Clinical != nil && f.pol != nil {
+		if miss := s.Unsupplied(f.pol.Release.SBOM.SupplierMap()); len(miss) > 0 {
+			return nil, fmt.Errorf("%w: %s: %d components name no supplier (an NTIA minimum element), in the SBOM, the support file or the policy's release.sbom.suppliers: %s",
+				errNoSupplier, airgap.RequestSBOMFile, len(miss), strings.Join(miss[:min(len(miss), 5)], ", "))
+		}
+		pc = append(pc, fmt.Sprintf("%s: every component names its supplier (the SBOM, the support file or the policy)", airgap.RequestSBOMFile))
+	}
 	f.pinned = pinned
 	checks, err := ceremony.CheckReleaseImages(ceremony.ReleaseImages{Product: in.Product, Version: in.Version, Chip: in.Chip,
 		SecurityVersion: in.SecurityVersion, Bootloader: in.Bootloader, App: in.App})
@@ -162,6 +170,10 @@ func (f *createFlags) check(in airgap.RequestInput) ([]string, error) {
 	}
 	return append(checks, pc...), nil
 }
+
+// errNoSupplier: a request with a clinical block has a component whose
+// supplier nobody names; the hospital documents' SBOM row would fail.
+var errNoSupplier = errors.New("the clinical block makes the ceremony write hospital documents")
 
 // errNoSupport: a request with a clinical block lacks the per-component
 // support the hospital documents need.
@@ -209,6 +221,7 @@ func supportTable(s *airgap.Support) (sbom.SupportTable, error) {
 		if err != nil {
 			return tab, fmt.Errorf("support.components[%d]: %w", i, err)
 		}
+		cs.Supplier = c.Supplier
 		tab.ByRef[c.Ref] = cs
 	}
 	return tab, nil
@@ -237,6 +250,8 @@ func createHint(err error) error {
 		return withHint(err, "nothing was written; the ceremony signs images as built and would refuse them too: rebuild, or fix the request flags")
 	case errors.Is(err, ceremony.ErrPolicyDenied):
 		return withHint(err, "nothing was written; the appliance would refuse the release under this policy")
+	case errors.Is(err, errNoSupplier):
+		return withHint(err, "nothing was written; give supplier in support.components of the clinical file, or a purl_prefix rule under the policy's release.sbom.suppliers")
 	case errors.Is(err, errNoSupport):
 		return withHint(err, "nothing was written; give support.default or support.components in the clinical file, or the %s and %s properties in the SBOM", sbom.PropSupportLevel, sbom.PropEndOfSupport)
 	case errors.As(err, &ce):
@@ -277,6 +292,7 @@ func (f *createFlags) checkAgainstPolicy(product, chip string, sv uint32, sbom [
 	if err != nil {
 		return nil, "", fmt.Errorf("--policy %s: %w", f.policy, err)
 	}
+	f.pol = pol
 	checks, err := ceremony.CheckReleasePolicy(pol, product, chip, sv, sbom, images)
 	if err != nil {
 		return nil, "", err

@@ -8,6 +8,7 @@ import (
 
 	"signbox/appliance"
 	"signbox/internal/atomicfile"
+	"signbox/internal/buildinfo"
 	"signbox/sbom"
 )
 
@@ -20,7 +21,7 @@ func init() {
 	})
 	register(&command{
 		path:    "sbom release",
-		usage:   "SBOM --firmware NAME@VERSION --image NAME=SHA256... --out FILE [--date DATE] [--supplier NAME] [--require-support]",
+		usage:   "SBOM --firmware NAME@VERSION --image NAME=SHA256... --out FILE [--date DATE] [--manufacturer NAME] [--require-support]",
 		summary: "write the release SBOM (CycloneDX 1.6) with image hashes and FDA support fields",
 		run:     runSBOMRelease,
 	})
@@ -71,7 +72,7 @@ func sbomHint(err error) error {
 func runSBOMRelease(e *env, args []string) error {
 	fs := newFlags(e, "sbom release")
 	fw := fs.String("firmware", "", "firmware NAME@VERSION")
-	supplier := fs.String("supplier", "", "firmware supplier")
+	manufacturer := fs.String("manufacturer", "", "device manufacturer: the SBOM's and the firmware's manufacturer, supplier and author")
 	var images listFlag
 	fs.Var(&images, "image", "signed image NAME=SHA256HEX (repeatable)")
 	out := fs.String("out", "", "output file (must not exist)")
@@ -86,7 +87,7 @@ func runSBOMRelease(e *env, args []string) error {
 	if len(pos) != 1 || !ok || *out == "" {
 		return usageErr("need SBOM, --firmware NAME@VERSION and --out")
 	}
-	r := sbom.Release{FirmwareName: name, FirmwareVersion: version, Supplier: *supplier, Images: map[string]string{}}
+	r := sbom.Release{FirmwareName: name, FirmwareVersion: version, Manufacturer: sbom.Organization{Name: *manufacturer}, ToolVersion: buildinfo.Version(), Images: map[string]string{}}
 	for _, im := range images {
 		n, sum, ok := strings.Cut(im, "=")
 		if !ok {

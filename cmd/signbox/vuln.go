@@ -30,7 +30,7 @@ func init() {
 	})
 	register(&command{
 		path:    "vuln scan",
-		usage:   "SBOM --workspace DIR [--date DATE] [--max-age 30d] [gate flags] [--vex OUT] [--report OUT]",
+		usage:   "SBOM --workspace DIR [--date DATE] [--max-age 30d] [gate flags] [--vex OUT] [--report OUT] [--format text|json]",
 		summary: "match an SBOM against the imported feed and apply the release gate",
 		run:     runVulnScan,
 	})

@@ -34,12 +34,17 @@ func runVulnScan(e *env, args []string) error {
 	fs.BoolVar(&p.AllowUnchecked, "allow-unchecked", false, "components that could not be scanned do not block")
 	vexOut := fs.String("vex", "", "write the CycloneDX 1.6 VEX document here")
 	reportOut := fs.String("report", "", "write the Markdown report here")
+	format := addFormat(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || *ws == "" {
 		return usageErr("need SBOM and --workspace")
+	}
+	asJSON, err := jsonFormat(*format)
+	if err != nil {
+		return err
 	}
 	if err := gateFlags(&p, *blockAt, *unknown); err != nil {
 		return err
@@ -48,6 +53,11 @@ func runVulnScan(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	rules, err := policyRules(*ws, fs, fr, p)
+	if err != nil {
+		return err
+	}
+	fr, p = rules.fresh, rules.gate
 	s, err := appliance.ReadSBOM(pos[0])
 	if err != nil {
 		return err
@@ -65,7 +75,15 @@ func runVulnScan(e *env, args []string) error {
 		return err
 	}
 	g := vuln.Gate(res, ds, p)
-	printScan(e.stdout, res, ds, g)
+	if asJSON {
+		err = writeJSON(e.stdout, scanJSONOf(res, ds, g, rules))
+	} else {
+		fmt.Fprintf(e.stdout, "rules: %s (feed at most %s old on %s)\n", rules.source, fr.MaxAge, fr.CeremonyDate.Format("2006-01-02"))
+		printScan(e.stdout, res, ds, g)
+	}
+	if err != nil {
+		return err
+	}
 	if err := writeOutputs(res, ds, g, fr, s, pos[0], *vexOut, *reportOut); err != nil {
 		return err
 	}

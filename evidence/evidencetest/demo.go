@@ -67,15 +67,17 @@ func Clinical() *airgap.Clinical {
 	}
 }
 
-// SourceSBOM is the request's SBOM: ESP-IDF and three C libraries.
+// SourceSBOM is the request's SBOM: ESP-IDF and three C libraries, each
+// naming its supplier but cJSON, whose supplier the policy's
+// release.sbom.suppliers names (ReleaseSBOM).
 const SourceSBOM = `{
   "bomFormat": "CycloneDX",
   "specVersion": "1.6",
   "version": 1,
   "components": [
-    {"bom-ref": "esp-idf", "type": "framework", "name": "esp-idf", "version": "5.1.2", "purl": "pkg:github/espressif/esp-idf@5.1.2"},
-    {"bom-ref": "mbedtls", "type": "library", "name": "mbedtls", "version": "3.4.0", "purl": "pkg:github/Mbed-TLS/mbedtls@3.4.0"},
-    {"bom-ref": "lwip", "type": "library", "name": "lwip", "version": "2.1.3", "purl": "pkg:github/lwip-tcpip/lwip@2.1.3"},
+    {"bom-ref": "esp-idf", "type": "framework", "supplier": {"name": "Espressif Systems"}, "name": "esp-idf", "version": "5.1.2", "purl": "pkg:github/espressif/esp-idf@5.1.2"},
+    {"bom-ref": "mbedtls", "type": "library", "supplier": {"name": "Mbed TLS project"}, "name": "mbedtls", "version": "3.4.0", "purl": "pkg:github/Mbed-TLS/mbedtls@3.4.0"},
+    {"bom-ref": "lwip", "type": "library", "supplier": {"name": "lwIP project"}, "name": "lwip", "version": "2.1.3", "purl": "pkg:github/lwip-tcpip/lwip@2.1.3"},
     {"bom-ref": "cjson", "type": "library", "name": "cjson", "version": "1.7.15", "purl": "pkg:github/DaveGamble/cJSON@1.7.15"}
   ]
 }
@@ -96,7 +98,8 @@ func ReleaseSBOM(images map[string]string) ([]byte, error) {
 		"cjson":   {Level: sbom.SupportNone, EndOfSupport: day(2026, 1, 1)},
 	}
 	var buf bytes.Buffer
-	err = sbom.WriteRelease(&buf, sbom.Release{FirmwareName: Product, FirmwareVersion: Version, Supplier: "Example Medical",
+	err = sbom.WriteRelease(&buf, sbom.Release{FirmwareName: Product, FirmwareVersion: Version, Manufacturer: sbom.Organization{Name: "Example Medical", URL: "https://example-medical.test"},
+		Suppliers: sbom.Suppliers{"pkg:github/DaveGamble/": "Dave Gamble"}, ToolVersion: "v0.0.0-test",
 		Images: images, Source: s, Support: sup, Timestamp: CeremonyDate}, sbom.ReleasePolicy{RequireSupport: true})
 	return buf.Bytes(), err
 }
@@ -215,8 +218,9 @@ func Transcript() []byte {
 }
 
 // Build makes the signed demo bundle: images signed by secureBoot, the
-// manifest by release. edit, if set, changes the generated documents
-// before they go in (a nil entry leaves that document out).
+// manifest by release. edit, if set, changes the generated documents, and
+// the SBOM and VEX (under their bundle names), before they go in (a nil
+// document leaves it out).
 func Build(release, secureBoot crypto.Signer, scratch string, edit func(map[string][]byte)) (*bundle.Bundle, error) {
 	boot, app, err := SignedImages(secureBoot)
 	if err != nil {
@@ -231,7 +235,11 @@ func Build(release, secureBoot crypto.Signer, scratch string, edit func(map[stri
 		return nil, err
 	}
 	if edit != nil {
+		docs[evidence.SBOMName], docs[evidence.VEXName] = in.SBOM, in.VEX
 		edit(docs)
+		in.SBOM, in.VEX = docs[evidence.SBOMName], docs[evidence.VEXName]
+		delete(docs, evidence.SBOMName)
+		delete(docs, evidence.VEXName)
 	}
 	c := &bundle.Contents{
 		Product: in.Product, Version: in.Version, Chip: in.Chip, SecurityVersion: in.SecurityVersion.New,

@@ -17,8 +17,8 @@ import (
 	_ "github.com/rogpeppe/go-internal/testscript"
 	_ "github.com/secure-systems-lab/go-securesystemslib/dsse"
 	_ "github.com/stretchr/testify/require"
+	_ "go.yaml.in/yaml/v3"
 	_ "golang.org/x/mod/sumdb/note"
 	_ "golang.org/x/mod/sumdb/tlog"
 	_ "golang.org/x/term"
-	_ "gopkg.in/yaml.v3"
 )
