@@ -190,3 +190,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestOpenSizeLimit: an envelope of exactly MaxEnvelope bytes (trailing
+// JSON whitespace) is not refused for its size; one byte more is.
+func TestOpenSizeLimit(t *testing.T) {
+	k := key(t)
+	env, err := sample().Sign(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	padded := append(env, []byte(strings.Repeat(" ", MaxEnvelope-len(env)))...)
+	if _, err := Open(padded, k.Public()); err != nil && strings.Contains(err.Error(), "exceeds") {
+		t.Errorf("exactly MaxEnvelope bytes: %v", err)
+	}
+	if _, err := Open(append(padded, ' '), k.Public()); err == nil || !strings.Contains(err.Error(), "exceeds") {
+		t.Errorf("one byte over: %v", err)
+	}
+}
