@@ -54,3 +54,25 @@ func TestParseBoundaries(t *testing.T) {
 		t.Errorf("namespace without a host: %v", err)
 	}
 }
+
+// TestAllKeysSlots: AllKeys gives Secure Boot keys their eFuse slot and
+// every other key -1, as NamedKey documents.
+func TestAllKeysSlots(t *testing.T) {
+	p, err := Parse([]byte(example(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, k := range p.AllKeys() {
+		sb := strings.HasPrefix(k.Path, "keys.secure_boot[")
+		if sb && (k.Slot < 0 || k.Slot > 2) || !sb && k.Slot != -1 {
+			t.Errorf("%s: slot %d", k.Path, k.Slot)
+		}
+		if !sb {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Fatalf("%d keys outside secure_boot, want 3", n)
+	}
+}
