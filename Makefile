@@ -4,7 +4,7 @@ BIN       := $(CURDIR)/bin
 STATICCHECK_VERSION := v0.8.2
 export SIGNBOX_SOFTHSM_MODULE ?= /usr/lib/softhsm/libsofthsm2.so
 
-.PHONY: all deps build test vet staticcheck unit demo demo-headless bench fuzz tui-smoke clean
+.PHONY: all deps build test vet staticcheck unit demo demo-headless bench fuzz mutate tui-smoke clean
 
 all: build
 
@@ -47,9 +47,18 @@ bench: deps
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s); minimising a new input
 ## is bounded by FUZZMINIMIZE (default 5s) so the time goes to fuzzing.
+## The run ends with a table of executions per target (make fuzz FUZZTIME=1m).
 FUZZTIME ?= 30s
+FUZZMINIMIZE ?= 5s
 fuzz:
-	scripts/fuzz-all.sh $(FUZZTIME)
+	FUZZMINIMIZE=$(FUZZMINIMIZE) scripts/fuzz-all.sh $(FUZZTIME)
+
+## mutate: mutation testing (gremlins) of the security-critical packages, one
+## package at a time under nice; slow (one `go test` per mutant), never part of
+## `make test`. MUTATE_PKGS narrows it; figures and accepted survivors are in
+## docs/TESTING.md.
+mutate:
+	scripts/mutate.sh $(MUTATE_PKGS)
 
 ## tui-smoke: drives `signbox init`, `signbox` and `signbox demo` in a real terminal through tmux.
 tui-smoke: build

@@ -7,8 +7,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"signbox/airgap/envelope"
@@ -217,4 +219,34 @@ func checkVerdict(t *testing.T, err, want error) {
 		t.Fatalf("error %v does not name the offending path", err)
 	}
 	t.Logf("refused: %v", err)
+}
+
+// TestMediaRootSymlink: the media path itself being a symlink (to a valid
+// request directory or tar) is refused as a link, by name, before anything
+// under it is read — not merely tripped over later as some other error.
+func TestMediaRootSymlink(t *testing.T) {
+	for _, form := range []Form{FormTar, FormDir} {
+		t.Run(form.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			real := filepath.Join(dir, "real")
+			if form == FormTar {
+				real += ".tar"
+				writeTestTar(t, real, validRequest(t))
+			} else {
+				writeDir(t, real, validRequest(t))
+			}
+			if _, err := VerifyRequest(real, VerifyOptions{}); err != nil {
+				t.Fatalf("the real path: %v", err)
+			}
+			link := filepath.Join(dir, "media")
+			if err := os.Symlink(real, link); err != nil {
+				t.Fatal(err)
+			}
+			_, err := VerifyRequest(link, VerifyOptions{})
+			checkVerdict(t, err, ErrLink)
+			if !strings.Contains(err.Error(), "the media path itself is a symlink") {
+				t.Fatalf("error does not say the media path is the link: %v", err)
+			}
+		})
+	}
 }

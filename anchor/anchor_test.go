@@ -100,6 +100,7 @@ func TestCheck(t *testing.T) {
 		{"policy replaced", func(w *Workspace) { w.PolicyDigest = dg1 }, "policy.yaml", "is not the policy the quorum approved"},
 		{"policy serial", func(w *Workspace) { w.PolicySerial = 3 }, "policy.yaml", "serial 3"},
 		{"floor lowered", func(w *Workspace) { w.Floors["pump"] = Floor{SecurityVersion: 1, Ceremony: "0001-release"} }, "versions.json", "pump is at security version 1 (ceremony 0001-release); the HSM pins 2"},
+		{"same floor credited to another closed ceremony", func(w *Workspace) { w.Floors["pump"] = Floor{SecurityVersion: 2, Ceremony: "0001-release"} }, "versions.json", "pump is at security version 2 (ceremony 0001-release); the HSM pins 2"},
 		{"floor removed", func(w *Workspace) { delete(w.Floors, "pump") }, "versions.json", "pump has no released security version"},
 		{"floor raised by an unknown ceremony", func(w *Workspace) { w.Floors["pump"] = Floor{SecurityVersion: 5, Ceremony: "0004-release"} }, "versions.json", "the HSM pins 2"},
 		{"new product nobody signed", func(w *Workspace) { w.Floors["vent"] = Floor{SecurityVersion: 1, Ceremony: "0009-release"} }, "versions.json", "never saw signed"},
@@ -189,4 +190,21 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("re-parse of accepted anchor: %v", err)
 		}
 	})
+}
+
+// TestOpenSizeLimit: an envelope of exactly MaxEnvelope bytes (trailing
+// JSON whitespace) is not refused for its size; one byte more is.
+func TestOpenSizeLimit(t *testing.T) {
+	k := key(t)
+	env, err := sample().Sign(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	padded := append(env, []byte(strings.Repeat(" ", MaxEnvelope-len(env)))...)
+	if _, err := Open(padded, k.Public()); err != nil && strings.Contains(err.Error(), "exceeds") {
+		t.Errorf("exactly MaxEnvelope bytes: %v", err)
+	}
+	if _, err := Open(append(padded, ' '), k.Public()); err == nil || !strings.Contains(err.Error(), "exceeds") {
+		t.Errorf("one byte over: %v", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"hash"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -291,4 +292,20 @@ func verifyWith(t *testing.T, dir string, v note.Verifier) *Report {
 	r, err := Verify(dir, VerifyOptions{Trusted: v})
 	require.NoError(t, err)
 	return r
+}
+
+// TestLastSeenOtherOrigin: a last-seen checkpoint that agrees with the log
+// in size and root, signed by the trusted key, but for another origin is a
+// problem, not a match: the auditor kept it from another log.
+func TestLastSeenOtherOrigin(t *testing.T) {
+	f := newFixture(t)
+	msg, err := os.ReadFile(filepath.Join(f.export, fileCheckpoint))
+	require.NoError(t, err)
+	body := bodyOf(msg)
+	require.True(t, strings.HasPrefix(body, testOrigin+"\n"), body)
+	other := signWith(t, "elsewhere.example/audit"+strings.TrimPrefix(body, testOrigin), testOrigin, testKey(1))
+	require.Equal(t, OK, f.verify(t, false, msg).Verdict)
+	r := f.verify(t, false, other)
+	require.Equal(t, Tampered, r.Verdict, "%+v", r)
+	require.Contains(t, r.Reason, `last-seen checkpoint is for origin "elsewhere.example/audit"`)
 }

@@ -143,6 +143,7 @@ func buildCorpus(t testing.TB) (map[string][]byte, []corpusCase) {
 	add("truncated-tar", good[:len(good)/2], ErrMedia, VerifyOptions{}, "")
 	add("extra-member", makeTar(t, append(slices.Clone(members), tarMember{name: "README.txt", typ: tar.TypeReg, data: []byte("hi")})), ErrExtra, VerifyOptions{}, "")
 	add("missing-sbom", makeTar(t, drop(members, "sbom.cdx.json")), ErrMissing, VerifyOptions{}, "")
+	add("missing-notice", makeTar(t, drop(members, "NOTICE.md")), ErrMissing, VerifyOptions{}, "")
 	add("missing-manifest", makeTar(t, drop(members, airgap.BundleManifest)), ErrMissing, VerifyOptions{}, "")
 	add("symlink-member", makeTar(t, append(slices.Clone(members), tarMember{name: "link", typ: tar.TypeSymlink, link: "/etc/passwd"})), ErrMedia, VerifyOptions{}, "")
 	add("swapped-images", makeTar(t, swapImages(members)), ErrDigest, VerifyOptions{}, "")

@@ -85,6 +85,13 @@ func (r release) contents(t testing.TB) *Contents {
 			{Name: "bob.dsse.json", Data: []byte(`{"payloadType":"y","payload":"","signatures":[]}`)},
 		},
 		Checkpoint: []byte("signbox.example/audit\n42\nAAAA\n\n— signbox AAAA\n"),
+		// The documents for people, as appliance/documents.go adds them
+		// (names from evidence/names.go): a tampered one must fail too.
+		Documents: []NamedFile{
+			{Name: "NOTICE.md", Data: []byte("# Update notice: infusion-pump " + r.version + "\n\nDowntime: about 2 minutes per pump.\n")},
+			{Name: "EVIDENCE.md", Data: []byte("| row | verdict |\n|---|---|\n| SBOM | pass |\n")},
+			{Name: "evidence.json", Data: []byte(`{"kind":"signbox.evidence-pack/v1","rows":[]}`)},
+		},
 	}
 	for i, n := range r.keys {
 		c.Keys = append(c.Keys, KeyInput{Name: n, Public: loadKey(t, n).Public(), Slot: i, Revoked: r.revoked[n]})

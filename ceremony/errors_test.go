@@ -413,3 +413,38 @@ func TestStateRolledBack(t *testing.T) {
 		t.Fatalf("re-sign after rollback: %v", err)
 	}
 }
+
+// TestWrongRoleNeverCounts: a custodian whose role the policy does not count
+// for a release is refused on every way in, not only through Approve:
+// merged with AddApprovals, and written straight into the ceremony's
+// approvals envelope on disk (where alice + dana would otherwise make 2 of 2).
+func TestWrongRoleNeverCounts(t *testing.T) {
+	f, s := releaseReady(t)
+	f.approve(s, "alice")
+	for _, who := range []string{"dana", "erin"} {
+		_, err := s.AddApprovals(signedBy(t, s, f.people[who].signer))
+		if !errors.Is(err, ErrWrongRole) || !strings.Contains(err.Error(), who+" is a ") {
+			t.Fatalf("AddApprovals from %s: %v", who, err)
+		}
+	}
+
+	env := envOf(t, s)
+	if _, err := addSignature(env, f.people["dana"].signer); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.EnvelopePath(), encodeEnvelope(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	re, err := f.ws.Open(s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "approver's role does not count for this ceremony: dana is a release-manager; this ceremony counts only [custodian]"
+	if _, err := re.Progress(); !errors.Is(err, ErrWrongRole) || err.Error() != want {
+		t.Fatalf("progress from disk: %v", err)
+	}
+	advance(t, re)
+	if q, err := re.CollectQuorum(); !errors.Is(err, ErrWrongRole) || q != nil {
+		t.Fatalf("quorum from disk: %v", err)
+	}
+}

@@ -16,7 +16,7 @@ import (
 // demoBundle builds the demo bundle with real signed images (RSA-3072
 // Secure Boot key, ECDSA release key), writes it, verifies it and reads it
 // back.
-func demoBundle(t *testing.T, edit func(map[string][]byte)) (string, *bundle.Result, map[string][]byte) {
+func demoBundle(t testing.TB, edit func(map[string][]byte)) (string, *bundle.Result, map[string][]byte) {
 	t.Helper()
 	b, err := evidencetest.Build(loadKey(t, "release"), loadKey(t, "rsa3072-a"), t.TempDir(), edit)
 	if err != nil {

@@ -80,6 +80,11 @@ func verifyBundle(path, keyPath string, opts bundle.VerifyOptions, invalidHint s
 		if errors.As(err, &ve) {
 			return nil, withHint(codedErr{fmt.Errorf("INVALID: %w", err), 1}, "%s", invalidHint)
 		}
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, withHint(codedErr{fmt.Errorf("could not check: %w", err), 3},
+				"there is no bundle at %s yet: a ceremony writes its bundle only when it is exported "+
+					"(see `signbox ceremony show --workspace WS`; finish it in `signbox open` or with `signbox ceremony run`)", path)
+		}
 		return nil, codedErr{fmt.Errorf("could not check: %w", err), 3}
 	}
 	return res, nil
@@ -135,7 +140,7 @@ func printBundleResult(w io.Writer, r *bundle.Result) {
 	fmt.Fprintf(w, "  plan digest    %s\n", m.PlanDigest)
 	fmt.Fprintf(w, "  files          %d checked (size and SHA-256)\n", r.Files)
 	for _, im := range r.Images {
-		fmt.Fprintf(w, "  %-14s %s: Secure Boot V2 OK, key slot %d (%s), secure_version %d\n", im.Role, im.Path, im.Slot, im.KeyDigest, im.SecureVersion)
+		fmt.Fprintf(w, "  %-14s %s: Secure Boot V2 OK, key slot %d (eFuse key digest %s), secure_version %d\n", im.Role, im.Path, im.Slot, im.KeyDigest, im.SecureVersion)
 	}
 	fmt.Fprintf(w, "  product        %s\n", checked(r.ProductChecked, "not checked (pass --product)"))
 	fmt.Fprintf(w, "  replay         %s\n", checked(r.ReplayChecked, "not checked (pass --last-version/--last-security-version or --min-security-version)"))

@@ -267,7 +267,7 @@ func generateKey(e *env, tok *hsm.Token, label string, alg hsm.Algorithm, wrappa
 			return fmt.Errorf("key %q was generated, but: %w", k.Label, err)
 		}
 	}
-	fmt.Fprintf(e.stdout, "generated %s key %q\nid           %s\nfingerprint  %s\n", k.Algorithm, k.Label, k.IDHex(), orDash(k.Fingerprint))
+	fmt.Fprintf(e.stdout, "generated %s key %q\nid           %s\nfingerprint  %s (SHA-256 of the SPKI)\n", k.Algorithm, k.Label, k.IDHex(), orDash(k.Fingerprint))
 	return nil
 }
 

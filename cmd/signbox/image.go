@@ -120,7 +120,7 @@ func printSignatures(w io.Writer, img *esp.Image) {
 	fmt.Fprintf(w, "Signatures: %d block(s)\n", len(sec.Blocks))
 	for _, b := range sec.Blocks {
 		fmt.Fprintf(w, "  block %d: %s\n", b.Index, b.Scheme)
-		fmt.Fprintf(w, "    key digest:   %x\n", b.KeyDigest)
+		fmt.Fprintf(w, "    key digest:   %x (eFuse key digest, not an SPKI fingerprint)\n", b.KeyDigest)
 		match := "matches image"
 		if string(b.ImageDigest) != string(img.Digest(b.Scheme)) {
 			match = "DOES NOT match image"
@@ -195,7 +195,7 @@ func runImageVerify(e *env, args []string) error {
 	if v.Slot() >= 0 {
 		slot = fmt.Sprintf(", eFuse slot %d", v.Slot())
 	}
-	fmt.Fprintf(e.stdout, "valid: %s %s, secure_version %d, block %d %s%s, key digest %x\n",
+	fmt.Fprintf(e.stdout, "valid: %s %s, secure_version %d, block %d %s%s, eFuse key digest %x\n",
 		v.Chip(), v.Kind(), v.SecureVersion(), v.Block(), v.Scheme(), slot, v.KeyDigest())
 	return nil
 }

@@ -67,6 +67,8 @@ func TestParseBlockErrors(t *testing.T) {
 		{"p256 curve id", block(p256, func(b []byte) { b[36] = 3 }), ErrBlockFields},
 		{"p256 off curve", block(p256, func(b []byte) { b[40] ^= 1 }), ErrBlockFields},
 		{"p256 nonzero tail", block(p256, func(b []byte) { b[500] = 1 }), ErrBlockFields},
+		{"p256 first byte after the signature", block(p256, func(b []byte) { b[ecLayouts[SchemeECDSAP256].end()] = 1 }), ErrBlockFields},
+		{"p384 first byte after the signature", block(p384, func(b []byte) { b[ecLayouts[SchemeECDSAP384].end()] = 1 }), ErrBlockFields},
 		{"p384 sha version", block(p384, func(b []byte) { b[2] = 0 }), ErrBlockFields},
 		{"p192", block(p256, func(b []byte) { b[36] = 1; clear(b[37+48 : 37+64]); clear(b[101+48 : 165]) }), ErrUnsupportedKey},
 	}

@@ -117,17 +117,33 @@ func TestVectorVerdicts(t *testing.T) {
 // TestVectorInvalidReasons pins why each broken vector fails. The bad-sig
 // vector changed a signature byte without redoing the CRC, so the CRC is
 // what the bootloader (and esp.Verify) trips over first.
+//
+// The ECDSA bad-sig vectors flip one bit of r and redo the CRC, so only the
+// signature check can catch them; the bad-digest vectors flip one bit of the
+// block's image digest and redo the CRC, so only the digest comparison can
+// (espsecure calls all of them invalid, see espsecure-verdicts.txt).
 func TestVectorInvalidReasons(t *testing.T) {
-	key := vecPub(t, "rsa3072-a")
-	for file, want := range map[string]error{
-		"app-sv3.rsa.tampered-body.bin": esp.ErrChecksum,
-		"app-sv3.rsa.bad-crc.bin":       esp.ErrBlockCRC,
-		"app-sv3.rsa.bad-sig.bin":       esp.ErrBlockCRC,
-		"app-sv3.rsa.signed.bin":        nil,
+	for _, tt := range []struct {
+		file, key string
+		want      error
+	}{
+		{"app-sv3.rsa.tampered-body.bin", "rsa3072-a", esp.ErrChecksum},
+		{"app-sv3.rsa.bad-crc.bin", "rsa3072-a", esp.ErrBlockCRC},
+		{"app-sv3.rsa.bad-sig.bin", "rsa3072-a", esp.ErrBlockCRC},
+		{"app-sv3.rsa.bad-digest.bin", "rsa3072-a", esp.ErrDigestMismatch},
+		{"app-sv4-c6.p256.bad-sig.bin", "p256", esp.ErrBadSignature},
+		{"app-sv4-c6.p384.bad-sig.bin", "p384", esp.ErrBadSignature},
+		{"app-sv4-c6.p256.bad-digest.bin", "p256", esp.ErrDigestMismatch},
+		{"app-sv3.rsa.signed.bin", "rsa3072-a", nil},
+		{"app-sv4-c6.p256.signed.bin", "p256", nil},
+		{"app-sv4-c6.p384.signed.bin", "p384", nil},
 	} {
-		_, err := esp.Verify(readFile(t, filepath.Join(vecDir, file)), key)
-		if !errors.Is(err, want) && !(want == nil && err == nil) {
-			t.Errorf("%s: got %v, want %v", file, err, want)
+		_, err := esp.Verify(readFile(t, filepath.Join(vecDir, tt.file)), vecPub(t, tt.key))
+		if !errors.Is(err, tt.want) && !(tt.want == nil && err == nil) {
+			t.Errorf("%s with %s: got %v, want %v", tt.file, tt.key, err, tt.want)
+		}
+		if tt.want != nil && !errors.Is(err, esp.ErrNoValidSignature) && tt.want != esp.ErrChecksum && tt.want != esp.ErrBlockCRC {
+			t.Errorf("%s with %s: %v is not esp.ErrNoValidSignature", tt.file, tt.key, err)
 		}
 	}
 }
