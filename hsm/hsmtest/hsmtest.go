@@ -1,4 +1,12 @@
-// Package hsmtest gives tests in any package real, fresh SoftHSM2 tokens.
+// Package hsmtest gives tests in any package real, fresh PKCS#11 tokens
+// from the implementation SIGNBOX_TOKEN_IMPL selects: "softhsm" (SoftHSM2,
+// the default) or "tpm2" (tpm2-pkcs11 over a software TPM that
+// scripts/with-tpm2.sh starts; each test process keeps its token store in
+// a temporary directory of its own, TPM2_PKCS11_STORE). A test asks for "a
+// token" and gets one from the selected implementation.
+//
+// What follows describes SoftHSM; tpm2 works the same way with the store
+// directory in place of SOFTHSM2_CONF.
 //
 // Each call makes a new token with a unique label and random PINs, so tests
 // never see each other's keys and may run in parallel. All tokens of a test
@@ -17,6 +25,7 @@ package hsmtest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,28 +47,94 @@ var (
 	counter   atomic.Uint64
 )
 
-// Module is the SoftHSM2 library tests use.
+// Token implementations SIGNBOX_TOKEN_IMPL selects.
+const (
+	SoftHSM = "softhsm"
+	TPM2    = "tpm2"
+)
+
+// Impl is the selected token implementation.
+func Impl() string {
+	if v := os.Getenv("SIGNBOX_TOKEN_IMPL"); v != "" {
+		return v
+	}
+	return SoftHSM
+}
+
+// tpm2Modules are the Debian paths of tpm2-pkcs11 (libtpm2-pkcs11-1).
+var tpm2Modules = []string{
+	"/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so",
+	"/usr/lib/aarch64-linux-gnu/pkcs11/libtpm2_pkcs11.so",
+}
+
+// Module is the PKCS#11 library of the selected implementation:
+// $SIGNBOX_SOFTHSM_MODULE or $SIGNBOX_TPM2_MODULE, else the Debian path.
 func Module() string {
+	if Impl() == TPM2 {
+		if m := os.Getenv("SIGNBOX_TPM2_MODULE"); m != "" {
+			return m
+		}
+		for _, m := range tpm2Modules {
+			if _, err := os.Stat(m); err == nil {
+				return m
+			}
+		}
+		return tpm2Modules[0]
+	}
 	if m := os.Getenv("SIGNBOX_SOFTHSM_MODULE"); m != "" {
 		return m
 	}
 	return softhsm.DefaultModule
 }
 
-// Require skips (or, under CI=true, fails) t when SoftHSM is unavailable.
+// Require skips (or, under CI=true, fails) t when the selected token
+// implementation is unavailable. A missing implementation is never
+// reported as an unsupported mechanism.
 func Require(t testing.TB) {
 	t.Helper()
+	if err := available(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err.Error() + " (CI=true: a missing token implementation is a failure)")
+		}
+		t.Skip(err.Error())
+	}
+}
+
+func available() error {
 	err := hsm.Available()
 	if err == nil {
 		_, err = os.Stat(Module())
 	}
-	if err != nil {
-		msg := fmt.Sprintf("SoftHSM2 not available (%v); install softhsm2 or set SIGNBOX_SOFTHSM_MODULE", err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: a missing SoftHSM is a failure)")
+	switch Impl() {
+	case SoftHSM:
+		if err != nil {
+			return fmt.Errorf("SoftHSM2 not available (%v); install softhsm2 or set SIGNBOX_SOFTHSM_MODULE", err)
 		}
-		t.Skip(msg)
+	case TPM2:
+		if err != nil {
+			return fmt.Errorf("tpm2-pkcs11 not available (%v); run scripts/ensure-deps.sh", err)
+		}
+		if os.Getenv("TPM2_PKCS11_TCTI") == "" {
+			return fmt.Errorf("SIGNBOX_TOKEN_IMPL=tpm2 without a TPM: run the tests under scripts/with-tpm2.sh")
+		}
+	default:
+		return fmt.Errorf("SIGNBOX_TOKEN_IMPL=%q: want %q or %q", Impl(), SoftHSM, TPM2)
 	}
+	return nil
+}
+
+// Unsupported reports whether err says the token lacks a mechanism (its
+// mechanism list, probed by package hsm, does not offer it), and if so
+// skips t with "unsupported by this token: <mechanism>". Any other error,
+// including a missing implementation, is left to the caller to fail on.
+func Unsupported(t testing.TB, err error) bool {
+	t.Helper()
+	var me *hsm.MechanismError
+	if errors.As(err, &me) {
+		t.Skipf("unsupported by this token: %s", me.Mechanism)
+		return true
+	}
+	return false
 }
 
 // NewTokenInfo initialises a fresh token and returns its URI and PINs, for
@@ -72,7 +147,13 @@ func NewTokenInfo(t testing.TB) softhsm.TokenInfo {
 		t.Fatalf("hsmtest: %v", setupErr)
 	}
 	label := fmt.Sprintf("t%d-%s", counter.Add(1), randomHex(4))
-	info, err := dir.InitToken(label, []byte(randomHex(8)), []byte(randomHex(8)))
+	var info softhsm.TokenInfo
+	var err error
+	if Impl() == TPM2 {
+		info, err = initTPM2(label, []byte(randomHex(8)), []byte(randomHex(8)))
+	} else {
+		info, err = dir.InitToken(label, []byte(randomHex(8)), []byte(randomHex(8)))
+	}
 	if err != nil {
 		t.Fatalf("hsmtest: %v", err)
 	}
@@ -109,7 +190,25 @@ func setup() {
 		setupErr = err
 		return
 	}
+	if Impl() == TPM2 {
+		// tpm2-pkcs11 reads its store directory at C_Initialize.
+		setupErr = os.Setenv("TPM2_PKCS11_STORE", root)
+		return
+	}
 	dir, setupErr = softhsm.NewDir(root, softhsm.WithModule(Module()))
+}
+
+// initTPM2 initialises the tpm2-pkcs11 store's free slot.
+func initTPM2(label string, userPIN, soPIN []byte) (softhsm.TokenInfo, error) {
+	if _, err := hsm.InitFreeToken(Module(), label, soPIN, userPIN); err != nil {
+		return softhsm.TokenInfo{}, fmt.Errorf("tpm2: %w", err)
+	}
+	return softhsm.TokenInfo{
+		URI:     hsm.URI{Token: label, ModulePath: Module()}.String(),
+		Label:   label,
+		UserPIN: userPIN,
+		SOPIN:   soPIN,
+	}, nil
 }
 
 // removeStale deletes directories of test processes that no longer run.
