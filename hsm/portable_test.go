@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"testing"
 
@@ -132,5 +133,33 @@ func TestAnyTokenPublicHalvesWithoutLogin(t *testing.T) {
 	}
 	if len(keys) != 1 || keys[0].Fingerprint != k.Fingerprint {
 		t.Fatalf("public keys without login: %+v, want %s", keys, k.Fingerprint)
+	}
+}
+
+// TestAnyTokenRSAHostPSS: the CKM_RSA_X_509 + host EMSA-PSS fallback
+// makes Secure Boot V2 signatures (salt 32) on every token offering raw
+// RSA, including those that also offer CKM_RSA_PKCS_PSS.
+func TestAnyTokenRSAHostPSS(t *testing.T) {
+	tok := hsmtest.NewToken(t)
+	k, err := tok.GenerateKey("rsa", hsm.RSA3072)
+	if hsmtest.Unsupported(t, err) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tok.Signer("rsa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hsm.ForceHostPSS(s)
+	d := sha256.Sum256([]byte("bootloader"))
+	opts := &rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}
+	sig, err := s.Sign(nil, d[:], opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.VerifyPSS(k.Public.(*rsa.PublicKey), crypto.SHA256, d[:], sig, &rsa.PSSOptions{SaltLength: 32}); err != nil {
+		t.Fatal(err)
 	}
 }
