@@ -108,4 +108,6 @@ func IdleSessions(t *Token) int { return len(t.pool.idle) }
 
 // ForceHostPSS makes an RSA signer use CKM_RSA_X_509 with host EMSA-PSS,
 // the fallback for tokens without CKM_RSA_PKCS_PSS.
-func ForceHostPSS(s crypto.Signer) { s.(*signer).way = signWay{mech: pkcs11.CKM_RSA_X_509, hostPSS: true} }
+func ForceHostPSS(s crypto.Signer) {
+	s.(*signer).way = signWay{mech: pkcs11.CKM_RSA_X_509, hostPSS: true}
+}

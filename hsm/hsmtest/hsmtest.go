@@ -42,8 +42,11 @@ import (
 
 var (
 	setupOnce sync.Once
-	dir       *softhsm.Dir
+	root      string // this process's directory: softhsm/ and tpm2/
 	setupErr  error
+	softOnce  sync.Once
+	dir       *softhsm.Dir
+	softErr   error
 	counter   atomic.Uint64
 )
 
@@ -69,8 +72,10 @@ var tpm2Modules = []string{
 
 // Module is the PKCS#11 library of the selected implementation:
 // $SIGNBOX_SOFTHSM_MODULE or $SIGNBOX_TPM2_MODULE, else the Debian path.
-func Module() string {
-	if Impl() == TPM2 {
+func Module() string { return moduleOf(Impl()) }
+
+func moduleOf(impl string) string {
+	if impl == TPM2 {
 		if m := os.Getenv("SIGNBOX_TPM2_MODULE"); m != "" {
 			return m
 		}
@@ -90,9 +95,11 @@ func Module() string {
 // Require skips (or, under CI=true, fails) t when the selected token
 // implementation is unavailable. A missing implementation is never
 // reported as an unsupported mechanism.
-func Require(t testing.TB) {
+func Require(t testing.TB) { t.Helper(); require(t, Impl()) }
+
+func require(t testing.TB, impl string) {
 	t.Helper()
-	if err := available(); err != nil {
+	if err := available(impl); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal(err.Error() + " (CI=true: a missing token implementation is a failure)")
 		}
@@ -100,12 +107,12 @@ func Require(t testing.TB) {
 	}
 }
 
-func available() error {
+func available(impl string) error {
 	err := hsm.Available()
 	if err == nil {
-		_, err = os.Stat(Module())
+		_, err = os.Stat(moduleOf(impl))
 	}
-	switch Impl() {
+	switch impl {
 	case SoftHSM:
 		if err != nil {
 			return fmt.Errorf("SoftHSM2 not available (%v); install softhsm2 or set SIGNBOX_SOFTHSM_MODULE", err)
@@ -118,7 +125,7 @@ func available() error {
 			return fmt.Errorf("SIGNBOX_TOKEN_IMPL=tpm2 without a TPM: run the tests under scripts/with-tpm2.sh")
 		}
 	default:
-		return fmt.Errorf("SIGNBOX_TOKEN_IMPL=%q: want %q or %q", Impl(), SoftHSM, TPM2)
+		return fmt.Errorf("SIGNBOX_TOKEN_IMPL=%q: want %q or %q", impl, SoftHSM, TPM2)
 	}
 	return nil
 }
@@ -137,11 +144,20 @@ func Unsupported(t testing.TB, err error) bool {
 	return false
 }
 
-// NewTokenInfo initialises a fresh token and returns its URI and PINs, for
-// tests that Open the token or run the CLI themselves.
+// NewTokenInfo initialises a fresh token of the selected implementation
+// and returns its URI and PINs, for tests that Open the token or run the
+// CLI themselves.
 func NewTokenInfo(t testing.TB) softhsm.TokenInfo {
 	t.Helper()
-	Require(t)
+	return NewTokenInfoFrom(t, Impl())
+}
+
+// NewTokenInfoFrom is NewTokenInfo from implementation impl (SoftHSM or
+// TPM2), for tests that mix them the way a deployment does (an appliance
+// token of one kind, the operators' tokens of another).
+func NewTokenInfoFrom(t testing.TB, impl string) softhsm.TokenInfo {
+	t.Helper()
+	require(t, impl)
 	setupOnce.Do(setup)
 	if setupErr != nil {
 		t.Fatalf("hsmtest: %v", setupErr)
@@ -149,9 +165,15 @@ func NewTokenInfo(t testing.TB) softhsm.TokenInfo {
 	label := fmt.Sprintf("t%d-%s", counter.Add(1), randomHex(4))
 	var info softhsm.TokenInfo
 	var err error
-	if Impl() == TPM2 {
+	if impl == TPM2 {
 		info, err = initTPM2(label, []byte(randomHex(8)), []byte(randomHex(8)))
 	} else {
+		softOnce.Do(func() {
+			dir, softErr = softhsm.NewDir(filepath.Join(root, "softhsm"), softhsm.WithModule(moduleOf(SoftHSM)))
+		})
+		if softErr != nil {
+			t.Fatalf("hsmtest: %v", softErr)
+		}
 		info, err = dir.InitToken(label, []byte(randomHex(8)), []byte(randomHex(8)))
 	}
 	if err != nil {
@@ -160,10 +182,17 @@ func NewTokenInfo(t testing.TB) softhsm.TokenInfo {
 	return info
 }
 
-// NewToken returns a fresh, logged-in token, closed when t ends.
+// NewToken returns a fresh, logged-in token of the selected
+// implementation, closed when t ends.
 func NewToken(t testing.TB) *hsm.Token {
 	t.Helper()
-	info := NewTokenInfo(t)
+	return NewTokenFrom(t, Impl())
+}
+
+// NewTokenFrom is NewToken from implementation impl.
+func NewTokenFrom(t testing.TB, impl string) *hsm.Token {
+	t.Helper()
+	info := NewTokenInfoFrom(t, impl)
 	tok, err := hsm.Open(info.URI, StaticPIN(info.UserPIN))
 	if err != nil {
 		t.Fatalf("hsmtest: open %s: %v", info.URI, err)
@@ -185,26 +214,26 @@ const dirPrefix = "signbox-hsmtest-"
 
 func setup() {
 	removeStale()
-	root, err := os.MkdirTemp("", dirPrefix+strconv.Itoa(os.Getpid())+"-")
-	if err != nil {
-		setupErr = err
+	root, setupErr = os.MkdirTemp("", dirPrefix+strconv.Itoa(os.Getpid())+"-")
+	if setupErr != nil {
 		return
 	}
-	if Impl() == TPM2 {
+	if os.Getenv("TPM2_PKCS11_TCTI") != "" {
 		// tpm2-pkcs11 reads its store directory at C_Initialize.
-		setupErr = os.Setenv("TPM2_PKCS11_STORE", root)
-		return
+		store := filepath.Join(root, "tpm2")
+		if setupErr = os.Mkdir(store, 0o700); setupErr == nil {
+			setupErr = os.Setenv("TPM2_PKCS11_STORE", store)
+		}
 	}
-	dir, setupErr = softhsm.NewDir(root, softhsm.WithModule(Module()))
 }
 
 // initTPM2 initialises the tpm2-pkcs11 store's free slot.
 func initTPM2(label string, userPIN, soPIN []byte) (softhsm.TokenInfo, error) {
-	if _, err := hsm.InitFreeToken(Module(), label, soPIN, userPIN); err != nil {
+	if _, err := hsm.InitFreeToken(moduleOf(TPM2), label, soPIN, userPIN); err != nil {
 		return softhsm.TokenInfo{}, fmt.Errorf("tpm2: %w", err)
 	}
 	return softhsm.TokenInfo{
-		URI:     hsm.URI{Token: label, ModulePath: Module()}.String(),
+		URI:     hsm.URI{Token: label, ModulePath: moduleOf(TPM2)}.String(),
 		Label:   label,
 		UserPIN: userPIN,
 		SOPIN:   soPIN,
