@@ -80,7 +80,7 @@ type fixture struct {
 	people map[string]*person
 	order  []string
 	hsm    tokenStore
-	ks     KeyStore // when set, ceremonies sign with it instead of hsm
+	ks     KeyStore          // when set, ceremonies sign with it instead of hsm
 	pins   map[string]string // label -> fingerprint; absent means planned
 	chip   string            // product chip, default esp32c6
 	sbAlg  string            // Secure Boot algorithm, default ecdsa-p256
