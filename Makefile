@@ -27,7 +27,7 @@ staticcheck: $(BIN)/staticcheck
 ## ceremony tests (TestAnyToken*) again over a second PKCS#11 implementation,
 ## tpm2-pkcs11 on a software TPM that scripts/with-tpm2.sh starts on
 ## 127.0.0.1 and stops.
-TPM2_PACKAGES := ./hsm/ ./ceremony/ ./appliance/
+TPM2_PACKAGES := ./hsm/ ./ceremony/ ./appliance/anytoken/
 unit:
 	$(GO) test -race -timeout 20m ./...
 	scripts/with-tpm2.sh $(GO) test -race -count=1 -timeout 10m -run '^TestAnyToken' $(TPM2_PACKAGES)

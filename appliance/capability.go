@@ -13,7 +13,7 @@ import (
 // its mechanism list lacks what a policy key needs. It is found at
 // planning, from the mechanism list alone (no login), rather than at the
 // signing step with the custodians in the room.
-var ErrTokenLacks = errors.New("the appliance token lacks a mechanism the policy needs")
+var ErrTokenLacks = errors.New("the appliance token lacks what the policy needs")
 
 // tokenLacks checks every appliance key the policy plans or uses (the
 // audit keys live on the operator's token) against lacks, which names the

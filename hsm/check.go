@@ -167,3 +167,52 @@ func (t *Token) randomHex(n int) (string, error) {
 	}
 	return hex.EncodeToString(b), nil
 }
+
+// Features probes what the appliance and custodian roles need besides
+// signing keys: private and public data objects (the HSM anchor and the
+// appliance id; a throwaway object is written and destroyed), AES key wrap
+// with padding (key backup), ECDH (custodian share keys). It needs a login.
+func (t *Token) Features() []Feature {
+	out := []Feature{
+		t.dataFeature(false),
+		t.dataFeature(true),
+		t.mechFeature("key backup", "appliance token (keys with backup: true)", wrapMechanism),
+		t.mechFeature("key agreement", "custodian token (share key)", pkcs11.CKM_ECDH1_DERIVE),
+	}
+	return out
+}
+
+func (t *Token) mechFeature(name, needed string, m uint) Feature {
+	f := Feature{Name: name, Needed: needed, Via: mechanismName(m), OK: t.mechs[m]}
+	if !f.OK {
+		f.Error = "unsupported by this token: " + mechanismName(m)
+	}
+	return f
+}
+
+func (t *Token) dataFeature(public bool) Feature {
+	f := Feature{Name: "private data objects", Needed: "appliance token (HSM anchor)", Via: "CKO_DATA, CKA_PRIVATE=true"}
+	if public {
+		f = Feature{Name: "public data objects", Needed: "appliance token (anchor and id read without login)", Via: "CKO_DATA, CKA_PRIVATE=false"}
+	}
+	suffix, err := t.randomHex(6)
+	if err == nil {
+		label := checkLabelPrefix + "data-" + suffix
+		if err = t.PutData(label, []byte("signbox hsm check"), public); err == nil {
+			err = t.pool.with(func(sh pkcs11.SessionHandle) error {
+				hs, err := t.dataHandles(sh, label, public)
+				for _, h := range hs {
+					if err == nil {
+						err = t.ctx.DestroyObject(sh, h)
+					}
+				}
+				return err
+			})
+			f.OK = err == nil
+		}
+	}
+	if err != nil {
+		f.Error = err.Error()
+	}
+	return f
+}

@@ -20,3 +20,15 @@ type CheckResult struct {
 
 // OK reports whether generation, signing and verification all work.
 func (r CheckResult) OK() bool { return r.Generate && r.Sign && r.Verify }
+
+// Feature is one token capability beyond signing keys that some signbox
+// role needs, as `hsm check` reports it.
+type Feature struct {
+	Name string `json:"name"` // e.g. "public data objects"
+	// Needed says who needs it: "appliance token", "custodian token".
+	Needed string `json:"needed_by"`
+	OK     bool   `json:"ok"`
+	// Via is the mechanism or object class probed; Error why it failed.
+	Via   string `json:"via"`
+	Error string `json:"error,omitempty"`
+}

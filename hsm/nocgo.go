@@ -83,3 +83,4 @@ func (t *Token) Lacks(Algorithm) string        { return errNoCgo.Error() }
 func (t *Token) Check(a Algorithm) CheckResult {
 	return CheckResult{Algorithm: a, Error: errNoCgo.Error()}
 }
+func (t *Token) Features() []Feature { return nil }

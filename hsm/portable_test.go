@@ -1,3 +1,5 @@
+//go:build cgo
+
 package hsm_test
 
 import (
@@ -161,5 +163,24 @@ func TestAnyTokenRSAHostPSS(t *testing.T) {
 	}
 	if err := rsa.VerifyPSS(k.Public.(*rsa.PublicKey), crypto.SHA256, d[:], sig, &rsa.PSSOptions{SaltLength: 32}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAnyTokenFeatures: the feature probe leaves nothing behind and, on
+// SoftHSM2, finds everything signbox uses.
+func TestAnyTokenFeatures(t *testing.T) {
+	tok := hsmtest.NewToken(t)
+	fs := tok.Features()
+	if len(fs) != 4 {
+		t.Fatalf("features %+v", fs)
+	}
+	for _, f := range fs {
+		t.Logf("%s: ok=%v via %s %s", f.Name, f.OK, f.Via, f.Error)
+		if hsmtest.Impl() == hsmtest.SoftHSM && !f.OK {
+			t.Errorf("SoftHSM2 lacks %s: %s", f.Name, f.Error)
+		}
+		if !f.OK && f.Error == "" {
+			t.Errorf("%s fails without saying why", f.Name)
+		}
 	}
 }

@@ -31,6 +31,7 @@ type hsmCheckJSON struct {
 	Module       string        `json:"module"`
 	OK           bool          `json:"ok"`
 	Rows         []hsmCheckRow `json:"rows"`
+	Features     []hsm.Feature `json:"features"`
 }
 
 func runHSMCheck(e *env, args []string) error {
@@ -70,6 +71,7 @@ func runHSMCheck(e *env, args []string) error {
 		}
 	}
 	out.Rows = rows
+	out.Features = tok.Features()
 	if asJSON {
 		if err := writeJSON(e.stdout, out); err != nil {
 			return err
@@ -143,6 +145,18 @@ func printCheck(e *env, out hsmCheckJSON) error {
 		}
 		if r.Error != "" {
 			notes = append(notes, fmt.Sprintf("%s: %s", rowName(r), r.Error))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FEATURE	OK	VIA	NEEDED BY")
+	for _, f := range out.Features {
+		fmt.Fprintf(tw, "%s	%s	%s	%s\n", f.Name, yesNo(f.OK), f.Via, f.Needed)
+		if f.Error != "" {
+			notes = append(notes, fmt.Sprintf("%s: %s", f.Name, f.Error))
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -144,6 +144,18 @@ func Unsupported(t testing.TB, err error) bool {
 	return false
 }
 
+// Setup readies the selected implementation for a test that initialises
+// tokens itself (for example through appliance.Init): it requires the
+// implementation and points its store at this process's directory.
+func Setup(t testing.TB) {
+	t.Helper()
+	Require(t)
+	setupOnce.Do(setup)
+	if setupErr != nil {
+		t.Fatalf("hsmtest: %v", setupErr)
+	}
+}
+
 // NewTokenInfo initialises a fresh token of the selected implementation
 // and returns its URI and PINs, for tests that Open the token or run the
 // CLI themselves.
