@@ -40,7 +40,7 @@ func (w signWay) Name() string {
 // combinedMech is the hash-and-sign mechanism of a for hash h, or 0.
 func combinedMech(a Algorithm, h crypto.Hash) uint {
 	switch a {
-	case RSA3072:
+	case RSA3072, RSA2048:
 		return map[crypto.Hash]uint{crypto.SHA256: pkcs11.CKM_SHA256_RSA_PKCS_PSS,
 			crypto.SHA384: pkcs11.CKM_SHA384_RSA_PKCS_PSS, crypto.SHA512: pkcs11.CKM_SHA512_RSA_PKCS_PSS}[h]
 	case ECDSAP256, ECDSAP384:
@@ -54,19 +54,24 @@ func combinedMech(a Algorithm, h crypto.Hash) uint {
 // the host computed (crypto.Signer.Sign).
 func digestWays(a Algorithm) []signWay {
 	switch a {
-	case RSA3072:
+	case RSA3072, RSA2048:
 		return []signWay{{mech: pkcs11.CKM_RSA_PKCS_PSS}, {mech: pkcs11.CKM_RSA_X_509, hostPSS: true}}
 	case ECDSAP256, ECDSAP384:
 		return []signWay{{mech: pkcs11.CKM_ECDSA}}
 	case Ed25519:
 		return []signWay{{mech: ckmEdDSA, combined: true}}
+	case HMACSHA256:
+		return []signWay{{mech: pkcs11.CKM_SHA256_HMAC, combined: true}}
 	}
-	return []signWay{{mech: pkcs11.CKM_SHA256_HMAC, combined: true}}
+	return nil // an algorithm added without a signing way: refused, never guessed
 }
 
 // digestWay picks the first digest way the token offers.
 func digestWay(a Algorithm, mechs map[uint]bool) (signWay, error) {
 	ways := digestWays(a)
+	if len(ways) == 0 {
+		return signWay{}, fmt.Errorf("no signing mechanism is known for %s", a)
+	}
 	for _, w := range ways {
 		if mechs[w.mech] {
 			return w, nil
@@ -100,6 +105,9 @@ func wayNames(ws []signWay) string {
 // the token offers no way to sign with a key of type a.
 func (t *Token) needSign(a Algorithm) (signWay, error) {
 	w, err := digestWay(a, t.mechs)
+	if err != nil && len(digestWays(a)) == 0 {
+		return signWay{}, err
+	}
 	if err != nil {
 		return signWay{}, &MechanismError{Mechanism: wayNames(digestWays(a)), Token: t.info.Label}
 	}

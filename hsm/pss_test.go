@@ -1,3 +1,5 @@
+//go:build cgo
+
 package hsm
 
 import (
@@ -56,4 +58,17 @@ func sha(h interface {
 }, s string) []byte {
 	h.Write([]byte(s))
 	return h.Sum(nil)
+}
+
+// TestEveryAlgorithmHasASigningWay: an algorithm added to Algorithms
+// without a signing mechanism is caught here, not signed with a guess.
+func TestEveryAlgorithmHasASigningWay(t *testing.T) {
+	for _, a := range Algorithms {
+		if len(digestWays(a)) == 0 {
+			t.Errorf("%s has no signing mechanism in digestWays", a)
+		}
+	}
+	if _, err := digestWay("rsa-1024", map[uint]bool{}); err == nil {
+		t.Error("an unknown algorithm got a signing way")
+	}
 }
