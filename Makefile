@@ -23,10 +23,17 @@ vet:
 staticcheck: $(BIN)/staticcheck
 	$(BIN)/staticcheck ./...
 
+## unit: the race-enabled suite over SoftHSM2, then the portable HSM and
+## ceremony tests (TestAnyToken*) again over a second PKCS#11 implementation,
+## tpm2-pkcs11 on a software TPM that scripts/with-tpm2.sh starts on
+## 127.0.0.1 and stops.
+TPM2_PACKAGES := ./hsm/ ./ceremony/ ./appliance/anytoken/
 unit:
 	$(GO) test -race -timeout 20m ./...
+	scripts/with-tpm2.sh $(GO) test -race -count=1 -timeout 10m -run '^TestAnyToken' $(TPM2_PACKAGES)
 
-## test: everything CI runs — vet, staticcheck and the race-enabled test suite over real SoftHSM2 tokens.
+## test: everything CI runs — vet, staticcheck and the race-enabled test suite over real SoftHSM2 tokens,
+## the HSM tier a second time over tpm2-pkcs11.
 test: deps vet staticcheck unit
 
 ## demo: a fresh SoftHSM-backed demo workspace and the release ceremony in the TUI

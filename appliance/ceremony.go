@@ -18,6 +18,9 @@ import (
 // makes a new ceremony with its own id and sequence number, so approvals
 // for one plan can never be replayed onto another.
 func (a *Appliance) PlanRelease(requestID, date string) (*ceremony.Session, error) {
+	if err := a.preflightToken("release"); err != nil {
+		return nil, err
+	}
 	imp, t, err := a.triageOn(requestID, date)
 	if err != nil {
 		return nil, err

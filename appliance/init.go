@@ -117,6 +117,9 @@ func Init(o InitOptions) (*Genesis, error) {
 }
 
 func (g *Genesis) build(o InitOptions, tok, aud *hsm.Token, secret *custody.Secret, founders []founder) error {
+	if err := applianceFeatures(tok, o.Keys); err != nil {
+		return err
+	}
 	fps, pubs, err := makeKeys(o.Keys, tok, aud)
 	if err != nil {
 		return err
@@ -239,6 +242,29 @@ func initApplianceToken(o InitOptions, secret *custody.Secret) (*hsm.Token, erro
 		return nil, fmt.Errorf("appliance token: %w", err)
 	}
 	return tok, nil
+}
+
+// applianceFeatures refuses, before any key is made, an appliance token
+// that cannot hold the anchor (private and public data objects), wrap the
+// keys marked for backup, or generate and sign with the planned keys.
+func applianceFeatures(tok *hsm.Token, specs []KeySpec) error {
+	backup := false
+	for _, k := range specs {
+		if k.Audit {
+			continue
+		}
+		backup = backup || k.Backup
+		if m := tok.Lacks(k.Alg); m != "" {
+			return fmt.Errorf("%w: key %q (%s) needs %s", ErrTokenLacks, k.Label, k.Alg, m)
+		}
+	}
+	for _, f := range tok.Features() {
+		if f.OK || (f.Name == "key backup" && !backup) || f.Name == "key agreement" {
+			continue
+		}
+		return fmt.Errorf("%w: %s (%s) for the %s: %s", ErrTokenLacks, f.Name, f.Via, f.Needed, f.Error)
+	}
+	return nil
 }
 
 func makeKeys(specs []KeySpec, tok, aud *hsm.Token) (map[string]string, map[string]crypto.PublicKey, error) {

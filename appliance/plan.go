@@ -20,6 +20,9 @@ func (a *Appliance) Session(id string) (*ceremony.Session, error) { return a.ses
 // PlanReleaseMedia imports release request media (verified under the
 // policy's build key, logged) and plans its release for date.
 func (a *Appliance) PlanReleaseMedia(media, date string) (*ceremony.Session, error) {
+	if err := a.preflightToken("release"); err != nil {
+		return nil, err
+	}
 	imp, err := a.ImportRelease(media)
 	if err != nil {
 		return nil, err
@@ -31,6 +34,9 @@ func (a *Appliance) PlanReleaseMedia(media, date string) (*ceremony.Session, err
 // without request media. While the policy pins a build key only signed
 // request media may enter, whatever the flags say: the refusal is logged.
 func (a *Appliance) PlanReleaseFiles(rel ceremony.ReleaseInputs) (*ceremony.Session, error) {
+	if err := a.preflightToken("release"); err != nil {
+		return nil, err
+	}
 	p, err := a.policy()
 	if err != nil {
 		return nil, err
@@ -75,11 +81,17 @@ func (a *Appliance) secureBootPublicKeys() (map[string]crypto.PublicKey, error) 
 
 // PlanKeyGeneration plans the generation of the policy's planned keys.
 func (a *Appliance) PlanKeyGeneration(in ceremony.KeyGenInputs) (*ceremony.Session, error) {
+	if err := a.preflightToken("key-generation"); err != nil {
+		return nil, err
+	}
 	return a.track(a.ws.PlanKeyGeneration(in))
 }
 
 // PlanRevocation plans retiring a Secure Boot slot.
 func (a *Appliance) PlanRevocation(in ceremony.RevocationInputs) (*ceremony.Session, error) {
+	if err := a.preflightToken("key-revocation"); err != nil {
+		return nil, err
+	}
 	return a.track(a.ws.PlanRevocation(in))
 }
 

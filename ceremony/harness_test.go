@@ -80,6 +80,7 @@ type fixture struct {
 	people map[string]*person
 	order  []string
 	hsm    tokenStore
+	ks     KeyStore          // when set, ceremonies sign with it instead of hsm
 	pins   map[string]string // label -> fingerprint; absent means planned
 	chip   string            // product chip, default esp32c6
 	sbAlg  string            // Secure Boot algorithm, default ecdsa-p256
@@ -204,13 +205,21 @@ func (f *fixture) run(s *Session, approvers ...string) []Input {
 	if err != nil {
 		f.t.Fatalf("quorum: %v", err)
 	}
-	outs, err := s.Sign(q, f.hsm)
+	outs, err := s.Sign(q, f.keys())
 	if err != nil {
 		f.t.Fatalf("sign: %v", err)
 	}
 	must(f.t, s.Verify)
 	must(f.t, s.Export)
 	return outs
+}
+
+// keys is the store ceremonies sign with.
+func (f *fixture) keys() KeyStore {
+	if f.ks != nil {
+		return f.ks
+	}
+	return f.hsm
 }
 
 func must(t testing.TB, step func() (Checks, error)) Checks {
@@ -236,7 +245,7 @@ func (f *fixture) bootstrap() {
 			f.pins[l] = ""
 			continue
 		}
-		sg, err := f.hsm.Signer(l)
+		sg, err := f.keys().Signer(l)
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -297,7 +306,7 @@ func rebuildApp(t testing.TB, in ReleaseInputs, size int) ReleaseInputs {
 
 func mustPub(t testing.TB, f *fixture, label string) crypto.PublicKey {
 	t.Helper()
-	s, err := f.hsm.Signer(label)
+	s, err := f.keys().Signer(label)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,17 +24,22 @@ import (
 type Options struct {
 	Root   string // the demo workspace; Setup refuses an existing one
 	Module string // SoftHSM2 PKCS#11 module
-	Date   string // ceremony date, YYYY-MM-DD, confirmed by the operator
-	Now    func() time.Time
-	Log    io.Writer // narration; nil for none
+	// ApplianceModule is the PKCS#11 module of the appliance token, to
+	// rehearse on another implementation; "" means Module.
+	ApplianceModule string
+	Date            string // ceremony date, YYYY-MM-DD, confirmed by the operator
+	Now             func() time.Time
+	Log             io.Writer // narration; nil for none
 }
 
 // Demo is a set-up demo workspace.
 type Demo struct {
 	Layout
-	Module    string
-	AuditURI  string
-	Custodian map[string]string // name → token URI
+	Module string
+	// ApplianceModule is the appliance token's module (Options).
+	ApplianceModule string
+	AuditURI        string
+	Custodian       map[string]string // name → token URI
 }
 
 // ErrExists reports a demo workspace that is already there: signbox never
@@ -57,7 +62,10 @@ func Setup(o Options) (*Demo, error) {
 		}
 		return nil, err
 	}
-	d := &Demo{Layout: Layout{Root: o.Root}, Module: o.Module, Custodian: map[string]string{}}
+	d := &Demo{Layout: Layout{Root: o.Root}, Module: o.Module, ApplianceModule: o.ApplianceModule, Custodian: map[string]string{}}
+	if d.ApplianceModule == "" {
+		d.ApplianceModule = o.Module
+	}
 	steps := []struct {
 		what string
 		run  func(*Demo, Options) error
@@ -142,7 +150,7 @@ func (d *Demo) makeTokens(o Options) error {
 	}
 	d.AuditURI = audit.URI
 	g, err := appliance.Init(appliance.InitOptions{
-		Root: d.Root, Module: d.Module, ApplianceLabel: ApplianceLabel,
+		Root: d.Root, Module: d.ApplianceModule, ApplianceLabel: ApplianceLabel,
 		AuditToken: audit.URI, AuditPIN: func() ([]byte, error) { return OperatorPIN(), nil },
 		Keys:     applianceKeys,
 		Policy:   func(fps map[string]string) ([]byte, error) { return policyYAML(pems, shares, fps), nil },

@@ -3,6 +3,7 @@
 package hsm
 
 import (
+	"crypto"
 	"fmt"
 
 	"github.com/miekg/pkcs11"
@@ -104,3 +105,9 @@ func InjectFaults(t *Token, call string, rv uint) (restore func()) {
 
 // IdleSessions is how many sessions t's pool holds for reuse.
 func IdleSessions(t *Token) int { return len(t.pool.idle) }
+
+// ForceHostPSS makes an RSA signer use CKM_RSA_X_509 with host EMSA-PSS,
+// the fallback for tokens without CKM_RSA_PKCS_PSS.
+func ForceHostPSS(s crypto.Signer) {
+	s.(*signer).way = signWay{mech: pkcs11.CKM_RSA_X_509, hostPSS: true}
+}

@@ -28,7 +28,7 @@ func (t *Token) GenerateKey(label string, alg Algorithm, opts ...GenOption) (Key
 	if err := t.need(alg.genMechanism()); err != nil {
 		return KeyInfo{}, err
 	}
-	if err := t.need(alg.signMechanism()); err != nil {
+	if _, err := t.needSign(alg); err != nil {
 		return KeyInfo{}, err
 	}
 	var cfg genConfig

@@ -79,3 +79,8 @@ func (m *MAC) Size() int                       { return 32 }
 func (m *MAC) BlockSize() int                  { return 64 }
 func (m *MAC) Sum(b []byte) []byte             { panic(errNoCgo) }
 func (m *MAC) SumErr(b []byte) ([]byte, error) { return nil, errNoCgo }
+func (t *Token) Lacks(Algorithm) string        { return errNoCgo.Error() }
+func (t *Token) Check(a Algorithm) CheckResult {
+	return CheckResult{Algorithm: a, Error: errNoCgo.Error()}
+}
+func (t *Token) Features() []Feature { return nil }

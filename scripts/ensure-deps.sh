@@ -4,12 +4,20 @@
 # `ensure-deps.sh tmux` also wants tmux (only `make tui-smoke` drives a
 # real terminal). `ensure-deps.sh registry` also wants docker-registry
 # (Docker Distribution, started on 127.0.0.1 by scripts/registry.sh for
-# the publish/fleet registry tests).
+# the publish/fleet registry tests). The second PKCS#11 implementation the
+# HSM tests run on (tpm2-pkcs11 over a software TPM, see
+# scripts/with-tpm2.sh) is always wanted: `make test` runs the HSM tier on it too.
 set -euo pipefail
 
 need=()
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(libsofthsm2)
+command -v swtpm >/dev/null 2>&1 || need+=(swtpm)
+[ -e /usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so ] || [ -e /usr/lib/aarch64-linux-gnu/pkcs11/libtpm2_pkcs11.so ] || need+=(libtpm2-pkcs11-1)
+compgen -G '/usr/lib/*/libtss2-tcti-swtpm.so.0' >/dev/null || need+=(libtss2-tcti-swtpm0)
+compgen -G '/usr/lib/*/libtss2-tcti-tabrmd.so.0' >/dev/null || need+=(libtss2-tcti-tabrmd0)
+[ -x /usr/sbin/tpm2-abrmd ] || need+=(tpm2-abrmd)
+command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus-daemon)
 for want in "$@"; do
   case "$want" in
     tmux) command -v tmux >/dev/null 2>&1 || need+=(tmux) ;;
