@@ -95,16 +95,16 @@ func gateFlags(p *vuln.GatePolicy, blockAt, unknown string) error {
 
 func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, s *sbom.SBOM, sbomPath, vexOut, reportOut string) error {
 	if vexOut != "" {
-		var b bytes.Buffer
 		info := vuln.VEXInfo{Timestamp: fr.CeremonyDate, SBOM: s}
 		if data, err := os.ReadFile(sbomPath); err == nil {
 			sum := sha256.Sum256(data)
 			info.SBOMDigest = "sha256:" + hex.EncodeToString(sum[:])
 		}
-		if err := vuln.WriteVEX(&b, res, ds, info); err != nil {
-			return err
-		}
-		if err := atomicfile.WriteNew(vexOut, b.Bytes(), 0o644); err != nil {
+		// Streamed into a temporary file: the VEX of 100,000 findings is
+		// never held in memory as a whole.
+		if err := atomicfile.CreateNew(vexOut, 0o644, func(w io.Writer) error {
+			return vuln.WriteVEX(w, res, ds, info)
+		}); err != nil {
 			return err
 		}
 	}
