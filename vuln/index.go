@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"signbox/internal/atomicfile"
@@ -36,6 +37,8 @@ type FeedInfo struct {
 	ManifestSHA256 string        `json:"manifest_sha256"`
 	Ecosystems     []ImportStats `json:"ecosystems"`
 	RecordsSHA256  string        `json:"records_sha256"`
+	// Quarantined lists the records import set aside, with the reason.
+	Quarantined []Quarantined `json:"quarantined,omitempty"`
 	// Packages maps "<base ecosystem>/<normalised name>" to the
 	// [offset, length] pairs of its records in records.jsonl.
 	Packages map[string][]int64 `json:"packages"`
@@ -78,8 +81,9 @@ func buildIndex(recs []*Record) ([]byte, map[string][]int64, error) {
 
 // Import verifies the feed snapshot in src against its manifest and its
 // age, parses every record, and writes the index to dst, which must not
-// exist. Malformed or oversized records refuse the whole import with a
-// *RecordError.
+// exist. A malformed or oversized record is quarantined: listed in
+// FeedInfo.Quarantined with its reason, and the rest imported; more than
+// MaxQuarantined of them refuse the whole import with a *RecordError.
 func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
 	if _, err := os.Lstat(dst); err == nil {
 		return nil, fmt.Errorf("%s: %w", dst, atomicfile.ErrExists)
@@ -101,7 +105,7 @@ func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
 			return nil, err
 		}
 	}
-	if len(c.errs.Problems) > 0 {
+	if n := len(c.quarantined); n > MaxQuarantined {
 		return nil, &c.errs
 	}
 	records, pkgs, err := buildIndex(c.sorted())
@@ -110,7 +114,7 @@ func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
 	}
 	sum := sha256.Sum256(records)
 	info := &FeedInfo{Format: indexFormat, Created: created, Source: m.Source, ManifestSHA256: manifestSum,
-		Ecosystems: c.stats, RecordsSHA256: hex.EncodeToString(sum[:]), Packages: pkgs}
+		Ecosystems: c.stats, RecordsSHA256: hex.EncodeToString(sum[:]), Packages: pkgs, Quarantined: c.quarantined}
 	return info, writeIndex(dst, info, records)
 }
 
@@ -148,7 +152,25 @@ func writeIndex(dst string, info *FeedInfo, records []byte) error {
 type Feed struct {
 	Info    FeedInfo
 	digest  string
-	records []byte
+	records string // records.bin; decoded records are slices of it
+	// prepared caches each package's decoded records with their events
+	// parsed and sorted, so components sharing a package share the work.
+	prepared sync.Map // package key -> *pkgRecords
+	quarantine map[string][]int // package key -> indexes into Info.Quarantined
+}
+
+// pkgRecords is one package's records, prepared once.
+type pkgRecords struct {
+	once sync.Once
+	recs []prepRecord
+	err  error
+}
+
+// prepRecord is a record with the affected entries of one package
+// prepared for matching.
+type prepRecord struct {
+	rec      *Record
+	affected []prepAffected
 }
 
 // ErrIndexCorrupt reports an imported feed whose files no longer match
@@ -172,15 +194,18 @@ func OpenFeed(dir string, fresh Freshness) (*Feed, error) {
 	if err := fresh.check(f.Info.Created); err != nil {
 		return nil, err
 	}
-	if f.records, err = readLimited(filepath.Join(dir, RecordsName), maxIndexBytes); err != nil {
+	records, err := readLimited(filepath.Join(dir, RecordsName), maxIndexBytes)
+	if err != nil {
 		return nil, fmt.Errorf("open feed: %w", err)
 	}
-	sum := sha256.Sum256(f.records)
+	sum := sha256.Sum256(records)
 	if hex.EncodeToString(sum[:]) != f.Info.RecordsSHA256 {
 		return nil, fmt.Errorf("%w: %s does not match the hash in %s", ErrIndexCorrupt, RecordsName, IndexName)
 	}
+	f.records = string(records)
 	d := sha256.Sum256(meta)
 	f.digest = "sha256:" + hex.EncodeToString(d[:])
+	f.indexQuarantine()
 	return f, nil
 }
 
@@ -215,4 +240,34 @@ func (f *Feed) lookup(eco, name string) ([]*Record, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// prepare returns the package's records with the affected entries naming
+// it prepared for matching, decoding and parsing them on first use.
+func (f *Feed) prepare(eco, name string) ([]prepRecord, error) {
+	key := packageKey(eco, name)
+	v, ok := f.prepared.Load(key)
+	if !ok {
+		v, _ = f.prepared.LoadOrStore(key, &pkgRecords{})
+	}
+	p := v.(*pkgRecords)
+	p.once.Do(func() {
+		recs, err := f.lookup(eco, name)
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.recs = make([]prepRecord, 0, len(recs))
+		for _, r := range recs {
+			pr := prepRecord{rec: r}
+			for i := range r.Affected {
+				a := &r.Affected[i]
+				if a.Package.Name != "" && packageKey(a.Package.Ecosystem, a.Package.Name) == key {
+					pr.affected = append(pr.affected, prepare(r, a))
+				}
+			}
+			p.recs = append(p.recs, pr)
+		}
+	})
+	return p.recs, p.err
 }
