@@ -155,7 +155,7 @@ type Feed struct {
 	records string // records.bin; decoded records are slices of it
 	// prepared caches each package's decoded records with their events
 	// parsed and sorted, so components sharing a package share the work.
-	prepared sync.Map // package key -> *pkgRecords
+	prepared   sync.Map         // package key -> *pkgRecords
 	quarantine map[string][]int // package key -> indexes into Info.Quarantined
 }
 
