@@ -23,11 +23,15 @@ type Triage struct {
 
 // Record is the gate verdict as the ceremony plan binds it.
 func (t *Triage) Record() *ceremony.GateRecord {
-	return &ceremony.GateRecord{
+	r := &ceremony.GateRecord{
 		Verdict: string(t.Gate.Verdict), Blocking: len(t.Gate.Blocking), FindingsReviewed: t.Gate.FindingsReviewed,
 		FeedDigest: t.Gate.FeedDigest, FeedCreated: t.Feed.Info.Created.UTC().Format(time.RFC3339),
 		DecisionsDigest: t.Gate.DecisionsDigest,
 	}
+	for _, q := range t.Feed.Info.Quarantined {
+		r.Quarantined = append(r.Quarantined, q.String())
+	}
+	return r
 }
 
 // RunTriage scans sbomPath against the workspace's feed (refused if older

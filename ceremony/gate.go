@@ -17,6 +17,10 @@ type GateRecord struct {
 	FeedDigest       string `json:"feed_digest"`
 	FeedCreated      string `json:"feed_created"` // RFC 3339, from the feed manifest
 	DecisionsDigest  string `json:"decisions_digest"`
+	// Quarantined lists the feed records import set aside, each with its
+	// reason ("ID (zip): reason"): custodians see what the feed could not
+	// check.
+	Quarantined []string `json:"quarantined,omitempty"`
 }
 
 // checkGate applies the release rules the gate record answers to.

@@ -54,6 +54,12 @@ func planLines(p *Plan) []string {
 		if g := r.VulnGate; g != nil {
 			out = append(out, fmt.Sprintf("vulnerability gate %s: %d findings reviewed, %d blocking", g.Verdict, g.FindingsReviewed, g.Blocking),
 				"  feed "+g.FeedDigest+" created "+g.FeedCreated, "  decisions "+g.DecisionsDigest)
+			if len(g.Quarantined) > 0 {
+				out = append(out, fmt.Sprintf("  feed records quarantined at import: %d", len(g.Quarantined)))
+				for _, q := range g.Quarantined {
+					out = append(out, "    "+q)
+				}
+			}
 		}
 	case p.KeyGen != nil:
 		for _, k := range p.KeyGen.Keys {

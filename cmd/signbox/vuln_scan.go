@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"signbox/appliance"
 	"signbox/internal/atomicfile"
@@ -48,25 +50,60 @@ func runVulnScan(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := appliance.ReadSBOM(pos[0])
-	if err != nil {
-		return err
+	// A scan is a short batch: fewer collections for a somewhat larger
+	// heap (docs/BENCHMARKS.md has the peak RSS this gives).
+	defer debug.SetGCPercent(debug.SetGCPercent(200))
+	// Reading the SBOM and opening the feed are independent, and the
+	// SBOM's schema check (compiling the official schema, then
+	// validating) runs beside the feed open and the matching; nothing is
+	// printed or written before it has passed.
+	type sbomRead struct {
+		s    *sbom.SBOM
+		wait func() error
+		sum  string
+		err  error
 	}
-	feed, err := vuln.OpenFeed(appliance.FeedDir(*ws), fr)
-	if err != nil {
-		return importHint(err)
+	sbomCh := make(chan sbomRead, 1)
+	go func() {
+		var r sbomRead
+		data, err := readSBOMFile(pos[0])
+		if err == nil {
+			sum := sha256.Sum256(data)
+			r.sum = "sha256:" + hex.EncodeToString(sum[:])
+			r.s, r.wait, err = sbom.ParseAsync(data, sbom.FormatAuto)
+		}
+		if err != nil {
+			r.err = fmt.Errorf("%s: %w", pos[0], err)
+		}
+		sbomCh <- r
+	}()
+	feed, feedErr := vuln.OpenFeed(appliance.FeedDir(*ws), fr)
+	sr := <-sbomCh
+	if sr.err != nil {
+		return sr.err
 	}
-	res, err := vuln.Scan(feed, s)
-	if err != nil {
-		return err
+	s := sr.s
+	if feedErr != nil {
+		return importHint(feedErr)
+	}
+	res, scanErr := vuln.Scan(feed, s)
+	if err := sr.wait(); err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if scanErr != nil {
+		return scanErr
 	}
 	ds, err := vuln.LoadDecisions(appliance.TriageDir(*ws))
 	if err != nil {
 		return err
 	}
 	g := vuln.Gate(res, ds, p)
-	printScan(e.stdout, res, ds, g)
-	if err := writeOutputs(res, ds, g, fr, s, pos[0], *vexOut, *reportOut); err != nil {
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	printScan(out, res, ds, g)
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if err := writeOutputs(res, ds, g, fr, s, sr.sum, pos[0], *vexOut, *reportOut); err != nil {
 		return err
 	}
 	if !g.Pass() {
@@ -93,13 +130,9 @@ func gateFlags(p *vuln.GatePolicy, blockAt, unknown string) error {
 	return nil
 }
 
-func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, s *sbom.SBOM, sbomPath, vexOut, reportOut string) error {
+func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, s *sbom.SBOM, sbomSum, sbomPath, vexOut, reportOut string) error {
 	if vexOut != "" {
-		info := vuln.VEXInfo{Timestamp: fr.CeremonyDate, SBOM: s}
-		if data, err := os.ReadFile(sbomPath); err == nil {
-			sum := sha256.Sum256(data)
-			info.SBOMDigest = "sha256:" + hex.EncodeToString(sum[:])
-		}
+		info := vuln.VEXInfo{Timestamp: fr.CeremonyDate, SBOM: s, SBOMDigest: sbomSum}
 		// Streamed into a temporary file: the VEX of 100,000 findings is
 		// never held in memory as a whole.
 		if err := atomicfile.CreateNew(vexOut, 0o644, func(w io.Writer) error {
@@ -124,7 +157,7 @@ func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vu
 func printScan(w io.Writer, res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult) {
 	fmt.Fprintf(w, "feed %s\ndecisions %s\n", res.FeedDigest, ds.Digest())
 	fmt.Fprintf(w, "%d components scanned, %d not checked, %d findings\n",
-		res.Scanned, len(res.Unscannable)+len(res.Uncovered), len(res.Findings))
+		res.Scanned, res.NotChecked(), len(res.Findings))
 	for _, f := range res.Findings {
 		state := "untriaged"
 		if d, ok := ds.For(f); ok {
@@ -138,6 +171,9 @@ func printScan(w io.Writer, res *vuln.Result, ds *vuln.Decisions, g vuln.GateRes
 	for _, c := range res.Uncovered {
 		fmt.Fprintf(w, "  not checked: %s (%s): the feed has no %s records\n", c.Path, c.Key(), c.Ecosystem)
 	}
+	for _, h := range res.Quarantined {
+		fmt.Fprintf(w, "  not checked: %s\n", h)
+	}
 	fmt.Fprintf(w, "release gate: %s\n", g.Verdict)
 	for _, b := range g.Blocking {
 		fmt.Fprintf(w, "  blocked: %s\n", b)
@@ -145,4 +181,21 @@ func printScan(w io.Writer, res *vuln.Result, ds *vuln.Decisions, g vuln.GateRes
 	for _, d := range g.Stale {
 		fmt.Fprintf(w, "  stale decision (matches no finding): %s %s\n", d.Vuln, d.Component)
 	}
+}
+
+// readSBOMFile reads an SBOM file within sbom.MaxSBOMBytes.
+func readSBOMFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, sbom.MaxSBOMBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > sbom.MaxSBOMBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", sbom.ErrMalformed, sbom.MaxSBOMBytes)
+	}
+	return data, nil
 }
