@@ -7,7 +7,7 @@ import (
 )
 
 // cycloneDXVersions are the spec versions the sbom package reads.
-var cycloneDXVersions = []string{"1.2", "1.3", "1.4", "1.5", "1.6"}
+var cycloneDXVersions = []string{"1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
 
 // MaxSecurityVersion is the widest eFuse secure-version field (ESP32: 32
 // bits; esp-idf-formats.md §4); each product's chip may allow fewer.

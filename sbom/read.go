@@ -51,7 +51,7 @@ type SBOM struct {
 	Unscannable []Unscannable
 }
 
-// Read decodes and validates a CycloneDX SBOM of spec 1.2 to 1.6.
+// Read decodes and validates a CycloneDX SBOM of spec 1.2 to 1.7.
 func Read(r io.Reader, format Format) (*SBOM, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSBOMBytes+1))
 	if err != nil {
@@ -193,8 +193,8 @@ func checkSpecVersion(bom *cdx.BOM, format Format) error {
 	if bom.SpecVersion == 0 {
 		return fmt.Errorf("%w: specVersion is missing", ErrSpecVersion)
 	}
-	if bom.SpecVersion < cdx.SpecVersion1_2 || bom.SpecVersion > cdx.SpecVersion1_6 {
-		return fmt.Errorf("%w: %s (signbox reads 1.2 to 1.6)", ErrSpecVersion, bom.SpecVersion)
+	if bom.SpecVersion < cdx.SpecVersion1_2 || bom.SpecVersion > cdx.SpecVersion1_7 {
+		return fmt.Errorf("%w: %s (signbox reads 1.2 to 1.7)", ErrSpecVersion, bom.SpecVersion)
 	}
 	return nil
 }
