@@ -126,7 +126,7 @@ func TestParseErrors(t *testing.T) {
 		{"severity", "block_at: high", "block_at: severe", `release.vuln_gate.block_at: unknown severity "severe" (want none, low, medium, high or critical)`},
 		{"unknown severity rule", "allow_unchecked: false}", "allow_unchecked: false, unknown_severity: critical}",
 			`release.vuln_gate.unknown_severity: "critical" is not block or allow (omitted means block)`},
-		{"sbom version", `min_spec_version: "1.5"`, `min_spec_version: "1.1"`, `release.sbom.min_spec_version: "1.1" is not a CycloneDX version signbox reads [1.2 1.3 1.4 1.5 1.6]`},
+		{"sbom version", `min_spec_version: "1.5"`, `min_spec_version: "1.1"`, `release.sbom.min_spec_version: "1.1" is not a CycloneDX version signbox reads [1.2 1.3 1.4 1.5 1.6 1.7]`},
 		{"feed age syntax", "max_feed_age: 7d", "max_feed_age: a week", `release.max_feed_age: "a week" is not a duration like 7d or 72h (line 103)`},
 		{"manufacturer without name", "  max_feed_age: 7d\n", "  max_feed_age: 7d\nmanufacturer: {namespace: \"https://pumps.example\"}\n", "manufacturer.name is required"},
 		{"manufacturer namespace", "  max_feed_age: 7d\n", "  max_feed_age: 7d\nmanufacturer: {name: Acme, namespace: \"http://pumps.example\"}\n", `manufacturer.namespace: "http://pumps.example" must be an https URL the manufacturer controls`},
