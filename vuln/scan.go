@@ -66,6 +66,13 @@ func Scan(feed *Feed, s *sbom.SBOM) (*Result, error) {
 			continue
 		}
 		todo = append(todo, c)
+		if c.Ecosystem == "Go" && c.Name == sbom.GoToolchain {
+			// A Go toolchain carries the standard library it compiles
+			// into every binary: check it against stdlib records too.
+			std := c
+			std.Name = sbom.GoStdlib
+			todo = append(todo, std)
+		}
 	}
 	res.Scanned = len(todo)
 	res.Quarantined = feed.quarantined(todo)
