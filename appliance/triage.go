@@ -75,6 +75,7 @@ func GatePolicy(p *policy.Policy) (vuln.GatePolicy, error) {
 	return vuln.GatePolicy{
 		BlockInTriage: vg.BlockInTriage, BlockAtOrAbove: sev,
 		AllowUnknownSeverity: vg.UnknownSeverity.Allows(), AllowUnchecked: vg.AllowUnchecked,
+		AllowUnevaluated: vg.CouldNotEvaluate.Allows(),
 	}, nil
 }
 

@@ -53,6 +53,11 @@ func (v *VulnGate) validate(path string) error {
 	default:
 		return fmt.Errorf("%s.unknown_severity: %q is not block or allow (omitted means block)", path, v.UnknownSeverity)
 	}
+	switch v.CouldNotEvaluate {
+	case "", UnknownSeverityBlock, UnknownSeverityAllow:
+	default:
+		return fmt.Errorf("%s.could_not_evaluate: %q is not block or allow (omitted means block)", path, v.CouldNotEvaluate)
+	}
 	return nil
 }
 

@@ -19,11 +19,11 @@ import (
 // stdlib, so the 32 toolchain advisories were never checked.
 func TestGoToolchainIsChecked(t *testing.T) {
 	for purl, want := range map[string][2]string{
-		"pkg:golang/golang.org/toolchain@v0.0.1-go1.21.3.linux-amd64": {"toolchain", "1.21.3"},
+		"pkg:golang/golang.org/toolchain@v0.0.1-go1.21.3.linux-amd64":   {"toolchain", "1.21.3"},
 		"pkg:golang/golang.org/toolchain@v0.0.1-go1.22rc1.darwin-arm64": {"toolchain", "1.22.0-rc.1"},
-		"pkg:golang/stdlib@go1.20":                                     {"stdlib", "1.20.0"},
-		"pkg:golang/std@1.21.3":                                        {"stdlib", "1.21.3"},
-		"pkg:golang/go@v1.19.2":                                        {"stdlib", "1.19.2"},
+		"pkg:golang/stdlib@go1.20":                                      {"stdlib", "1.20.0"},
+		"pkg:golang/std@1.21.3":                                         {"stdlib", "1.21.3"},
+		"pkg:golang/go@v1.19.2":                                         {"stdlib", "1.19.2"},
 	} {
 		c, reason := sbom.Normalise(&cdx.Component{Type: "library", Name: "go", PackageURL: purl})
 		require.Empty(t, reason, purl)

@@ -33,6 +33,7 @@ func runVulnScan(e *env, args []string) error {
 	fs.BoolVar(&p.BlockInTriage, "block-in-triage", true, "findings still in_triage block")
 	blockAt := fs.String("block-at", "high", "exploitable or in_triage findings at or above this severity block (none to disable)")
 	unknown := fs.String("unknown-severity", "block", "open findings whose advisory has no usable score: block or allow")
+	unevaluated := fs.String("could-not-evaluate", "block", "open findings whose versions could not be parsed or ordered: block or allow")
 	fs.BoolVar(&p.AllowUnchecked, "allow-unchecked", false, "components that could not be scanned do not block")
 	vexOut := fs.String("vex", "", "write the CycloneDX 1.6 VEX document here")
 	reportOut := fs.String("report", "", "write the Markdown report here")
@@ -45,6 +46,13 @@ func runVulnScan(e *env, args []string) error {
 	}
 	if err := gateFlags(&p, *blockAt, *unknown); err != nil {
 		return err
+	}
+	switch *unevaluated {
+	case "block":
+	case "allow":
+		p.AllowUnevaluated = true
+	default:
+		return usageErr("--could-not-evaluate: want block or allow, not %q", *unevaluated)
 	}
 	fr, err := fresh.parse(e)
 	if err != nil {
