@@ -61,7 +61,12 @@ func BuildVEX(res *Result, ds *Decisions, info VEXInfo) (*cdx.BOM, error) {
 		vulns = append(vulns, vexEntry(f, ref, d, ok))
 	}
 	if len(l.copies) > 0 {
-		bom.Components = &l.copies
+		cs := make([]cdx.Component, len(l.copies))
+		for i, tc := range l.copies {
+			cs[i] = cdx.Component{BOMRef: tc.BOMRef, Type: tc.Type, Group: tc.Group,
+				Name: tc.Name, Version: tc.Version, PackageURL: tc.PackageURL}
+		}
+		bom.Components = &cs
 	}
 	if len(vulns) > 0 {
 		bom.Vulnerabilities = &vulns
@@ -108,8 +113,11 @@ func WriteVEX(w io.Writer, res *Result, ds *Decisions, info VEXInfo) error {
 	j.close('}')
 	if len(l.copies) > 0 {
 		j.arr("components")
-		for i := range l.copies {
-			writeComponent(j, &l.copies[i])
+		for _, c := range l.copies {
+			writeComponent(j, c)
+			if err := j.flush(w, 60<<10); err != nil {
+				return err
+			}
 		}
 		j.close(']')
 	}
@@ -122,11 +130,8 @@ func WriteVEX(w io.Writer, res *Result, ds *Decisions, info VEXInfo) error {
 				return fmt.Errorf("VEX entry for %s: %w", f.Key(), err)
 			}
 			writeVulnerability(j, &v)
-			if len(j.b) >= 60<<10 {
-				if _, err := w.Write(j.b); err != nil {
-					return err
-				}
-				j.b = j.b[:0]
+			if err := j.flush(w, 60<<10); err != nil {
+				return err
 			}
 		}
 		j.close(']')

@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"io"
 	"strconv"
 	"unicode/utf8"
 )
@@ -94,6 +95,16 @@ func (j *jsonWriter) arr(name string) {
 func (j *jsonWriter) item() {
 	j.elem()
 	j.open('{')
+}
+
+// flush writes out what is buffered once it reaches at least n bytes.
+func (j *jsonWriter) flush(w io.Writer, n int) error {
+	if len(j.b) < n {
+		return nil
+	}
+	_, err := w.Write(j.b)
+	j.b = j.b[:0]
+	return err
 }
 
 const hexDigits = "0123456789abcdef"

@@ -10,7 +10,9 @@ import (
 
 // The VEX writer emits exactly the fields vexEntry and linker set, in
 // cyclonedx-go's field order; checkVEXEntry refuses anything else, so a
-// field added to vexEntry cannot be dropped silently.
+// field added to vexEntry cannot be dropped silently. Component copies
+// carry the SBOM component's bom-ref, type, group, name, version and purl
+// (linker.ref).
 
 func writeProperty(j *jsonWriter, name, value string) {
 	j.item()

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 
 	"signbox/appliance"
 	"signbox/internal/atomicfile"
@@ -58,9 +57,6 @@ func runVulnScan(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// A scan is a short batch: fewer collections for a somewhat larger
-	// heap (docs/BENCHMARKS.md has the peak RSS this gives).
-	defer debug.SetGCPercent(debug.SetGCPercent(200))
 	// Reading the SBOM and opening the feed are independent, and the
 	// SBOM's schema check (compiling the official schema, then
 	// validating) runs beside the feed open and the matching; nothing is
