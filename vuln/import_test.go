@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"signbox/sbom"
+
 	"signbox/internal/atomicfile"
 )
 
@@ -137,7 +139,18 @@ func TestOpenFeedDetectsTampering(t *testing.T) {
 	p := filepath.Join(dst, RecordsName)
 	data, err := os.ReadFile(p)
 	require.NoError(t, err)
+	// Same size, one byte changed: the chunk holding it fails its hash
+	// when a scan reads it.
 	require.NoError(t, os.WriteFile(p, []byte(strings.Replace(string(data), "2.0.0", "1.0.0", 1)), 0o644))
+	f, err = OpenFeed(dst, testFresh)
+	require.NoError(t, err)
+	s, err := sbom.Parse([]byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"m","purl":"pkg:golang/example.com/m@v1.0.0"}]}`), sbom.FormatJSON)
+	require.NoError(t, err)
+	_, err = Scan(f, s)
+	require.ErrorIs(t, err, ErrIndexCorrupt)
+	require.ErrorContains(t, err, "records.bin at 0 does not match the hash in index.json")
+	// A different size is caught on open.
+	require.NoError(t, os.WriteFile(p, append(data, 0), 0o644))
 	_, err = OpenFeed(dst, testFresh)
 	require.ErrorIs(t, err, ErrIndexCorrupt)
 
