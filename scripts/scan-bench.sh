@@ -46,9 +46,9 @@ timed() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-peer_db() { # the Go all.zip where osv-scanner 2.5 looks for it offline
-	mkdir -p "$WORK/osvdb/osv-scanner/Go"
-	cp "$DATA/osv/Go/all.zip" "$WORK/osvdb/osv-scanner/Go/all.zip"
+peer_db() { # the Go all.zip where osv-scanner 2.5 reads it offline (vuln.md section 2)
+	mkdir -p "$WORK/osvdb/osv-scalibr/Go"
+	cp "$DATA/osv/Go/all.zip" "$WORK/osvdb/osv-scalibr/Go/all.zip"
 }
 
 printf '%-6s %10s %8s %12s %s\n' size components findings "median wall" "max RSS (MiB), signbox | peer"
@@ -60,8 +60,8 @@ for size in $SIZES; do
 		timed "signbox-$size" "$WORK/signbox" vuln scan "$WORK/$size.cdx.json" --workspace "$WORK/ws-$size" \
 			--date 2026-09-01 --vex "$WORK/vex.json"
 		if [ -n "${OSV_SCANNER:-}" ]; then
-			timed "peer-$size" env OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY="$WORK/osvdb" unshare -n "$OSV_SCANNER" scan source \
-				--offline-vulnerabilities -L "$WORK/$size.cdx.json" --format json --output "$WORK/peer.json"
+			timed "peer-$size" unshare -n "$OSV_SCANNER" scan source --offline-vulnerabilities \
+				--local-db-path "$WORK/osvdb" -L "$WORK/$size.cdx.json" --format json --output "$WORK/peer.json"
 		fi
 	done
 	read -r comps findings < <("$WORK/signbox" vuln scan "$WORK/$size.cdx.json" --workspace "$WORK/ws-$size" --date 2026-09-01 2>/dev/null |
