@@ -4,7 +4,7 @@ BIN       := $(CURDIR)/bin
 STATICCHECK_VERSION := v0.8.2
 export SIGNBOX_SOFTHSM_MODULE ?= /usr/lib/softhsm/libsofthsm2.so
 
-.PHONY: all deps build test vet staticcheck unit demo demo-headless bench fuzz mutate tui-smoke clean
+.PHONY: all deps build test vet staticcheck unit demo demo-headless bench bench-scan fuzz mutate tui-smoke clean
 
 all: build
 
@@ -51,6 +51,11 @@ demo-headless: build
 ## bench: the figures in docs/BENCHMARKS.md.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-scan: whole-process `signbox vuln scan --vex` on generated 1k/10k/100k SBOMs and the real
+## proton-bridge one (RUNS, SIZES, OSV_SCANNER for the peer): the figures in docs/BENCHMARKS.md.
+bench-scan: deps
+	scripts/scan-bench.sh
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s); minimising a new input
 ## is bounded by FUZZMINIMIZE (default 5s) so the time goes to fuzzing.

@@ -3,7 +3,9 @@ package appliance
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"signbox/airgap"
 	"signbox/audit"
@@ -20,8 +22,36 @@ func (a *Appliance) ImportFeed(dir string, fresh vuln.Freshness) (*vuln.FeedInfo
 		_ = a.event(audit.ImportRejected, "kind", "osv-feed", "media", dir, "reason", err.Error())
 		return nil, nil, err
 	}
-	return info, v, a.event(audit.ImportAccepted, "kind", "osv-feed", "feed", "sha256:"+v.ManifestSHA256,
-		"created", info.Created.UTC().Format("2006-01-02T15:04:05Z"), "signature", string(v.Signature))
+	kv := []string{"kind", "osv-feed", "feed", "sha256:" + v.ManifestSHA256,
+		"created", info.Created.UTC().Format("2006-01-02T15:04:05Z"), "signature", string(v.Signature),
+		"quarantined", strconv.Itoa(len(info.Quarantined))}
+	return info, v, a.event(audit.ImportAccepted, append(kv, quarantineFields(info.Quarantined)...)...)
+}
+
+// maxQuarantineAudit bounds the bytes of quarantined-record lines in one
+// audit entry (the payload limit is audit.MaxPayload); the rest is
+// counted, and index.json lists them all.
+const maxQuarantineAudit = 48 << 10
+
+// quarantineFields is one quarantined_record line per record set aside,
+// with its reason, as far as the audit entry has room.
+func quarantineFields(qs []vuln.Quarantined) []string {
+	var kv []string
+	size := 0
+	for i, q := range qs {
+		line := strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, q.String())
+		if size+len(line) > maxQuarantineAudit {
+			return append(kv, "quarantined_unlisted", strconv.Itoa(len(qs)-i))
+		}
+		size += len(line) + len("quarantined_record=\n")
+		kv = append(kv, "quarantined_record", line)
+	}
+	return kv
 }
 
 func (a *Appliance) importFeed(dir string, fresh vuln.Freshness) (*vuln.FeedInfo, *airgap.Verified, error) {

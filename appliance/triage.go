@@ -23,11 +23,15 @@ type Triage struct {
 
 // Record is the gate verdict as the ceremony plan binds it.
 func (t *Triage) Record() *ceremony.GateRecord {
-	return &ceremony.GateRecord{
+	r := &ceremony.GateRecord{
 		Verdict: string(t.Gate.Verdict), Blocking: len(t.Gate.Blocking), FindingsReviewed: t.Gate.FindingsReviewed,
 		FeedDigest: t.Gate.FeedDigest, FeedCreated: t.Feed.Info.Created.UTC().Format(time.RFC3339),
 		DecisionsDigest: t.Gate.DecisionsDigest, Findings: t.findingRecords(),
 	}
+	for _, q := range t.Feed.Info.Quarantined {
+		r.Quarantined = append(r.Quarantined, q.String())
+	}
+	return r
 }
 
 // findingRecords is every finding of the scan with its decision, as the
@@ -95,6 +99,7 @@ func GatePolicy(p *policy.Policy) (vuln.GatePolicy, error) {
 	return vuln.GatePolicy{
 		BlockInTriage: vg.BlockInTriage, BlockAtOrAbove: sev,
 		AllowUnknownSeverity: vg.UnknownSeverity.Allows(), AllowUnchecked: vg.AllowUnchecked,
+		AllowUnevaluated: vg.CouldNotEvaluate.Allows(),
 	}, nil
 }
 

@@ -24,6 +24,10 @@ type GateRecord struct {
 	// approves each decision by approving the plan (docs/ARCHITECTURE.md,
 	// "Triage decisions are approved in the plan").
 	Findings []FindingRecord `json:"findings"`
+	// Quarantined lists the feed records import set aside, each with its
+	// reason ("ID (zip): reason"): custodians see what the feed could not
+	// check.
+	Quarantined []string `json:"quarantined,omitempty"`
 }
 
 // FindingRecord is one finding and its triage decision as the plan binds

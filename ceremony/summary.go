@@ -64,6 +64,12 @@ func planLines(p *Plan) []string {
 			for _, f := range g.Findings {
 				out = append(out, "  "+f.Line())
 			}
+			if len(g.Quarantined) > 0 {
+				out = append(out, fmt.Sprintf("  feed records quarantined at import: %d", len(g.Quarantined)))
+				for _, q := range g.Quarantined {
+					out = append(out, "    "+q)
+				}
+			}
 		}
 	case p.KeyGen != nil:
 		for _, k := range p.KeyGen.Keys {

@@ -126,7 +126,7 @@ func TestParseErrors(t *testing.T) {
 		{"severity", "block_at: high", "block_at: severe", `release.vuln_gate.block_at: unknown severity "severe" (want none, low, medium, high or critical)`},
 		{"unknown severity rule", "allow_unchecked: false}", "allow_unchecked: false, unknown_severity: critical}",
 			`release.vuln_gate.unknown_severity: "critical" is not block or allow (omitted means block)`},
-		{"sbom version", `min_spec_version: "1.5"`, `min_spec_version: "1.1"`, `release.sbom.min_spec_version: "1.1" is not a CycloneDX version signbox reads [1.2 1.3 1.4 1.5 1.6]`},
+		{"sbom version", `min_spec_version: "1.5"`, `min_spec_version: "1.1"`, `release.sbom.min_spec_version: "1.1" is not a CycloneDX version signbox reads [1.2 1.3 1.4 1.5 1.6 1.7]`},
 		{"supplier prefix", `require_hashes: true}`, `require_hashes: true, suppliers: [{purl_prefix: "golang/x", name: Go}]}`,
 			`release.sbom.suppliers[0].purl_prefix: "golang/x" is not the start of a purl (pkg:TYPE/...)`},
 		{"supplier name", `require_hashes: true}`, `require_hashes: true, suppliers: [{purl_prefix: "pkg:golang/", name: " "}]}`,

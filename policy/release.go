@@ -73,12 +73,17 @@ type VulnGate struct {
 	// score (no valid CVSS vector, no severity word): "block" (the
 	// default when omitted) or "allow".
 	UnknownSeverity UnknownSeverity `yaml:"unknown_severity,omitempty"`
+	// CouldNotEvaluate rules open findings whose ranges could not be
+	// evaluated (a version on either side that cannot be parsed or
+	// ordered): "block" (the default when omitted) or "allow".
+	CouldNotEvaluate UnknownSeverity `yaml:"could_not_evaluate,omitempty"`
 	// AllowUnchecked lets SBOM components the feed cannot check pass;
 	// otherwise each one blocks.
 	AllowUnchecked bool `yaml:"allow_unchecked"`
 }
 
-// UnknownSeverity is release.vuln_gate.unknown_severity.
+// UnknownSeverity is release.vuln_gate.unknown_severity, and the same
+// block-or-allow choice for could_not_evaluate.
 type UnknownSeverity string
 
 const (

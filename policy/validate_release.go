@@ -8,7 +8,7 @@ import (
 )
 
 // cycloneDXVersions are the spec versions the sbom package reads.
-var cycloneDXVersions = []string{"1.2", "1.3", "1.4", "1.5", "1.6"}
+var cycloneDXVersions = []string{"1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
 
 // MaxSecurityVersion is the widest eFuse secure-version field (ESP32: 32
 // bits; esp-idf-formats.md §4); each product's chip may allow fewer.
@@ -53,6 +53,11 @@ func (v *VulnGate) validate(path string) error {
 	case "", UnknownSeverityBlock, UnknownSeverityAllow:
 	default:
 		return fmt.Errorf("%s.unknown_severity: %q is not block or allow (omitted means block)", path, v.UnknownSeverity)
+	}
+	switch v.CouldNotEvaluate {
+	case "", UnknownSeverityBlock, UnknownSeverityAllow:
+	default:
+		return fmt.Errorf("%s.could_not_evaluate: %q is not block or allow (omitted means block)", path, v.CouldNotEvaluate)
 	}
 	return nil
 }

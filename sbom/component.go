@@ -105,5 +105,8 @@ func Normalise(c *cdx.Component) (Component, string) {
 		return comp, "no version in the component or its purl"
 	}
 	comp.Version = NormaliseVersion(comp.Ecosystem, comp.Written)
+	if comp.Ecosystem == "Go" && (comp.Name == GoStdlib || comp.Name == GoToolchain) {
+		comp.Version = goVersion(comp.Written)
+	}
 	return comp, ""
 }

@@ -3,7 +3,7 @@
 //
 // # Reading
 //
-// [Read] decodes CycloneDX JSON or XML (spec 1.2 to 1.6) with cyclonedx-go and
+// [Read] decodes CycloneDX JSON or XML (spec 1.2 to 1.7) with cyclonedx-go and
 // then checks what that library does not: the document against the
 // official CycloneDX JSON schema of its own spec version (embedded from
 // schema/, see its README; an XML document through its JSON rendering),

@@ -119,16 +119,55 @@ func NormaliseVersion(eco, v string) string {
 
 var goMajor = regexp.MustCompile(`^v[0-9]+$`)
 
+// The Go vulnerability database's names for Go itself: "stdlib" for the
+// standard library, "toolchain" for the go command and the rest of the
+// toolchain (golang/vulndb doc/format.md).
+const (
+	GoStdlib    = "stdlib"
+	GoToolchain = "toolchain"
+)
+
 // goModule returns the Go module path: namespace and name, plus a major
 // version subpath (pkg:golang/example.com/m#v2 is module example.com/m/v2).
-// The toolchain is "stdlib" in the Go vulnerability database.
+// The standard library ("go", "std", "stdlib") is "stdlib";
+// golang.org/toolchain, the module the go command downloads toolchains
+// as, is "toolchain" (vuln checks it against "stdlib" too: it carries the
+// standard library's source).
 func goModule(p PURL) string {
 	m := join(p.Namespace, p.Name, "/")
 	if goMajor.MatchString(p.Subpath) && !strings.HasSuffix(m, "/"+p.Subpath) {
 		m += "/" + p.Subpath
 	}
-	if m == "go" || m == "golang.org/toolchain" {
-		return "stdlib"
+	switch m {
+	case "go", "std", "stdlib":
+		return GoStdlib
+	case "golang.org/toolchain":
+		return GoToolchain
 	}
 	return m
+}
+
+// goReleaseTag matches a Go release as tags and toolchain module versions
+// write it: go1.21.3, go1.21rc2, go1.9beta1, go1.20, optionally inside a
+// golang.org/toolchain version (v0.0.1-go1.21.3.linux-amd64).
+var goReleaseTag = regexp.MustCompile(`^(?:v0\.0\.1-)?(?:go)?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?(?:(beta|rc)([0-9]+))?(?:\.[a-z0-9]+-[a-z0-9]+)?$`)
+
+// goVersion turns a Go release as an SBOM writes it for stdlib or
+// toolchain into the SemVer form golang/vulndb uses: go1.21.3 -> 1.21.3,
+// go1.20 -> 1.20.0, go1.21rc2 -> 1.21.0-rc.2. Anything else is returned
+// unchanged (with Go's leading "v" dropped) and ordered as it stands.
+func goVersion(v string) string {
+	m := goReleaseTag.FindStringSubmatch(v)
+	if m == nil {
+		return NormaliseVersion("Go", v)
+	}
+	patch := m[3]
+	if patch == "" {
+		patch = "0"
+	}
+	out := m[1] + "." + m[2] + "." + patch
+	if m[4] != "" {
+		out += "-" + m[4] + "." + m[5]
+	}
+	return out
 }

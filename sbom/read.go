@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
@@ -50,7 +51,7 @@ type SBOM struct {
 	Unscannable []Unscannable
 }
 
-// Read decodes and validates a CycloneDX SBOM of spec 1.2 to 1.6.
+// Read decodes and validates a CycloneDX SBOM of spec 1.2 to 1.7.
 func Read(r io.Reader, format Format) (*SBOM, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSBOMBytes+1))
 	if err != nil {
@@ -64,22 +65,95 @@ func Read(r io.Reader, format Format) (*SBOM, error) {
 
 // Parse is [Read] over bytes already in memory.
 func Parse(data []byte, format Format) (*SBOM, error) {
-	if format == FormatAuto {
-		format = detect(data)
-	}
-	bom, err := decode(data, format)
+	s, wait, err := ParseAsync(data, format)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSpecVersion(bom, format); err != nil {
+	if err := wait(); err != nil {
 		return nil, err
 	}
-	if err := check(data, format, bom); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	return s, nil
+}
+
+// ParseAsync is [Parse] with the schema check (the costly part: compiling
+// the official schema and validating against it) left running in the
+// background. The document is decoded and its bom-refs and limits checked
+// before it returns; wait returns the schema verdict, and nothing taken
+// from the SBOM may be shown or written before wait has returned nil. A
+// scan uses the time to open the feed and match.
+func ParseAsync(data []byte, format Format) (*SBOM, func() error, error) {
+	if format == FormatAuto {
+		format = detect(data)
+	}
+	if format == FormatJSON {
+		if v, ok := peekSpecVersion(data); ok {
+			// Compile the schema while the document decodes.
+			go func() { _, _ = schemaFor(v) }()
+		}
+	}
+	bom, err := decode(data, format)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkSpecVersion(bom, format); err != nil {
+		return nil, nil, err
+	}
+	refErr, overLimit := validate(bom)
+	if overLimit {
+		return nil, nil, fmt.Errorf("%w: %w", ErrMalformed, refErr)
+	}
+	schemaData := data
+	if format == FormatXML {
+		// An XML document is checked through its JSON rendering (the
+		// schemas are JSON schemas), marshalled as decoded: cyclonedx-go's
+		// encoder would downgrade values the version lacks (a type to
+		// "application", a hash dropped) and so hide exactly what the
+		// schema must refuse.
+		if schemaData, err = json.Marshal(bom); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrMalformed, errors.Join(refErr, fmt.Errorf("render as JSON for the schema: %w", err)))
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- validateSchema(schemaData, bom.SpecVersion) }()
+	var once sync.Once
+	var verdict error
+	wait := func() error {
+		once.Do(func() {
+			if err := errors.Join(<-done, refErr); err != nil {
+				verdict = fmt.Errorf("%w: %w", ErrMalformed, err)
+			}
+		})
+		return verdict
+	}
+	if refErr != nil {
+		return nil, nil, wait()
 	}
 	s := &SBOM{BOM: bom, SpecVersion: bom.SpecVersion, Format: format}
 	s.Components, s.Unscannable = normaliseAll(bom)
-	return s, nil
+	return s, wait, nil
+}
+
+// peekSpecVersion finds specVersion near the start of a JSON document
+// without decoding it, to start compiling its schema early; a miss only
+// loses that head start.
+func peekSpecVersion(data []byte) (cdx.SpecVersion, bool) {
+	head := data[:min(len(data), 4096)]
+	i := bytes.Index(head, []byte(`"specVersion"`))
+	if i < 0 {
+		return 0, false
+	}
+	rest := bytes.TrimLeft(head[i+len(`"specVersion"`):], " \t\r\n")
+	rest, ok := bytes.CutPrefix(rest, []byte(":"))
+	if !ok {
+		return 0, false
+	}
+	rest = bytes.TrimLeft(rest, " \t\r\n")
+	for v := range schemaFiles {
+		if bytes.HasPrefix(rest, []byte(`"`+v.String()+`"`)) {
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 func detect(data []byte) Format {
@@ -119,29 +193,8 @@ func checkSpecVersion(bom *cdx.BOM, format Format) error {
 	if bom.SpecVersion == 0 {
 		return fmt.Errorf("%w: specVersion is missing", ErrSpecVersion)
 	}
-	if bom.SpecVersion < cdx.SpecVersion1_2 || bom.SpecVersion > cdx.SpecVersion1_6 {
-		return fmt.Errorf("%w: %s (signbox reads 1.2 to 1.6)", ErrSpecVersion, bom.SpecVersion)
+	if bom.SpecVersion < cdx.SpecVersion1_2 || bom.SpecVersion > cdx.SpecVersion1_7 {
+		return fmt.Errorf("%w: %s (signbox reads 1.2 to 1.7)", ErrSpecVersion, bom.SpecVersion)
 	}
 	return nil
-}
-
-// check validates bom against the official schema of its spec version
-// and runs the reference checks the schema cannot express, reporting
-// both. An XML document is checked through its JSON rendering (the
-// schemas are JSON schemas), marshalled as decoded: cyclonedx-go's
-// encoder would downgrade values the version lacks (a type to
-// "application", a hash dropped) and so hide exactly what the schema
-// must refuse.
-func check(data []byte, format Format, bom *cdx.BOM) error {
-	refErr, overLimit := validate(bom)
-	if overLimit {
-		return refErr
-	}
-	if format == FormatXML {
-		var err error
-		if data, err = json.Marshal(bom); err != nil {
-			return errors.Join(refErr, fmt.Errorf("render as JSON for the schema: %w", err))
-		}
-	}
-	return errors.Join(validateSchema(data, bom.SpecVersion), refErr)
 }

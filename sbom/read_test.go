@@ -89,7 +89,7 @@ func TestXML(t *testing.T) {
 func TestEveryVersionBothFormats(t *testing.T) {
 	s, err := Parse(readGz(t, "proton-bridge-v1.8.0.cdx.json.gz"), FormatJSON)
 	require.NoError(t, err)
-	for v := cdx.SpecVersion1_2; v <= cdx.SpecVersion1_6; v++ {
+	for v := cdx.SpecVersion1_2; v <= cdx.SpecVersion1_7; v++ {
 		for _, f := range []cdx.BOMFileFormat{cdx.BOMFileFormatJSON, cdx.BOMFileFormatXML} {
 			var b strings.Builder
 			require.NoError(t, cdx.NewBOMEncoder(&b, f).EncodeVersion(s.BOM, v))
@@ -108,7 +108,8 @@ func TestRejects(t *testing.T) {
 		{"trailing", head + `"components":[]} {}`, "trailing data"},
 		{"wrong format", `{"bomFormat":"SPDX","specVersion":"1.5"}`, `bomFormat is "SPDX"`},
 		{"unknown spec", `{"bomFormat":"CycloneDX","specVersion":"2.0","version":1}`, `unsupported CycloneDX spec version: specVersion "2.0"`},
-		{"spec 1.7", `{"bomFormat":"CycloneDX","specVersion":"1.7","version":1}`, "1.7 (signbox reads 1.2 to 1.6)"},
+		{"bad 1.7 crypto curve", `{"bomFormat":"CycloneDX","specVersion":"1.7","version":1,"components":[{"type":"cryptographic-asset","name":"k","cryptoProperties":{"assetType":"algorithm","algorithmProperties":{"ellipticCurve":"no-such-curve"}}}]}`,
+			"CycloneDX 1.7 schema: /components/0/cryptoProperties/algorithmProperties/ellipticCurve"},
 		{"no spec", `{"bomFormat":"CycloneDX","version":1}`, "specVersion is missing"},
 		{"bad type", head + `"components":[{"type":"gadget","name":"x"}]}`, `/components/0/type: "gadget" value must be one of`},
 		{"bad scope", head + `"components":[{"type":"library","name":"x","scope":"maybe"}]}`, `/components/0/scope: "maybe" value must be one of 'required', 'optional', 'excluded'`},
@@ -124,7 +125,7 @@ func TestRejects(t *testing.T) {
 		{"dangling affects", head + `"vulnerabilities":[{"id":"CVE-1","affects":[{"ref":"ghost"}]}]}`, `affects[0].ref: reference "ghost"`},
 		{"bad severity", head + `"vulnerabilities":[{"id":"CVE-1","ratings":[{"severity":"apocalyptic"}]}]}`, `/vulnerabilities/0/ratings/0/severity: "apocalyptic" value must be one of`},
 		{"xml namespace", `<bom xmlns="http://example.com/bom" version="1"></bom>`, `XML namespace "http://example.com/bom"`},
-		{"xml 1.1", `<bom xmlns="http://cyclonedx.org/schema/bom/1.1" version="1"></bom>`, "1.1 (signbox reads 1.2 to 1.6)"},
+		{"xml 1.1", `<bom xmlns="http://cyclonedx.org/schema/bom/1.1" version="1"></bom>`, "1.1 (signbox reads 1.2 to 1.7)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -159,4 +160,18 @@ func TestGoModulePaths(t *testing.T) {
 		require.Empty(t, reason, purl)
 		require.Equal(t, want, c.Key(), purl)
 	}
+}
+
+// TestReadsCycloneDX17: a 1.7 document (cyclonedx-go v0.12 decodes it) is
+// checked against the embedded 1.7 schema, which pulls the algorithm and
+// curve enums from cryptography-defs.schema.json.
+func TestReadsCycloneDX17(t *testing.T) {
+	doc := `{"bomFormat":"CycloneDX","specVersion":"1.7","version":1,"components":[
+	 {"type":"library","bom-ref":"a","name":"example.com/a","version":"v1.0.0","purl":"pkg:golang/example.com/a@v1.0.0"},
+	 {"type":"cryptographic-asset","bom-ref":"k","name":"ecdsa","cryptoProperties":{"assetType":"algorithm","algorithmProperties":{"ellipticCurve":"secg/secp256r1"}}}]}`
+	s, err := Parse([]byte(doc), FormatJSON)
+	require.NoError(t, err)
+	require.Equal(t, cdx.SpecVersion1_7, s.SpecVersion)
+	require.Len(t, s.Components, 1)
+	require.Equal(t, "Go/example.com/a@1.0.0", s.Components[0].Key())
 }

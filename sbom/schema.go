@@ -28,6 +28,7 @@ var schemaFiles = map[cdx.SpecVersion]string{
 	cdx.SpecVersion1_4: "bom-1.4.schema.json",
 	cdx.SpecVersion1_5: "bom-1.5.schema.json",
 	cdx.SpecVersion1_6: "bom-1.6.schema.json",
+	cdx.SpecVersion1_7: "bom-1.7.schema.json",
 }
 
 type compiled struct {
@@ -61,6 +62,8 @@ func schemaFor(v cdx.SpecVersion) (*jsonschema.Schema, error) {
 			root:                                schemaFiles[v],
 			schemaBase + "spdx.schema.json":     "spdx.schema.json",
 			schemaBase + "jsf-0.82.schema.json": "jsf-0.82.schemax.json",
+			// Referenced from 1.7 on (cryptographic asset enums).
+			schemaBase + "cryptography-defs.schema.json": "cryptography-defs.schema.json",
 		})
 	})
 	return c.schema, c.err

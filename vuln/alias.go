@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"slices"
 	"sort"
 
 	"signbox/sbom"
@@ -9,6 +10,12 @@ import (
 // mergeAliases groups matches whose records name each other or share an
 // alias (OSV: aliases are symmetric and transitive) into single findings.
 func mergeAliases(ms []match, c sbom.Component) []Finding {
+	switch len(ms) {
+	case 0:
+		return nil
+	case 1:
+		return []Finding{merged(ms, c)}
+	}
 	parent := make([]int, len(ms))
 	for i := range parent {
 		parent[i] = i
@@ -47,6 +54,9 @@ func mergeAliases(ms []match, c sbom.Component) []Finding {
 }
 
 func merged(group []match, c sbom.Component) Finding {
+	if len(group) == 1 {
+		return single(group[0], c)
+	}
 	sort.Slice(group, func(i, j int) bool { return group[i].rec.ID < group[j].rec.ID })
 	f := Finding{ID: group[0].rec.ID, Component: c, Summary: group[0].rec.Summary,
 		Rating: Rating{Severity: SeverityUnknown}, Match: group[0].hit.how}
@@ -97,5 +107,35 @@ func sortedKeys(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// single is merged for one record, without the sets.
+func single(m match, c sbom.Component) Finding {
+	f := Finding{ID: m.rec.ID, Component: c, Summary: m.rec.Summary, Rating: maxRating(Rating{Severity: SeverityUnknown}, m.rt),
+		Match: m.hit.how, Records: []string{m.rec.ID}, Unevaluated: m.hit.unevaluated}
+	f.References = appendRefs(nil, m.rec.References)
+	f.Aliases = uniqueSorted(m.rec.Aliases, m.rec.ID)
+	f.Fixed = uniqueSorted(m.hit.fixed, "")
+	return f
+}
+
+// uniqueSorted returns ss sorted without duplicates and without drop; nil
+// when nothing is left.
+func uniqueSorted(ss []string, drop string) []string {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if s != drop {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	out = slices.Compact(out)
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }

@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"sort"
@@ -160,7 +161,7 @@ func syntheticSBOM(b testing.TB, feedDir string, perEco int) []byte {
 		}
 		counts[eco]++
 		purl := map[string]string{"Go": "pkg:golang/", "crates.io": "pkg:cargo/"}[eco] + name + "@" + v
-		comps = append(comps, cdx.Component{Type: cdx.ComponentTypeLibrary, Name: name, Version: v, PackageURL: purl})
+		comps = append(comps, cdx.Component{Type: cdx.ComponentTypeLibrary, BOMRef: purl, Name: name, Version: v, PackageURL: purl})
 	}
 	bom := cdx.NewBOM()
 	bom.SpecVersion = cdx.SpecVersion1_6
@@ -198,4 +199,25 @@ func TestWriteSyntheticSBOM(t *testing.T) {
 	_, err := Import(src, dst, benchFresh())
 	must(t, err)
 	must(t, os.WriteFile(out, syntheticSBOM(t, dst, 1000), 0o644))
+}
+
+// BenchmarkScanVEXSynthetic1000 is what `signbox vuln scan --vex` does in
+// process: open the feed, parse the SBOM, match, gate, write the VEX.
+// In-process only: whole-process figures come from scripts/scan-bench.sh.
+func BenchmarkScanVEXSynthetic1000(b *testing.B) {
+	dir := importShared(b, "Go")
+	data := syntheticSBOM(b, dir, 1000)
+	ds, err := LoadDecisions(b.TempDir())
+	must(b, err)
+	b.ResetTimer()
+	var res *Result
+	for b.Loop() {
+		res = scanOnce(b, dir, data)
+		s, err := sbom.Parse(data, sbom.FormatJSON)
+		must(b, err)
+		Gate(res, ds, GatePolicy{})
+		var buf bytes.Buffer
+		must(b, WriteVEX(&buf, res, ds, VEXInfo{Timestamp: benchDate, SBOM: s}))
+	}
+	b.ReportMetric(float64(len(res.Findings)), "findings")
 }

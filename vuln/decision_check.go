@@ -219,17 +219,17 @@ func CheckResolved(f *Finding, s State) error {
 // atOrAboveFix reports whether the component's version orders at or
 // above one of the finding's fixed versions in its ecosystem's ordering.
 func atOrAboveFix(f *Finding) bool {
-	parse := parserFor("ECOSYSTEM", f.Component.Ecosystem)
-	v, err := parse(f.Component.Version)
+	p := parserFor("ECOSYSTEM", f.Component.Ecosystem)
+	v, err := p.parse(f.Component.Version)
 	if err != nil {
 		return false
 	}
 	for _, fx := range f.Fixed {
-		w, err := parse(fx)
+		w, err := p.parse(fx)
 		if err != nil {
 			continue
 		}
-		if c, err := v.Compare(w); err == nil && c >= 0 {
+		if c, err := compareVersions(v, w); err == nil && c >= 0 {
 			return true
 		}
 	}

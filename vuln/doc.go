@@ -8,16 +8,24 @@
 // and the snapshot's creation time ([WriteManifest] makes one on the
 // connected side). [Import] checks the manifest against the very bytes it
 // parses, refuses zips the manifest does not list, refuses a snapshot
-// older than [Freshness] allows relative to the ceremony date, and refuses
-// the whole feed if any record is malformed or oversized ([RecordError]
-// lists them): a feed with holes would silently miss vulnerabilities.
-// Withdrawn records are dropped at import. The result is an index in the
-// workspace: records.bin (the records, trimmed to the fields signbox
-// uses, in a compact binary form) and index.json (counts, hashes, and the byte
-// spans of each package's records). [OpenFeed] reads it back, checks it
-// and the freshness policy; a scan then decodes only the records of the
-// packages the SBOM names. [Feed.Digest] identifies the feed in the
-// ceremony plan.
+// older than [Freshness] allows relative to the ceremony date. A record
+// that is malformed or oversized (an unknown range type, fixed and
+// last_affected in one range, an empty event version, an id that is not
+// its file name, ...) is quarantined ([Quarantined]): listed with its
+// reason in index.json, the import report and the audit entry, and every
+// component it names is "not checked" against it ([QuarantineHit]), so
+// the gate's allow_unchecked rule decides rather than the record
+// vanishing; the rest of the feed imports. More than [MaxQuarantined] of
+// them refuse the feed as a whole ([RecordError]). Withdrawn records are
+// dropped at import. The result is an index in the workspace: records.bin
+// (the records, trimmed to the fields signbox uses, in a compact binary
+// form) and index.json (counts, hashes, a SHA-256 per 64 KiB chunk of
+// records.bin, the quarantine, and the byte spans of each package's
+// records). [OpenFeed] reads index.json and applies the freshness policy;
+// a scan then reads, verifies and decodes only the chunks holding the
+// records of the packages the SBOM names, and parses each record's events
+// once. [Feed.Digest] (the SHA-256 of index.json) identifies the feed in
+// the ceremony plan.
 //
 // # Matching
 //
@@ -56,9 +64,16 @@
 //     the feed lacks: osv-scanner warns or says nothing; signbox lists
 //     them in [Result] and the gate blocks on them unless the policy allows
 //     unchecked components.
-//   - A range whose versions cannot be ordered (unsupported ecosystem,
-//     unparsable version): osv-scanner errors or reports the package;
-//     signbox reports a finding marked Unevaluated for a person to judge.
+//   - A range whose versions cannot be ordered (unsupported ecosystem, a
+//     version on either side that is not a version in the range's
+//     ordering, such as "master" against SemVer): osv-scanner errors,
+//     reports the package, or orders the garbage somewhere; signbox
+//     reports a finding marked Unevaluated ("could not evaluate"), never
+//     "not affected", and the gate blocks it while open by its own rule
+//     (could_not_evaluate) unless the policy allows it.
+//   - The Go toolchain (purl golang.org/toolchain, version
+//     v0.0.1-go1.21.3.linux-amd64): checked as Go release 1.21.3 against
+//     the vulnerability database's "toolchain" and "stdlib" records.
 //   - Severity: osv-scanner shows the highest CVSS score; signbox scores
 //     CVSS v2, v3.0, v3.1 and v4.0 vectors with github.com/pandatix/go-cvss
 //     (as osv-scanner does), takes the highest-rated, falls back to the
@@ -78,6 +93,9 @@
 // [Decision.Check] refuses contradictory analyses at entry;
 // [Decision.CheckFinding] adds [CheckResolved]: resolved only with the fix
 // in the SBOM. [Gate] applies both again with a [GatePolicy] and returns a
-// [GateResult] listing every blocker with the rules that block it. [WriteVEX] writes the CycloneDX 1.6 VEX document and
+// [GateResult] listing every blocker with the rules that block it.
+// [WriteVEX] writes the CycloneDX 1.6 VEX document in one streaming pass
+// (each entry checked against the 1.6 enums as it is built; the bytes
+// equal cyclonedx-go's encoding of [BuildVEX]'s document) and
 // [WriteReport] the readable Markdown report.
 package vuln

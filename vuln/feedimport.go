@@ -20,11 +20,15 @@ type ImportStats struct {
 	ZipSHA256 string `json:"zip_sha256"`
 	Records   int    `json:"records"`
 	Withdrawn int    `json:"withdrawn"`
+	// Quarantined counts records set aside (FeedInfo.Quarantined lists
+	// them with the reason).
+	Quarantined int `json:"quarantined,omitempty"`
 }
 
-// RecordError lists malformed or oversized records found in a feed; the
-// import is refused as a whole, because a feed with holes would silently
-// miss vulnerabilities.
+// RecordError lists malformed or oversized records found in a feed with
+// more than MaxQuarantined of them: the import is refused as a whole, since
+// a feed that broken is not a feed with a few odd records. Up to that
+// bound each bad record is quarantined instead ([Quarantined]).
 type RecordError struct {
 	Problems []string // "Go/all.zip: GO-2024-0001.json: ..."
 	More     int      // problems beyond the listed ones
@@ -50,9 +54,10 @@ func (e *RecordError) add(msg string) {
 
 // collector gathers records from every zip, keeping one copy per ID.
 type collector struct {
-	byID  map[string]*Record
-	stats []ImportStats
-	errs  RecordError
+	byID        map[string]*Record
+	stats       []ImportStats
+	errs        RecordError
+	quarantined []Quarantined
 }
 
 func (c *collector) zip(eco, name string, data []byte, sum string) error {
@@ -71,10 +76,12 @@ func (c *collector) zip(eco, name string, data []byte, sum string) error {
 			return fmt.Errorf("%s: more than %d bytes uncompressed", name, uint64(MaxZipUncompressed))
 		}
 	}
-	recs, errs := readEntries(zr.File)
+	recs, raw, errs := readEntries(zr.File)
 	for i, f := range zr.File {
 		if errs[i] != nil {
 			c.errs.add(fmt.Sprintf("%s: %s: %v", name, f.Name, errs[i]))
+			c.quarantined = append(c.quarantined, quarantineOf(name, eco, f.Name, raw[i], errs[i]))
+			st.Quarantined++
 			continue
 		}
 		if recs[i].Withdrawn != "" {
@@ -100,8 +107,9 @@ func (c *collector) keep(r *Record) {
 
 // readEntries decompresses and parses entries on every CPU; results keep
 // the zip's order so that the import is deterministic.
-func readEntries(files []*zip.File) ([]*Record, []error) {
+func readEntries(files []*zip.File) ([]*Record, [][]byte, []error) {
 	recs := make([]*Record, len(files))
+	raw := make([][]byte, len(files))
 	errs := make([]error, len(files))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -110,15 +118,17 @@ func readEntries(files []*zip.File) ([]*Record, []error) {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				recs[i], errs[i] = readEntry(files[i])
+				recs[i], errs[i] = readEntry(files[i], &raw[i])
 			}
 		}()
 	}
 	wg.Wait()
-	return recs, errs
+	return recs, raw, errs
 }
 
-func readEntry(f *zip.File) (*Record, error) {
+// readEntry reads and parses one entry; when it is refused, *raw keeps
+// the bytes read so the quarantine can say which packages it names.
+func readEntry(f *zip.File, raw *[]byte) (*Record, error) {
 	if f.FileInfo().IsDir() || strings.Contains(f.Name, "/") || strings.Contains(f.Name, `\`) || path.Ext(f.Name) != ".json" {
 		return nil, errors.New("entry is not a flat <ID>.json file")
 	}
@@ -136,11 +146,12 @@ func readEntry(f *zip.File) (*Record, error) {
 		return nil, err
 	}
 	r, err := ParseRecord(data)
-	if err != nil {
-		return nil, err
+	if err == nil && r.ID != strings.TrimSuffix(f.Name, ".json") {
+		err = fmt.Errorf("%w: id %q does not match the file name", ErrMalformedRecord, r.ID)
 	}
-	if want := strings.TrimSuffix(f.Name, ".json"); r.ID != want {
-		return nil, fmt.Errorf("%w: id %q does not match the file name", ErrMalformedRecord, r.ID)
+	if err != nil {
+		*raw = data
+		return nil, err
 	}
 	return r, nil
 }

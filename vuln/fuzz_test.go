@@ -42,7 +42,7 @@ func FuzzParseRecord(f *testing.F) {
 		}
 		// The index's binary form round-trips too.
 		wire := encodeRecord(r)
-		back, err := decodeRecord(wire)
+		back, err := decodeRecord(string(wire))
 		if err != nil {
 			t.Fatalf("decode own encoding: %v", err)
 		}
@@ -71,12 +71,12 @@ func FuzzDecodeRecord(f *testing.F) {
 		f.Add(encodeRecord(r))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := decodeRecord(data)
+		r, err := decodeRecord(string(data))
 		if err != nil {
 			return
 		}
 		wire := encodeRecord(r)
-		back, err := decodeRecord(wire)
+		back, err := decodeRecord(string(wire))
 		if err != nil || string(encodeRecord(back)) != string(wire) {
 			t.Fatalf("re-encoding is not stable: %v", err)
 		}

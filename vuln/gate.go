@@ -24,8 +24,16 @@ type GatePolicy struct {
 	// blocks, by the rule unknown_severity.
 	AllowUnknownSeverity bool
 	// AllowUnchecked lets components that were not scanned (no version, no
-	// purl, or an ecosystem the feed lacks) pass; otherwise each blocks.
+	// purl, or an ecosystem the feed lacks) or not checked against a
+	// quarantined feed record pass; otherwise each blocks.
 	AllowUnchecked bool
+	// AllowUnevaluated lets open findings that could not be evaluated (a
+	// version on either side that cannot be parsed or ordered) pass; by
+	// default each blocks, by the rule could_not_evaluate, as an unknown
+	// severity does. A decision that closes the finding (not_affected,
+	// false_positive, resolved with the fix) is a person's judgement and
+	// passes either way.
+	AllowUnevaluated bool
 }
 
 // The gate's rules, named in every [Blocker]. The policy-driven ones carry
@@ -38,6 +46,7 @@ const (
 	RuleBlockAt         = "block_at"
 	RuleUnknownSeverity = "unknown_severity"
 	RuleUnchecked       = "allow_unchecked"
+	RuleUnevaluated     = "could_not_evaluate"
 )
 
 // Verdict is the gate's answer.
@@ -145,6 +154,9 @@ func (p GatePolicy) blocks(f *Finding, d Decision) []ruling {
 		rs = append(rs, ruling{RuleInTriage, "still in_triage"})
 	}
 	if state == "open" || d.State == StateExploitable || d.State == StateInTriage {
+		if f.Unevaluated != "" && !p.AllowUnevaluated {
+			rs = append(rs, ruling{RuleUnevaluated, fmt.Sprintf("%s and could not be evaluated: %s (policy could_not_evaluate: block)", state, f.Unevaluated)})
+		}
 		rs = append(rs, p.severity(f, state)...)
 	}
 	return rs
@@ -171,6 +183,10 @@ func unchecked(res *Result) []Blocker {
 		u := sbom.Unscannable{Ref: c.Ref, Path: c.Path, Name: c.Name, Version: c.Written, PURL: c.PURL,
 			Reason: "the feed has no " + c.Ecosystem + " records"}
 		out = append(out, Blocker{Unchecked: &u, Rules: []string{RuleUnchecked}, Reason: "not scanned: " + u.Reason})
+	}
+	for _, h := range res.Quarantined {
+		u := h.unscannable()
+		out = append(out, Blocker{Unchecked: &u, Rules: []string{RuleUnchecked}, Reason: u.Reason})
 	}
 	return out
 }

@@ -126,3 +126,63 @@ func TestGateRules(t *testing.T) {
 		})
 	}
 }
+
+// TestUnparseableVersionsAreCouldNotEvaluate: a version on either side
+// that is not a version in the range's ordering makes the finding "could
+// not evaluate", never "not affected"; another range that does match
+// still decides; and the gate blocks an open could-not-evaluate finding
+// by its own rule unless the policy allows it, as with unknown severity.
+func TestUnparseableVersionsAreCouldNotEvaluate(t *testing.T) {
+	const pkg = `"package":{"ecosystem":"Go","name":"example.com/m"}`
+	cases := []struct {
+		name, affected, purl string
+		found                bool
+		unevaluated          string
+	}{
+		{"component version not SemVer", `{` + pkg + `,"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.5.0"}]}]}`,
+			"pkg:golang/example.com/m@master", true, `component version "master": not a version in this ordering`},
+		{"event version not SemVer", `{` + pkg + `,"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"next release"}]}]}`,
+			"pkg:golang/example.com/m@v1.4.0", true, `event version "next release": not a version in this ordering`},
+		{"garbage before a good version", `{` + pkg + `,"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"abc"}]}]}`,
+			"pkg:golang/example.com/m@v9.0.0", true, `event version "abc"`},
+		{"another range matches", `{` + pkg + `,"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"x.y"}]},{"type":"SEMVER","events":[{"introduced":"1.0.0"},{"fixed":"2.0.0"}]}]}`,
+			"pkg:golang/example.com/m@v1.4.0", true, ""},
+		{"another range says no, still could not evaluate", `{` + pkg + `,"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"x.y"}]},{"type":"SEMVER","events":[{"introduced":"3.0.0"}]}]}`,
+			"pkg:golang/example.com/m@v1.4.0", true, `event version "x.y"`},
+		{"good versions, not affected", `{` + pkg + `,"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}`,
+			"pkg:golang/example.com/m@v1.4.0", false, ""},
+		{"Debian version that is not one", `{"package":{"ecosystem":"Debian","name":"x"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}`,
+			"pkg:deb/debian/x@a:b", true, "component version"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var a Affected
+			require.NoError(t, json.Unmarshal([]byte(tc.affected), &a))
+			h, found := evaluate(&a, component(t, tc.purl))
+			require.Equal(t, tc.found, found)
+			if tc.unevaluated == "" {
+				require.Empty(t, h.unevaluated)
+			} else {
+				require.Contains(t, h.unevaluated, tc.unevaluated)
+			}
+		})
+	}
+
+	// The gate: an open could-not-evaluate finding blocks by
+	// could_not_evaluate unless allowed; a person's not_affected passes.
+	f := Finding{ID: "GO-1", Component: component(t, "pkg:golang/example.com/m@master"), Rating: Rating{Severity: SeverityLow},
+		Unevaluated: `component version "master": not a version in this ordering`}
+	res := &Result{Findings: []Finding{f}}
+	ds, err := LoadDecisions(t.TempDir())
+	require.NoError(t, err)
+	require.NoError(t, ds.Record(Decision{Vuln: "GO-1", Component: f.Component.Key(), State: StateExploitable,
+		Responses: []string{"will_not_fix"}, Detail: "end of life", By: "alice", At: decidedAt}))
+	g := Gate(res, ds, GatePolicy{})
+	require.Len(t, g.Blocking, 1)
+	require.Equal(t, []string{RuleUnevaluated}, g.Blocking[0].Rules)
+	require.Contains(t, g.Blocking[0].Reason, "could not be evaluated")
+	require.True(t, Gate(res, ds, GatePolicy{AllowUnevaluated: true}).Pass())
+	require.NoError(t, ds.Record(Decision{Vuln: "GO-1", Component: f.Component.Key(), State: StateNotAffected,
+		Justification: "code_not_present", Detail: "the module is vendored without the package", By: "alice", At: decidedAt}))
+	require.True(t, Gate(res, ds, GatePolicy{}).Pass())
+}

@@ -7,10 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
 	"signbox/internal/atomicfile"
 	"signbox/sbom"
@@ -25,6 +29,9 @@ const (
 	// was written by signbox, but the workspace sits on a disk anyone with
 	// access to the appliance could edit.
 	maxIndexBytes = 1 << 30
+	// recordsChunk is the unit records.bin is verified in when a scan
+	// reads only what it needs.
+	recordsChunk = 64 << 10
 )
 
 // FeedInfo is the content of index.json: what was imported and where each
@@ -36,6 +43,15 @@ type FeedInfo struct {
 	ManifestSHA256 string        `json:"manifest_sha256"`
 	Ecosystems     []ImportStats `json:"ecosystems"`
 	RecordsSHA256  string        `json:"records_sha256"`
+	// RecordsSize, ChunkSize and ChunkSHA256 let a scan read and verify
+	// only the parts of records.bin it needs: the SHA-256 of every
+	// ChunkSize bytes, in order. index.json (whose hash is the feed
+	// digest) commits to them as it does to RecordsSHA256.
+	RecordsSize int64    `json:"records_size,omitempty"`
+	ChunkSize   int      `json:"chunk_size,omitempty"`
+	ChunkSHA256 []string `json:"chunk_sha256,omitempty"`
+	// Quarantined lists the records import set aside, with the reason.
+	Quarantined []Quarantined `json:"quarantined,omitempty"`
 	// Packages maps "<base ecosystem>/<normalised name>" to the
 	// [offset, length] pairs of its records in records.jsonl.
 	Packages map[string][]int64 `json:"packages"`
@@ -78,8 +94,9 @@ func buildIndex(recs []*Record) ([]byte, map[string][]int64, error) {
 
 // Import verifies the feed snapshot in src against its manifest and its
 // age, parses every record, and writes the index to dst, which must not
-// exist. Malformed or oversized records refuse the whole import with a
-// *RecordError.
+// exist. A malformed or oversized record is quarantined: listed in
+// FeedInfo.Quarantined with its reason, and the rest imported; more than
+// MaxQuarantined of them refuse the whole import with a *RecordError.
 func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
 	if _, err := os.Lstat(dst); err == nil {
 		return nil, fmt.Errorf("%s: %w", dst, atomicfile.ErrExists)
@@ -101,7 +118,7 @@ func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
 			return nil, err
 		}
 	}
-	if len(c.errs.Problems) > 0 {
+	if n := len(c.quarantined); n > MaxQuarantined {
 		return nil, &c.errs
 	}
 	records, pkgs, err := buildIndex(c.sorted())
@@ -109,8 +126,14 @@ func Import(src, dst string, fresh Freshness) (*FeedInfo, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(records)
+	var chunks []string
+	for off := 0; off < len(records); off += recordsChunk {
+		c := sha256.Sum256(records[off:min(off+recordsChunk, len(records))])
+		chunks = append(chunks, hex.EncodeToString(c[:]))
+	}
 	info := &FeedInfo{Format: indexFormat, Created: created, Source: m.Source, ManifestSHA256: manifestSum,
-		Ecosystems: c.stats, RecordsSHA256: hex.EncodeToString(sum[:]), Packages: pkgs}
+		RecordsSize: int64(len(records)), ChunkSize: recordsChunk, ChunkSHA256: chunks,
+		Ecosystems: c.stats, RecordsSHA256: hex.EncodeToString(sum[:]), Packages: pkgs, Quarantined: c.quarantined}
 	return info, writeIndex(dst, info, records)
 }
 
@@ -146,9 +169,34 @@ func writeIndex(dst string, info *FeedInfo, records []byte) error {
 
 // Feed is an imported, verified feed ready to scan against.
 type Feed struct {
-	Info    FeedInfo
-	digest  string
+	Info   FeedInfo
+	digest string
+	// records holds records.bin; a chunk is read and checked against
+	// Info.ChunkSHA256 the first time a lookup needs it (all at once for
+	// an index without chunk hashes). Decoded records are strings over
+	// it: a chunk's bytes never change once loaded.
 	records []byte
+	file    *os.File // open while chunks remain to be read
+	mu      sync.Mutex
+	loaded  []bool
+	// prepared caches each package's decoded records with their events
+	// parsed and sorted, so components sharing a package share the work.
+	prepared   sync.Map         // package key -> *pkgRecords
+	quarantine map[string][]int // package key -> indexes into Info.Quarantined
+}
+
+// pkgRecords is one package's records, prepared once.
+type pkgRecords struct {
+	once sync.Once
+	recs []prepRecord
+	err  error
+}
+
+// prepRecord is a record with the affected entries of one package
+// prepared for matching.
+type prepRecord struct {
+	rec      *Record
+	affected []prepAffected
 }
 
 // ErrIndexCorrupt reports an imported feed whose files no longer match
@@ -172,15 +220,12 @@ func OpenFeed(dir string, fresh Freshness) (*Feed, error) {
 	if err := fresh.check(f.Info.Created); err != nil {
 		return nil, err
 	}
-	if f.records, err = readLimited(filepath.Join(dir, RecordsName), maxIndexBytes); err != nil {
-		return nil, fmt.Errorf("open feed: %w", err)
-	}
-	sum := sha256.Sum256(f.records)
-	if hex.EncodeToString(sum[:]) != f.Info.RecordsSHA256 {
-		return nil, fmt.Errorf("%w: %s does not match the hash in %s", ErrIndexCorrupt, RecordsName, IndexName)
+	if err := f.openRecords(filepath.Join(dir, RecordsName)); err != nil {
+		return nil, err
 	}
 	d := sha256.Sum256(meta)
 	f.digest = "sha256:" + hex.EncodeToString(d[:])
+	f.indexQuarantine()
 	return f, nil
 }
 
@@ -199,20 +244,153 @@ func (f *Feed) covers(eco string) bool {
 	return false
 }
 
+// openRecords opens records.bin. With chunk hashes in the index it reads
+// nothing yet; without them (an index from before they existed) it reads
+// and checks the whole file.
+func (f *Feed) openRecords(path string) error {
+	if len(f.Info.ChunkSHA256) == 0 {
+		records, err := readSized(path, maxIndexBytes)
+		if err != nil {
+			return fmt.Errorf("open feed: %w", err)
+		}
+		sum := sha256.Sum256(records)
+		if hex.EncodeToString(sum[:]) != f.Info.RecordsSHA256 {
+			return fmt.Errorf("%w: %s does not match the hash in %s", ErrIndexCorrupt, RecordsName, IndexName)
+		}
+		f.records = records
+		return nil
+	}
+	size, cs := f.Info.RecordsSize, int64(f.Info.ChunkSize)
+	if cs <= 0 || size < 0 || size > maxIndexBytes || int64(len(f.Info.ChunkSHA256)) != (size+cs-1)/cs {
+		return fmt.Errorf("%w: %s: chunk table does not fit %d bytes", ErrIndexCorrupt, IndexName, size)
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open feed: %w", err)
+	}
+	fi, err := file.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != size {
+		file.Close()
+		return fmt.Errorf("%w: %s is not a regular file of %d bytes", ErrIndexCorrupt, RecordsName, size)
+	}
+	// Untouched pages of the buffer cost nothing: only what is read is
+	// paged in.
+	f.records = make([]byte, size)
+	f.loaded = make([]bool, len(f.Info.ChunkSHA256))
+	f.file = file
+	runtime.AddCleanup(f, func(file *os.File) { file.Close() }, file)
+	return nil
+}
+
+// span returns records.bin[off:off+n], reading and verifying the chunks it
+// covers on first use.
+func (f *Feed) span(off, n int64) (string, error) {
+	if off < 0 || n <= 0 || off+n > int64(len(f.records)) {
+		return "", fmt.Errorf("%w: span %d+%d outside %s", ErrIndexCorrupt, off, n, RecordsName)
+	}
+	if f.loaded != nil {
+		f.mu.Lock()
+		err := f.load(off, n)
+		f.mu.Unlock()
+		if err != nil {
+			return "", err
+		}
+	}
+	return unsafe.String(&f.records[off], n), nil
+}
+
+// load reads and checks the chunks covering off..off+n; f.mu is held.
+func (f *Feed) load(off, n int64) error {
+	cs := int64(f.Info.ChunkSize)
+	for c := off / cs; c <= (off+n-1)/cs; c++ {
+		if f.loaded[c] {
+			continue
+		}
+		buf := f.records[c*cs : min((c+1)*cs, int64(len(f.records)))]
+		if _, err := f.file.ReadAt(buf, c*cs); err != nil {
+			return fmt.Errorf("%w: read %s: %w", ErrIndexCorrupt, RecordsName, err)
+		}
+		sum := sha256.Sum256(buf)
+		if hex.EncodeToString(sum[:]) != f.Info.ChunkSHA256[c] {
+			clear(buf)
+			return fmt.Errorf("%w: %s at %d does not match the hash in %s", ErrIndexCorrupt, RecordsName, c*cs, IndexName)
+		}
+		f.loaded[c] = true
+	}
+	return nil
+}
+
 // lookup decodes the records indexed under a package.
 func (f *Feed) lookup(eco, name string) ([]*Record, error) {
 	spans := f.Info.Packages[packageKey(eco, name)]
 	out := make([]*Record, 0, len(spans)/2)
 	for i := 0; i+1 < len(spans); i += 2 {
 		off, n := spans[i], spans[i+1]
-		if off < 0 || n <= 0 || off+n > int64(len(f.records)) {
-			return nil, fmt.Errorf("%w: span %d+%d outside %s", ErrIndexCorrupt, off, n, RecordsName)
+		b, err := f.span(off, n)
+		if err != nil {
+			return nil, err
 		}
-		r, err := decodeRecord(f.records[off : off+n])
+		r, err := decodeRecord(b)
 		if err != nil {
 			return nil, fmt.Errorf("%w: record at %d: %w", ErrIndexCorrupt, off, err)
 		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// prepare returns the package's records with the affected entries naming
+// it prepared for matching, decoding and parsing them on first use.
+func (f *Feed) prepare(eco, name string) ([]prepRecord, error) {
+	key := packageKey(eco, name)
+	v, ok := f.prepared.Load(key)
+	if !ok {
+		v, _ = f.prepared.LoadOrStore(key, &pkgRecords{})
+	}
+	p := v.(*pkgRecords)
+	p.once.Do(func() {
+		recs, err := f.lookup(eco, name)
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.recs = make([]prepRecord, 0, len(recs))
+		for _, r := range recs {
+			pr := prepRecord{rec: r}
+			for i := range r.Affected {
+				a := &r.Affected[i]
+				if a.Package.Name != "" && packageKey(a.Package.Ecosystem, a.Package.Name) == key {
+					pr.affected = append(pr.affected, prepare(r, a))
+				}
+			}
+			p.recs = append(p.recs, pr)
+		}
+	})
+	return p.recs, p.err
+}
+
+// readSized reads a file whose size is known up front into one buffer of
+// that size (io.ReadAll would grow and copy it a dozen times).
+func readSized(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > limit {
+		return nil, fmt.Errorf("%s: not a regular file of at most %d bytes", path, limit)
+	}
+	buf := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	// A file that grew after the stat is not the file that was hashed.
+	if n, _ := f.Read(make([]byte, 1)); n != 0 {
+		return nil, fmt.Errorf("%s: changed while read", path)
+	}
+	return buf, nil
 }

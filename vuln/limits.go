@@ -26,6 +26,9 @@ const (
 	// MaxVectorBytes bounds one CVSS vector string; a CVSS v4.0 vector
 	// with every metric set is under 300 bytes.
 	MaxVectorBytes = 512
+	// MaxQuarantined bounds the records one import may set aside; a feed
+	// with more bad records than this is refused as a whole.
+	MaxQuarantined = 1000
 	// maxProblems caps how many record problems one error lists.
 	maxProblems = 20
 )

@@ -21,7 +21,7 @@ func WriteReport(w io.Writer, res *Result, ds *Decisions, g GateResult, info Rep
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "# Vulnerability report: %s\n\n", md(info.Title))
 	fmt.Fprintf(b, "- Date: %s\n- SBOM: %s\n- Feed: `%s`\n- Decisions: `%s`\n", info.Date.UTC().Format(time.DateOnly), md(info.SBOM), res.FeedDigest, ds.Digest())
-	fmt.Fprintf(b, "- Components scanned: %d; not checked: %d\n- Findings: %d\n\n", res.Scanned, len(res.Unscannable)+len(res.Uncovered), len(res.Findings))
+	fmt.Fprintf(b, "- Components scanned: %d; not checked: %d\n- Findings: %d\n\n", res.Scanned, res.NotChecked(), len(res.Findings))
 	fmt.Fprintf(b, "## Release gate: %s\n\n", strings.ToUpper(string(g.Verdict)))
 	for _, bl := range g.Blocking {
 		fmt.Fprintf(b, "- %s\n", md(bl.String()))
@@ -65,7 +65,7 @@ func writeFindings(b *strings.Builder, res *Result, ds *Decisions) {
 }
 
 func writeUnchecked(b *strings.Builder, res *Result) {
-	if len(res.Unscannable)+len(res.Uncovered) == 0 {
+	if res.NotChecked() == 0 {
 		return
 	}
 	fmt.Fprintf(b, "\n## Components not checked\n\n")
@@ -74,6 +74,9 @@ func writeUnchecked(b *strings.Builder, res *Result) {
 	}
 	for _, c := range res.Uncovered {
 		fmt.Fprintf(b, "- %s (%s): the feed has no %s records\n", md(c.Path), md(c.Key()), md(c.Ecosystem))
+	}
+	for _, h := range res.Quarantined {
+		fmt.Fprintf(b, "- %s\n", md(h.String()))
 	}
 }
 

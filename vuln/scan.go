@@ -45,6 +45,15 @@ type Result struct {
 	// was checked, and the gate says so.
 	Unscannable []sbom.Unscannable `json:"unscannable,omitempty"`
 	Uncovered   []sbom.Component   `json:"uncovered,omitempty"`
+	// Quarantined lists scanned components that were not checked against
+	// a quarantined feed record naming their package.
+	Quarantined []QuarantineHit `json:"quarantined,omitempty"`
+}
+
+// NotChecked counts the components (or, for a quarantined record naming
+// no readable package, ecosystems) the scan could not fully check.
+func (r *Result) NotChecked() int {
+	return len(r.Unscannable) + len(r.Uncovered) + len(r.Quarantined)
 }
 
 // Scan matches every scannable component of s against feed.
@@ -57,28 +66,51 @@ func Scan(feed *Feed, s *sbom.SBOM) (*Result, error) {
 			continue
 		}
 		todo = append(todo, c)
+		if c.Ecosystem == "Go" && c.Name == sbom.GoToolchain {
+			// A Go toolchain carries the standard library it compiles
+			// into every binary: check it against stdlib records too.
+			std := c
+			std.Name = sbom.GoStdlib
+			todo = append(todo, std)
+		}
 	}
 	res.Scanned = len(todo)
+	res.Quarantined = feed.quarantined(todo)
 	perComp, err := scanAll(feed, todo)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for _, fs := range perComp {
-		for _, f := range fs {
-			if !seen[f.Key()] {
-				seen[f.Key()] = true
-				res.Findings = append(res.Findings, f)
-			}
+	// A component listed twice has the same findings twice; the first
+	// listing keeps them. Sort keys are built once, not per comparison.
+	type sortKey struct {
+		comp, id string
+		f        *Finding
+	}
+	var keys []sortKey
+	seen := make(map[string]bool, len(todo))
+	for i, fs := range perComp {
+		if len(fs) == 0 {
+			continue
+		}
+		ck := todo[i].Key()
+		if seen[ck] {
+			continue
+		}
+		seen[ck] = true
+		for j := range fs {
+			keys = append(keys, sortKey{ck, fs[j].ID, &fs[j]})
 		}
 	}
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		a, b := res.Findings[i], res.Findings[j]
-		if a.Component.Key() != b.Component.Key() {
-			return a.Component.Key() < b.Component.Key()
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].comp != keys[j].comp {
+			return keys[i].comp < keys[j].comp
 		}
-		return a.ID < b.ID
+		return keys[i].id < keys[j].id
 	})
+	res.Findings = make([]Finding, len(keys))
+	for i, k := range keys {
+		res.Findings[i] = *k.f
+	}
 	return res, nil
 }
 
@@ -111,23 +143,24 @@ type match struct {
 }
 
 func scanComponent(feed *Feed, c sbom.Component) ([]Finding, error) {
-	recs, err := feed.lookup(c.Ecosystem, c.Name)
+	recs, err := feed.prepare(c.Ecosystem, c.Name)
 	if err != nil {
 		return nil, err
 	}
+	cv := &compVersion{raw: c.Version}
 	var ms []match
-	for _, r := range recs {
-		for i := range r.Affected {
-			a := &r.Affected[i]
-			if !packageMatches(a.Package, c.Ecosystem, c.Name) {
+	for i := range recs {
+		r := &recs[i]
+		for j := range r.affected {
+			a := &r.affected[j]
+			if !packageMatches(a.a.Package, c.Ecosystem, c.Name) {
 				continue
 			}
-			if h, ok := evaluate(a, c); ok {
-				rt, err := rate(r, a)
-				if err != nil {
-					return nil, err
+			if h, ok := a.eval(c, cv); ok {
+				if a.err != nil {
+					return nil, a.err
 				}
-				ms = append(ms, match{rec: r, hit: h, rt: rt})
+				ms = append(ms, match{rec: r.rec, hit: h, rt: a.rating})
 				break
 			}
 		}

@@ -1,7 +1,6 @@
 package vuln
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -69,7 +68,12 @@ func BuildVEX(res *Result, ds *Decisions, info VEXInfo) (*cdx.BOM, error) {
 		vulns = append(vulns, vexEntry(f, ref, d, ok, info))
 	}
 	if len(l.copies) > 0 {
-		bom.Components = &l.copies
+		cs := make([]cdx.Component, len(l.copies))
+		for i, tc := range l.copies {
+			cs[i] = cdx.Component{BOMRef: tc.BOMRef, Type: tc.Type, Group: tc.Group,
+				Name: tc.Name, Version: tc.Version, PackageURL: tc.PackageURL}
+		}
+		bom.Components = &cs
 	}
 	if len(vulns) > 0 {
 		bom.Vulnerabilities = &vulns
@@ -77,21 +81,71 @@ func BuildVEX(res *Result, ds *Decisions, info VEXInfo) (*cdx.BOM, error) {
 	return bom, nil
 }
 
-// WriteVEX writes the VEX document as CycloneDX 1.6 JSON and checks that
-// it reads back as a valid document.
+// WriteVEX writes the VEX document BuildVEX describes as CycloneDX 1.6
+// JSON, streaming: each vulnerability is built, checked (checkVEXEntry)
+// and written in turn, with no whole-document copy and no re-parse. Every
+// affects ref is resolved before the first byte is written, so a finding
+// the SBOM cannot name fails the call with nothing written.
 func WriteVEX(w io.Writer, res *Result, ds *Decisions, info VEXInfo) error {
-	bom, err := BuildVEX(res, ds, info)
+	if info.Timestamp.IsZero() {
+		return fmt.Errorf("VEX timestamp is required")
+	}
+	l, err := newLinker(info.SBOM)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON).SetPretty(true).EncodeVersion(bom, cdx.SpecVersion1_6); err != nil {
-		return fmt.Errorf("encode VEX: %w", err)
+	refs := make([]string, len(res.Findings))
+	for i := range res.Findings {
+		if refs[i], err = l.ref(res.Findings[i].Component); err != nil {
+			return err
+		}
 	}
-	if _, err := sbom.Parse(buf.Bytes(), sbom.FormatJSON); err != nil {
-		return fmt.Errorf("VEX does not read back: %w", err)
+	j := &jsonWriter{b: make([]byte, 0, 64<<10), first: true}
+	j.b = append(j.b, '{')
+	j.depth = 1
+	j.str("$schema", "http://cyclonedx.org/schema/bom-1.6.schema.json")
+	j.str("bomFormat", "CycloneDX")
+	j.str("specVersion", cdx.SpecVersion1_6.String())
+	j.str("serialNumber", vexSerial(res.FeedDigest, ds.Digest(), l.serial))
+	j.int("version", 1)
+	j.obj("metadata")
+	j.str("timestamp", info.Timestamp.UTC().Format(time.RFC3339))
+	j.arr("properties")
+	writeProperty(j, "signbox:feed-digest", res.FeedDigest)
+	writeProperty(j, "signbox:decisions-digest", ds.Digest())
+	if info.SBOMDigest != "" {
+		writeProperty(j, "signbox:sbom-digest", info.SBOMDigest)
 	}
-	_, err = w.Write(buf.Bytes())
+	j.close(']')
+	j.close('}')
+	if len(l.copies) > 0 {
+		j.arr("components")
+		for _, c := range l.copies {
+			writeComponent(j, c)
+			if err := j.flush(w, 60<<10); err != nil {
+				return err
+			}
+		}
+		j.close(']')
+	}
+	if len(res.Findings) > 0 {
+		j.arr("vulnerabilities")
+		for i, f := range res.Findings {
+			d, ok := ds.For(f)
+			v := vexEntry(f, refs[i], d, ok, info)
+			if err := checkVEXEntry(&v); err != nil {
+				return fmt.Errorf("VEX entry for %s: %w", f.Key(), err)
+			}
+			writeVulnerability(j, &v)
+			if err := j.flush(w, 60<<10); err != nil {
+				return err
+			}
+		}
+		j.close(']')
+	}
+	j.depth = 0
+	j.b = append(j.b, '\n', '}', '\n')
+	_, err = w.Write(j.b)
 	return err
 }
 

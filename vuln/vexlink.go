@@ -21,7 +21,7 @@ type linker struct {
 	serial  string // "" when the SBOM cannot be linked to
 	version int
 	byPath  map[string]*cdx.Component
-	copies  []cdx.Component
+	copies  []*cdx.Component // the SBOM's components, written as copies
 	copied  map[string]bool
 }
 
@@ -58,8 +58,7 @@ func (l *linker) ref(c sbom.Component) (string, error) {
 	}
 	if !l.copied[tc.BOMRef] {
 		l.copied[tc.BOMRef] = true
-		l.copies = append(l.copies, cdx.Component{BOMRef: tc.BOMRef, Type: tc.Type, Group: tc.Group,
-			Name: tc.Name, Version: tc.Version, PackageURL: tc.PackageURL})
+		l.copies = append(l.copies, tc)
 	}
 	return tc.BOMRef, nil
 }

@@ -94,8 +94,10 @@ func eventKind(ev Event) (int, string) {
 
 var errShort = errors.New("truncated record")
 
+// decoder reads from the feed's records as one string, so every decoded
+// string is a slice of it: no allocation per field.
 type decoder struct {
-	b   []byte
+	b   string
 	err error
 }
 
@@ -103,15 +105,28 @@ func (d *decoder) n() int {
 	if d.err != nil {
 		return 0
 	}
-	v, k := binary.Uvarint(d.b)
-	if k <= 0 || v > uint64(len(d.b)) {
-		// Every counted item takes at least one byte, so a count larger
-		// than what is left is corrupt; this also bounds allocations.
-		d.err = errShort
-		return 0
+	var v uint64
+	var shift uint
+	for i := 0; i < len(d.b) && i < binary.MaxVarintLen64; i++ {
+		c := d.b[i]
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			break // overflows 64 bits
+		}
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			if v > uint64(len(d.b)) {
+				// Every counted item takes at least one byte, so a count
+				// larger than what is left is corrupt; this also bounds
+				// allocations.
+				break
+			}
+			d.b = d.b[i+1:]
+			return int(v)
+		}
+		shift += 7
 	}
-	d.b = d.b[k:]
-	return int(v)
+	d.err = errShort
+	return 0
 }
 
 func (d *decoder) str() string {
@@ -123,7 +138,7 @@ func (d *decoder) str() string {
 		d.err = errShort
 		return ""
 	}
-	s := string(d.b[:n])
+	s := d.b[:n]
 	d.b = d.b[n:]
 	return s
 }
@@ -162,7 +177,7 @@ func (d *decoder) byte1() byte {
 	return c
 }
 
-func decodeRecord(b []byte) (*Record, error) {
+func decodeRecord(b string) (*Record, error) {
 	d := &decoder{b: b}
 	r := &Record{ID: d.str(), Modified: d.str(), Aliases: d.strs(), Summary: d.str(), Severity: d.scores()}
 	if db := d.str(); db != "" {

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		path:    "sbom check",
 		usage:   "[--format text|json] SBOM",
-		summary: "validate a CycloneDX SBOM (JSON or XML, 1.2-1.6) against its version's schema and list what cannot be scanned",
+		summary: "validate a CycloneDX SBOM (JSON or XML, 1.2-1.7) against its version's schema and list what cannot be scanned",
 		run:     runSBOMCheck,
 	})
 	register(&command{
@@ -62,7 +62,7 @@ func runSBOMCheck(e *env, args []string) error {
 func sbomHint(err error) error {
 	switch {
 	case errors.Is(err, sbom.ErrSpecVersion):
-		return withHint(err, "signbox reads CycloneDX 1.2 to 1.6; regenerate the SBOM with a supported spec version")
+		return withHint(err, "signbox reads CycloneDX 1.2 to 1.7; regenerate the SBOM with a supported spec version")
 	case errors.Is(err, sbom.ErrMalformed):
 		return withHint(err, "fix the SBOM on the build side; every problem found is listed above")
 	}

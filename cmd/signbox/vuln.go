@@ -157,7 +157,13 @@ func runVulnImport(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "feed media verified: feed.json sha256:%s, signature %s\n", v.ManifestSHA256, v.Signature)
 	fmt.Fprintf(e.stdout, "imported OSV feed snapshot of %s (%s)\n", info.Created.Format(time.RFC3339), info.Source)
 	for _, s := range info.Ecosystems {
-		fmt.Fprintf(e.stdout, "  %-12s %6d records, %d withdrawn (ignored)\n", s.Ecosystem, s.Records, s.Withdrawn)
+		fmt.Fprintf(e.stdout, "  %-12s %6d records, %d withdrawn (ignored), %d quarantined\n", s.Ecosystem, s.Records, s.Withdrawn, s.Quarantined)
+	}
+	for _, q := range info.Quarantined {
+		fmt.Fprintf(e.stdout, "  quarantined %s\n", q)
+	}
+	if n := len(info.Quarantined); n > 0 {
+		fmt.Fprintf(e.stdout, "%d records quarantined: components they name are not checked against them, and the gate blocks on that unless the policy allows unchecked components\n", n)
 	}
 	f, err := vuln.OpenFeed(appliance.FeedDir(*ws), fr)
 	if err != nil {
@@ -174,7 +180,7 @@ func importHint(err error) error {
 	case errors.Is(err, vuln.ErrFeedHash):
 		return withHint(err, "the media does not match its feed.json; copy the snapshot again on the connected side")
 	case errors.Is(err, vuln.ErrMalformedRecord):
-		return withHint(err, "nothing was imported; the feed is refused as a whole so no vulnerability is silently missed")
+		return withHint(err, "nothing was imported: with this many malformed records the feed is refused as a whole")
 	case errors.As(err, new(*airgap.MediaError)):
 		return mediaErr(err)
 	case errors.Is(err, atomicfile.ErrExists):

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,6 +32,7 @@ func runVulnScan(e *env, args []string) error {
 	fs.BoolVar(&p.BlockInTriage, "block-in-triage", true, "findings still in_triage block")
 	blockAt := fs.String("block-at", "high", "exploitable or in_triage findings at or above this severity block (none to disable)")
 	unknown := fs.String("unknown-severity", "block", "open findings whose advisory has no usable score: block or allow")
+	unevaluated := fs.String("could-not-evaluate", "block", "open findings whose versions could not be parsed or ordered: block or allow")
 	fs.BoolVar(&p.AllowUnchecked, "allow-unchecked", false, "components that could not be scanned do not block")
 	vexOut := fs.String("vex", "", "write the CycloneDX 1.6 VEX document here")
 	reportOut := fs.String("report", "", "write the Markdown report here")
@@ -49,6 +51,13 @@ func runVulnScan(e *env, args []string) error {
 	if err := gateFlags(&p, *blockAt, *unknown); err != nil {
 		return err
 	}
+	switch *unevaluated {
+	case "block":
+	case "allow":
+		p.AllowUnevaluated = true
+	default:
+		return usageErr("--could-not-evaluate: want block or allow, not %q", *unevaluated)
+	}
 	fr, err := fresh.parse(e)
 	if err != nil {
 		return err
@@ -58,17 +67,45 @@ func runVulnScan(e *env, args []string) error {
 		return err
 	}
 	fr, p = rules.fresh, rules.gate
-	s, err := appliance.ReadSBOM(pos[0])
-	if err != nil {
-		return err
+	// Reading the SBOM and opening the feed are independent, and the
+	// SBOM's schema check (compiling the official schema, then
+	// validating) runs beside the feed open and the matching; nothing is
+	// printed or written before it has passed.
+	type sbomRead struct {
+		s    *sbom.SBOM
+		wait func() error
+		sum  string
+		err  error
 	}
-	feed, err := vuln.OpenFeed(appliance.FeedDir(*ws), fr)
-	if err != nil {
-		return importHint(err)
+	sbomCh := make(chan sbomRead, 1)
+	go func() {
+		var r sbomRead
+		data, err := readSBOMFile(pos[0])
+		if err == nil {
+			sum := sha256.Sum256(data)
+			r.sum = "sha256:" + hex.EncodeToString(sum[:])
+			r.s, r.wait, err = sbom.ParseAsync(data, sbom.FormatAuto)
+		}
+		if err != nil {
+			r.err = fmt.Errorf("%s: %w", pos[0], err)
+		}
+		sbomCh <- r
+	}()
+	feed, feedErr := vuln.OpenFeed(appliance.FeedDir(*ws), fr)
+	sr := <-sbomCh
+	if sr.err != nil {
+		return sr.err
 	}
-	res, err := vuln.Scan(feed, s)
-	if err != nil {
-		return err
+	s := sr.s
+	if feedErr != nil {
+		return importHint(feedErr)
+	}
+	res, scanErr := vuln.Scan(feed, s)
+	if err := sr.wait(); err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if scanErr != nil {
+		return scanErr
 	}
 	ds, err := vuln.LoadDecisions(appliance.TriageDir(*ws))
 	if err != nil {
@@ -78,13 +115,15 @@ func runVulnScan(e *env, args []string) error {
 	if asJSON {
 		err = writeJSON(e.stdout, scanJSONOf(res, ds, g, rules))
 	} else {
-		fmt.Fprintf(e.stdout, "rules: %s (feed at most %s old on %s)\n", rules.source, fr.MaxAge, fr.CeremonyDate.Format("2006-01-02"))
-		printScan(e.stdout, res, ds, g)
+		out := bufio.NewWriterSize(e.stdout, 64<<10)
+		fmt.Fprintf(out, "rules: %s (feed at most %s old on %s)\n", rules.source, fr.MaxAge, fr.CeremonyDate.Format("2006-01-02"))
+		printScan(out, res, ds, g)
+		err = out.Flush()
 	}
 	if err != nil {
 		return err
 	}
-	if err := writeOutputs(res, ds, g, fr, s, pos[0], *vexOut, *reportOut); err != nil {
+	if err := writeOutputs(res, ds, g, fr, s, sr.sum, pos[0], *vexOut, *reportOut); err != nil {
 		return err
 	}
 	if !g.Pass() {
@@ -111,18 +150,14 @@ func gateFlags(p *vuln.GatePolicy, blockAt, unknown string) error {
 	return nil
 }
 
-func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, s *sbom.SBOM, sbomPath, vexOut, reportOut string) error {
+func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vuln.Freshness, s *sbom.SBOM, sbomSum, sbomPath, vexOut, reportOut string) error {
 	if vexOut != "" {
-		var b bytes.Buffer
-		info := vuln.VEXInfo{Timestamp: fr.CeremonyDate, SBOM: s}
-		if data, err := os.ReadFile(sbomPath); err == nil {
-			sum := sha256.Sum256(data)
-			info.SBOMDigest = "sha256:" + hex.EncodeToString(sum[:])
-		}
-		if err := vuln.WriteVEX(&b, res, ds, info); err != nil {
-			return err
-		}
-		if err := atomicfile.WriteNew(vexOut, b.Bytes(), 0o644); err != nil {
+		info := vuln.VEXInfo{Timestamp: fr.CeremonyDate, SBOM: s, SBOMDigest: sbomSum}
+		// Streamed into a temporary file: the VEX of 100,000 findings is
+		// never held in memory as a whole.
+		if err := atomicfile.CreateNew(vexOut, 0o644, func(w io.Writer) error {
+			return vuln.WriteVEX(w, res, ds, info)
+		}); err != nil {
 			return err
 		}
 	}
@@ -142,7 +177,7 @@ func writeOutputs(res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult, fr vu
 func printScan(w io.Writer, res *vuln.Result, ds *vuln.Decisions, g vuln.GateResult) {
 	fmt.Fprintf(w, "feed %s\ndecisions %s\n", res.FeedDigest, ds.Digest())
 	fmt.Fprintf(w, "%d components scanned, %d not checked, %d findings\n",
-		res.Scanned, len(res.Unscannable)+len(res.Uncovered), len(res.Findings))
+		res.Scanned, res.NotChecked(), len(res.Findings))
 	for _, f := range res.Findings {
 		state := "untriaged"
 		if d, ok := ds.For(f); ok {
@@ -156,6 +191,9 @@ func printScan(w io.Writer, res *vuln.Result, ds *vuln.Decisions, g vuln.GateRes
 	for _, c := range res.Uncovered {
 		fmt.Fprintf(w, "  not checked: %s (%s): the feed has no %s records\n", c.Path, c.Key(), c.Ecosystem)
 	}
+	for _, h := range res.Quarantined {
+		fmt.Fprintf(w, "  not checked: %s\n", h)
+	}
 	fmt.Fprintf(w, "release gate: %s\n", g.Verdict)
 	for _, b := range g.Blocking {
 		fmt.Fprintf(w, "  blocked: %s\n", b)
@@ -163,4 +201,21 @@ func printScan(w io.Writer, res *vuln.Result, ds *vuln.Decisions, g vuln.GateRes
 	for _, d := range g.Stale {
 		fmt.Fprintf(w, "  stale decision (matches no finding): %s %s\n", d.Vuln, d.Component)
 	}
+}
+
+// readSBOMFile reads an SBOM file within sbom.MaxSBOMBytes.
+func readSBOMFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, sbom.MaxSBOMBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > sbom.MaxSBOMBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", sbom.ErrMalformed, sbom.MaxSBOMBytes)
+	}
+	return data, nil
 }
