@@ -82,7 +82,7 @@ type ImagePlan struct {
 	// SecurityCounter is the image's SEC_CNT (imgtool -s): the product's
 	// anti-rollback floor once released.
 	SecurityCounter uint32 `json:"security_counter"`
-	// BuiltSHA256 is hex SHA-256 of the unsigned build (app.bin).
+	// BuiltSHA256 is sha256:<hex> of the unsigned build (app.bin).
 	BuiltSHA256 string `json:"built_sha256"`
 	// Key is the keys.firmware label that signs.
 	Key string `json:"key"`
