@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"signbox/airgap"
-	"signbox/airgap/envelope"
 	"signbox/device/profile"
+	"signbox/policy"
 )
 
 // A bundle of a product outside the ESP32 family (MCUboot) carries one
@@ -95,7 +95,7 @@ func familyKey(fam profile.Family, k KeyInput) (string, error) {
 func (v *verifier) familyKeys(fam profile.Family) ([]crypto.PublicKey, error) {
 	var pubs []crypto.PublicKey
 	for _, k := range v.man.Keys {
-		pub, err := envelope.ParsePublicKeyPEM(v.data[k.Path])
+		pub, err := policy.ParsePublicKeyPEM(string(v.data[k.Path]))
 		if err != nil {
 			return nil, fail(k.Path, fmt.Errorf("%w: %v", ErrKeyDigest, err))
 		}
