@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"signbox/device/profile"
@@ -112,16 +113,21 @@ func firmwareKeyRef(pol *policy.Policy, prod *policy.Product) (KeyRef, error) {
 	return KeyRef{Purpose: "firmware", Slot: -1, Label: k.Label, Algorithm: k.Algorithm, Fingerprint: k.Fingerprint}, nil
 }
 
-// pinnedPublicKey finds the public key a key generation ceremony wrote
-// for k, newest first, and accepts only the one whose fingerprint is the
-// policy's pin: the pin, not the file, is what is trusted.
+// pinnedPublicKey finds the public key written for k when it was made:
+// by appliance init (<root>/keys/<label>.pub.pem) or by a key generation
+// ceremony (newest first), and accepts only the one whose fingerprint is
+// the policy's pin: the pin, not the file, is what is trusted.
 func (w *Workspace) pinnedPublicKey(k KeyRef) (crypto.PublicKey, error) {
 	ids, err := w.Ceremonies()
 	if err != nil {
 		return nil, err
 	}
+	paths := []string{filepath.Join(w.root, "keys", pubKeyName(k))}
 	for _, id := range slices.Backward(ids) {
-		b, err := os.ReadFile((&Session{dir: w.ceremonyDir(id)}).outPath(pubKeyName(k)))
+		paths = append(paths, (&Session{dir: w.ceremonyDir(id)}).outPath(pubKeyName(k)))
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
 		if err != nil {
 			continue
 		}
