@@ -303,3 +303,12 @@ func (k imageReleaseKind) check(s *Session, image []byte, pubs []crypto.PublicKe
 }
 
 func (imageReleaseKind) export(s *Session) ([]string, error) { return releaseKind{}.export(s) }
+
+// imagePlanLines are the plan's lines for custodians about the one image.
+func imagePlanLines(ip *ImagePlan) []string {
+	return []string{
+		fmt.Sprintf("%s image for %s: version %s, security counter %d (set by signing: the header and protected TLVs)", ip.Family, ip.Board, ip.Version, ip.SecurityCounter),
+		fmt.Sprintf("%s as built %s, carried unchanged after the image header", InputApp, ip.BuiltSHA256),
+		fmt.Sprintf("signed by firmware key %s; devices recognise it by %s %s", ip.Key, keyIDName(ip), ip.KeyHash),
+	}
+}
