@@ -160,9 +160,9 @@ func writeMCUbootBundle(t *testing.T, f *fixture, s *Session, in ReleaseInputs) 
 	c := &bundle.Contents{
 		Family: rp.Image.Family, Product: rp.Product, Version: rp.Version, Chip: rp.Chip, SecurityVersion: rp.SecurityVersion.New,
 		CeremonyDate: date, PlanDigest: s.Digest().String(),
-		Images:     []bundle.ImageInput{{Role: "app", Data: app}},
-		Keys:       []bundle.KeyInput{{Name: rp.Keys[0].Label, Public: mustPub(t, f, rp.Keys[0].Label)}},
-		SBOM:       sbom, VEX: []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"vulnerabilities":[]}`),
+		Images: []bundle.ImageInput{{Role: "app", Data: app}},
+		Keys:   []bundle.KeyInput{{Name: rp.Keys[0].Label, Public: mustPub(t, f, rp.Keys[0].Label)}},
+		SBOM:   sbom, VEX: []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"vulnerabilities":[]}`),
 		Transcript: []byte(`{}`), Approvals: []bundle.NamedFile{{Name: "approvals.dsse.json", Data: s.Envelope()}},
 		Checkpoint: []byte("checkpoint\n"),
 	}

@@ -5,9 +5,9 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
