@@ -138,7 +138,7 @@ func checkProductRules(pol *policy.Policy, product, chip string, sv uint32) erro
 		return fmt.Errorf("%w: product %q is not in the policy", ErrPolicyDenied, product)
 	}
 	if prod.Target() != chip {
-		return fmt.Errorf("%w: product %s targets %s (%s), the release says %s", ErrPolicyDenied, product, prod.Target(), prod.FamilyName(), chip)
+		return fmt.Errorf("%w: product %s targets %s, the release says %s", ErrPolicyDenied, product, prod.Target(), chip)
 	}
 	if max := pol.Release.SecurityVersion.Max; int(sv) > max {
 		return fmt.Errorf("%w: security version %d is above the policy's maximum %d (release.security_version.max)", ErrPolicyDenied, sv, max)
