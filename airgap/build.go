@@ -55,6 +55,10 @@ func BuildRequest(in RequestInput) (*Request, []ExportFile, error) {
 		},
 		SBOM: fileRef(RequestSBOMFile, in.SBOM),
 	}
+	appOnly := IsBoard(in.Chip)
+	if appOnly {
+		req.Images = req.Images[1:]
+	}
 	raw, err := json.MarshalIndent(req, "", "  ")
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode %s: %w", RequestManifest, err)
@@ -73,14 +77,23 @@ func BuildRequest(in RequestInput) (*Request, []ExportFile, error) {
 		{Path: RequestSBOMFile, Data: in.SBOM},
 		{Path: RequestManifest, Data: raw},
 	}
+	if appOnly {
+		files = files[1:]
+	}
 	return parsed, files, nil
 }
 
 func (in RequestInput) checkPresent() error {
+	if IsBoard(in.Chip) && len(in.Bootloader) > 0 {
+		return fmt.Errorf("a request for MCUboot board %s carries the app only; its bootloader is provisioned, not released", in.Chip)
+	}
 	for _, f := range []struct {
 		name string
 		data []byte
 	}{{"bootloader image", in.Bootloader}, {"app image", in.App}, {"SBOM", in.SBOM}} {
+		if f.name == "bootloader image" && IsBoard(in.Chip) {
+			continue
+		}
 		if len(f.data) == 0 {
 			return fmt.Errorf("%w: no %s", ErrIncompleteInput, f.name)
 		}

@@ -62,8 +62,8 @@ func (r *Request) Validate() error {
 	if err := checkName("version", r.Version, 64); err != nil {
 		return err
 	}
-	if !slices.Contains(Chips, r.Chip) {
-		return fmt.Errorf("chip: %q is not one of %v", r.Chip, Chips)
+	if !slices.Contains(Chips, r.Chip) && !IsBoard(r.Chip) {
+		return fmt.Errorf("chip: %q is not one of %v", r.Chip, Targets())
 	}
 	if err := r.checkImages(); err != nil {
 		return err
@@ -99,6 +99,9 @@ func (r *Request) checkImages() error {
 	}
 	if !seen[RoleApp] {
 		return fmt.Errorf("images: no %q image", RoleApp)
+	}
+	if IsBoard(r.Chip) && seen[RoleBootloader] {
+		return fmt.Errorf("images: a request for MCUboot board %s carries the app only; its bootloader is provisioned, not released", r.Chip)
 	}
 	return nil
 }

@@ -388,6 +388,18 @@ func (e Engine) FinishRehearsal(ctx context.Context, confirm bool) (api.Rehearsa
 }
 
 func rehearsalView(dev string, r *Rehearsal, pending bool) api.Rehearsal {
+	if m := r.MCUboot; m != nil {
+		out := api.Rehearsal{Device: dev, SecureVersion: int(m.Counter), AwaitingConfirm: pending}
+		if m.Installed != "" {
+			out.Trace = append(out.Trace, "install: "+m.Installed+" written to the secondary slot as a test upgrade")
+		}
+		if m.Boot != nil {
+			out.Trace = append(out.Trace, m.Boot.String())
+			out.Running = fmt.Sprintf("primary (%s, security counter %d)", m.Boot.Version, m.Boot.ImageSec)
+			out.State = map[bool]string{true: "test, unconfirmed", false: "confirmed"}[pending]
+		}
+		return out
+	}
 	out := api.Rehearsal{Device: dev, SecureVersion: r.Status.SecureVersion, AwaitingConfirm: pending}
 	if r.Install != nil {
 		out.Trace = append(out.Trace, fmt.Sprintf("install: %s (secure_version %d) written to %s, otadata[%d] seq %d NEW",

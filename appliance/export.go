@@ -198,7 +198,13 @@ func (a *Appliance) bundleContents(s *ceremony.Session) (*bundle.Contents, error
 		Approvals: []bundle.NamedFile{{Name: "approvals.dsse.json", Data: s.Envelope()}},
 	}
 	images := map[string]string{}
-	for _, img := range []struct{ role, name string }{{"bootloader", ceremony.OutputBootloader}, {"app", ceremony.OutputApp}} {
+	roles := []struct{ role, name string }{{"bootloader", ceremony.OutputBootloader}, {"app", ceremony.OutputApp}}
+	if rp.Image != nil {
+		// One image of another device family (MCUboot), signed with the
+		// product's firmware key.
+		c.Family, roles = rp.Image.Family, roles[1:]
+	}
+	for _, img := range roles {
 		data, err := os.ReadFile(s.OutputPath(img.name))
 		if err != nil {
 			return nil, err
@@ -207,7 +213,7 @@ func (a *Appliance) bundleContents(s *ceremony.Session) (*bundle.Contents, error
 		sum := sha256.Sum256(data)
 		images[img.role+".bin"] = hex.EncodeToString(sum[:])
 	}
-	if c.Keys, err = a.secureBootKeys(rp.Keys); err != nil {
+	if c.Keys, err = a.signingKeys(rp); err != nil {
 		return nil, err
 	}
 	if c.SBOM, c.VEX, err = a.releaseSBOMAndVEX(s, images); err != nil {
@@ -216,18 +222,27 @@ func (a *Appliance) bundleContents(s *ceremony.Session) (*bundle.Contents, error
 	return c, nil
 }
 
-func (a *Appliance) secureBootKeys(refs []ceremony.KeyRef) ([]bundle.KeyInput, error) {
+// signingKeys are the public keys a bundle lists: the Secure Boot keys by
+// eFuse slot, or the one firmware key of an image release (slot 0).
+func (a *Appliance) signingKeys(rp *ceremony.ReleasePlan) ([]bundle.KeyInput, error) {
+	purpose := "secure_boot"
+	if rp.Image != nil {
+		purpose = "firmware"
+	}
 	var keys []bundle.KeyInput
-	for _, k := range refs {
-		if k.Purpose != "secure_boot" {
+	for _, k := range rp.Keys {
+		if k.Purpose != purpose {
 			continue
+		}
+		if k.Slot < 0 {
+			k.Slot = 0
 		}
 		ki, err := a.publicKey(k.Label)
 		if err != nil {
-			return nil, fmt.Errorf("secure boot key %s: %w", k.Label, err)
+			return nil, fmt.Errorf("%s key %s: %w", purpose, k.Label, err)
 		}
 		if k.Fingerprint != "" && ki.Fingerprint != k.Fingerprint {
-			return nil, fmt.Errorf("secure boot key %s: HSM key %s is not the planned %s", k.Label, ki.Fingerprint, k.Fingerprint)
+			return nil, fmt.Errorf("%s key %s: HSM key %s is not the planned %s", purpose, k.Label, ki.Fingerprint, k.Fingerprint)
 		}
 		keys = append(keys, bundle.KeyInput{Name: k.Label, Public: ki.Public, Slot: k.Slot})
 	}

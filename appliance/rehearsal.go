@@ -6,6 +6,7 @@ import (
 
 	"signbox/audit"
 	"signbox/device/emu"
+	"signbox/device/mcuboot/mcuemu"
 )
 
 // Rehearsal is the emulated device after an install or a reboot.
@@ -13,6 +14,9 @@ type Rehearsal struct {
 	Install *emu.InstallResult // nil after confirm or reject
 	Boot    *emu.BootTrace
 	Status  emu.Status
+	// MCUboot is set instead of the above when the rehearsal device is
+	// an emulated MCUboot device.
+	MCUboot *MCUbootRehearsal
 }
 
 // ErrNoDevice reports an appliance opened without a rehearsal device.
@@ -29,6 +33,9 @@ func (a *Appliance) Rehearse(bundlePath string) (*Rehearsal, error) {
 	pub, err := a.releasePublicKey()
 	if err != nil {
 		return nil, err
+	}
+	if mcuemu.IsStateDir(a.cfg.Device) {
+		return a.rehearseMCUboot(bundlePath, pub)
 	}
 	d, err := emu.Open(a.cfg.Device)
 	if err != nil {
@@ -63,6 +70,9 @@ func (a *Appliance) Rehearse(bundlePath string) (*Rehearsal, error) {
 func (a *Appliance) FinishRehearsal(confirm bool) (*Rehearsal, error) {
 	if a.cfg.Device == "" {
 		return nil, ErrNoDevice
+	}
+	if mcuemu.IsStateDir(a.cfg.Device) {
+		return a.finishMCUboot(confirm)
 	}
 	d, err := emu.Open(a.cfg.Device)
 	if err != nil {

@@ -76,14 +76,18 @@ func ImportRequest(st *airgap.Store, p *policy.Policy, media string, now time.Ti
 func storedRequest(st *airgap.Store, id string, r *airgap.Request) (*Imported, error) {
 	bl, okB := r.Image(airgap.RoleBootloader)
 	app, okA := r.Image(airgap.RoleApp)
-	if !okB || !okA {
+	// An MCUboot board's request carries the app only (airgap.IsBoard).
+	if !okA || !okB && !airgap.IsBoard(r.Chip) {
 		return nil, ErrIncompleteRequest
 	}
-	return &Imported{
-		ID: id, Request: r,
-		Bootloader: st.ObjectPath(bl.SHA256), App: st.ObjectPath(app.SHA256),
+	imp := &Imported{
+		ID: id, Request: r, App: st.ObjectPath(app.SHA256),
 		SBOM: st.ObjectPath(r.SBOM.SHA256), Manifest: st.ObjectPath(id),
-	}, nil
+	}
+	if okB {
+		imp.Bootloader = st.ObjectPath(bl.SHA256)
+	}
+	return imp, nil
 }
 
 // imported finds a request imported earlier (by this or an earlier run).

@@ -11,10 +11,13 @@ import (
 	"signbox/airgap"
 	"signbox/airgap/envelope"
 	"signbox/device/esp"
+	"signbox/device/profile"
 )
 
 // Contents is everything that goes into a bundle; ceremony/ fills it.
 type Contents struct {
+	// Family is the device/profile family; "" or "esp32" for ESP32.
+	Family          string
 	Product         string
 	Version         string
 	Chip            string
@@ -93,8 +96,15 @@ func (c *Contents) Paths() ([]string, error) {
 // layout decides where each file goes and lists it in an unsigned manifest.
 func (c *Contents) layout() (*Manifest, []airgap.ExportFile, error) {
 	m := &Manifest{
-		Kind: ManifestKind, Product: c.Product, Version: c.Version, Chip: c.Chip,
+		Kind: ManifestKind, Family: c.Family, Product: c.Product, Version: c.Version, Chip: c.Chip,
 		SecurityVersion: c.SecurityVersion, CeremonyDate: c.CeremonyDate.Format(time.DateOnly), PlanDigest: c.PlanDigest,
+	}
+	if m.Family == "esp32" {
+		m.Family = ""
+	}
+	fam, err := m.familyOf()
+	if err != nil {
+		return nil, nil, fmt.Errorf("bundle: %w", err)
 	}
 	var files []airgap.ExportFile
 	addFile := func(path, role string, data []byte) {
@@ -108,7 +118,7 @@ func (c *Contents) layout() (*Manifest, []airgap.ExportFile, error) {
 		addFile(p, RoleImage, im.Data)
 	}
 	for _, k := range c.Keys {
-		if err := addKey(m, k, addFile); err != nil {
+		if err := addKey(m, fam, k, addFile); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -125,10 +135,20 @@ func (c *Contents) layout() (*Manifest, []airgap.ExportFile, error) {
 	return m, files, nil
 }
 
-func addKey(m *Manifest, k KeyInput, addFile func(path, role string, data []byte)) error {
+func addKey(m *Manifest, fam profile.Family, k KeyInput, addFile func(path, role string, data []byte)) error {
 	pemBytes, err := envelope.MarshalPublicKeyPEM(k.Public)
 	if err != nil {
 		return fmt.Errorf("key %s: %w", k.Name, err)
+	}
+	if fam != nil {
+		kh, err := familyKey(fam, k)
+		if err != nil {
+			return err
+		}
+		p := "keys/" + k.Name + ".pub.pem"
+		m.Keys = append(m.Keys, Key{Slot: k.Slot, Path: p, KeyHash: kh, Revoked: k.Revoked})
+		addFile(p, RolePublicKey, pemBytes)
+		return nil
 	}
 	d, err := esp.KeyDigest(k.Public)
 	if err != nil {

@@ -38,7 +38,10 @@ var requiredRoles = []string{RoleImage, RolePublicKey, RoleSBOM, RoleVEX, RoleTr
 // canonical order; lists are sorted (Images by role, Keys by slot, Files
 // by path) so that one bundle has exactly one encoding.
 type Manifest struct {
-	Kind            string  `json:"kind"`
+	Kind string `json:"kind"`
+	// Family is the device/profile family; absent means esp32, so ESP32
+	// manifests encode as before.
+	Family          string  `json:"family,omitempty"`
 	Product         string  `json:"product"`
 	Version         string  `json:"version"`
 	Chip            string  `json:"chip"`
@@ -61,8 +64,11 @@ type Image struct {
 type Key struct {
 	Slot        int    `json:"slot"` // 0..2
 	Path        string `json:"path"`
-	EfuseDigest string `json:"efuse_digest"` // lowercase hex SHA-256
-	Revoked     bool   `json:"revoked"`
+	EfuseDigest string `json:"efuse_digest,omitempty"` // lowercase hex SHA-256 (esp32)
+	// KeyHash is the KEYHASH TLV value images signed with the key carry
+	// (mcuboot): lowercase hex SHA-256, or SHA-384 for a P-384 key.
+	KeyHash string `json:"key_hash,omitempty"`
+	Revoked bool   `json:"revoked"`
 }
 
 // File is one file of the bundle other than the manifest envelope.
@@ -145,8 +151,8 @@ func (m *Manifest) checkHeader() error {
 			return fmt.Errorf("%s: %q must be 1 to 64 printable ASCII bytes without spaces", f.name, f.v)
 		}
 	}
-	if !slices.Contains(airgap.Chips, m.Chip) {
-		return fmt.Errorf("chip: %q is not one of %v", m.Chip, airgap.Chips)
+	if err := m.checkTarget(); err != nil {
+		return err
 	}
 	if _, err := time.Parse(time.DateOnly, m.CeremonyDate); err != nil {
 		return fmt.Errorf("ceremony_date: %w", err)
@@ -216,6 +222,9 @@ func (m *Manifest) checkImages() error {
 }
 
 func (m *Manifest) checkKeys() error {
+	if m.Family != "" {
+		return m.checkFamilyKeys()
+	}
 	if len(m.Keys) == 0 || len(m.Keys) > 3 {
 		return fmt.Errorf("keys: %d entries, want 1 to 3 (eFuse key slots)", len(m.Keys))
 	}
@@ -230,6 +239,9 @@ func (m *Manifest) checkKeys() error {
 		}
 		if err := checkHex(k.EfuseDigest); err != nil {
 			return fmt.Errorf("keys[%d].efuse_digest: %w", i, err)
+		}
+		if k.KeyHash != "" {
+			return fmt.Errorf("keys[%d].key_hash: set in an esp32 manifest", i)
 		}
 	}
 	return m.checkRoleCount(RolePublicKey, len(m.Keys))

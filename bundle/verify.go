@@ -221,6 +221,24 @@ func (v *verifier) contents() error {
 		return fail("", fmt.Errorf("%w: %v", ErrMedia, err))
 	}
 	v.data = data
+	fam, err := v.man.familyOf()
+	if err != nil {
+		return fail("", fmt.Errorf("%w: %v", ErrManifest, err))
+	}
+	if fam != nil {
+		pubs, err := v.familyKeys(fam)
+		if err != nil {
+			return err
+		}
+		for _, im := range v.man.Images {
+			r, err := v.familyImage(fam, im, pubs)
+			if err != nil {
+				return err
+			}
+			v.res.Images = append(v.res.Images, r)
+		}
+		return nil
+	}
 	digests, revoked, err := v.keys()
 	if err != nil {
 		return err

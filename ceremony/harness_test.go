@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -240,7 +241,11 @@ func (f *fixture) bootstrap() {
 		f.t.Fatal(err)
 	}
 	f.run(s, "alice", "bob")
-	for _, l := range keyLabels {
+	labels := keyLabels
+	if f.mcuboot != "" {
+		labels = append(slices.Clone(keyLabels), "wearable-fw")
+	}
+	for _, l := range labels {
 		if l == "audit-mac" {
 			f.pins[l] = ""
 			continue

@@ -70,6 +70,30 @@ type ReleasePlan struct {
 	Images          []ImageRecord `json:"images"`
 	Keys            []KeyRef      `json:"keys"`
 	VulnGate        *GateRecord   `json:"vuln_gate"`
+	// Image is set for a product outside the ESP32 family (MCUboot): the
+	// one image the release signs and what it will carry. ESP32 releases
+	// leave it out, so their plans encode as before.
+	Image *ImagePlan `json:"image,omitempty"`
+}
+
+// ImagePlan binds a release's one image for a family that wraps the
+// build in its own signed container (MCUboot: header, protected TLVs,
+// KEYHASH, signature). Plain fields, so a plan renderer shows each.
+type ImagePlan struct {
+	Family string `json:"family"` // device/profile family name
+	Board  string `json:"board"`
+	// Version is the image header version (imgtool -v).
+	Version string `json:"version"`
+	// SecurityCounter is the image's SEC_CNT (imgtool -s): the product's
+	// anti-rollback floor once released.
+	SecurityCounter uint32 `json:"security_counter"`
+	// BuiltSHA256 is sha256:<hex> of the unsigned build (app.bin).
+	BuiltSHA256 string `json:"built_sha256"`
+	// Key is the keys.firmware label that signs.
+	Key string `json:"key"`
+	// KeyHash is hex of what devices hold to recognise the key (the
+	// profile's KeyID: MCUboot's KEYHASH TLV value).
+	KeyHash string `json:"key_hash"`
 }
 
 // ImageRecord is one input image as built, read from its own header and

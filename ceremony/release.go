@@ -61,6 +61,9 @@ func (w *Workspace) PlanRelease(in ReleaseInputs) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if prod := pol.Product(in.Product); prod != nil && prod.FamilyName() != policy.FamilyESP32 {
+		return w.planImageRelease(in, pol, prod)
+	}
 	files, err := releaseFiles(in, pol)
 	if err != nil {
 		return nil, err
@@ -148,12 +151,8 @@ func checkProductRules(pol *policy.Policy, product, chip string, sv uint32) erro
 	if prod == nil {
 		return fmt.Errorf("%w: product %q is not in the policy", ErrPolicyDenied, product)
 	}
-	if f := prod.FamilyName(); f != policy.FamilyESP32 {
-		// Not yet: release ceremonies build ESP32 bundles (issue 21 item 3).
-		return fmt.Errorf("%w: product %s is a %s product; release ceremonies sign esp32 products only in this build", ErrPolicyDenied, product, f)
-	}
-	if prod.Chip != chip {
-		return fmt.Errorf("%w: product %s targets %s, the release says %s", ErrPolicyDenied, product, prod.Chip, chip)
+	if prod.Target() != chip {
+		return fmt.Errorf("%w: product %s targets %s, the release says %s", ErrPolicyDenied, product, prod.Target(), chip)
 	}
 	if max := pol.Release.SecurityVersion.Max; int(sv) > max {
 		return fmt.Errorf("%w: security version %d is above the policy's maximum %d (release.security_version.max)", ErrPolicyDenied, sv, max)

@@ -42,9 +42,14 @@ type kindHandler interface {
 	export(s *Session) ([]string, error)
 }
 
-func handlerFor(k Kind) (kindHandler, error) {
-	switch k {
+// handlerFor picks the plan's handler: its kind, and for a release whether
+// it signs ESP32 images or one image of another device family.
+func handlerFor(p *Plan) (kindHandler, error) {
+	switch p.Kind {
 	case policy.KindReleaseSigning:
+		if p.Release != nil && p.Release.Image != nil {
+			return imageReleaseKind{}, nil
+		}
 		return releaseKind{}, nil
 	case policy.KindKeyGeneration:
 		return keygenKind{}, nil
@@ -53,7 +58,7 @@ func handlerFor(k Kind) (kindHandler, error) {
 	case policy.KindPolicyChange:
 		return policyChangeKind{}, nil
 	}
-	return nil, fmt.Errorf("unknown ceremony kind %q", k)
+	return nil, fmt.Errorf("unknown ceremony kind %q", p.Kind)
 }
 
 // Open loads an existing ceremony. A ceremony interrupted while signing
@@ -73,7 +78,7 @@ func (w *Workspace) Open(id string) (*Session, error) {
 		return nil, fmt.Errorf("ceremony %s: %w", id, err)
 	}
 	s := &Session{ws: w, dir: dir, plan: plan, digest: plan.Digest(), inputs: map[string][]byte{}, scratch: map[string]any{}}
-	if s.kind, err = handlerFor(plan.Kind); err != nil {
+	if s.kind, err = handlerFor(plan); err != nil {
 		return nil, err
 	}
 	if err := s.loadState(); err != nil {

@@ -52,9 +52,13 @@ func planLines(p *Plan) []string {
 	case p.Release != nil:
 		r := p.Release
 		out = append(out, fmt.Sprintf("release %s %s for %s", r.Product, r.Version, r.Chip),
-			"security version "+r.SecurityVersion.String(),
-			fmt.Sprintf("%s as built: project_name %s, version %s, secure_version %d (checked, not set)", InputApp, r.Product, r.Version, r.SecurityVersion.New),
-			"signing appends Secure Boot V2 signatures only; no byte of the built images changes")
+			"security version "+r.SecurityVersion.String())
+		if r.Image != nil {
+			out = append(out, imagePlanLines(r.Image)...)
+		} else {
+			out = append(out, fmt.Sprintf("%s as built: project_name %s, version %s, secure_version %d (checked, not set)", InputApp, r.Product, r.Version, r.SecurityVersion.New),
+				"signing appends Secure Boot V2 signatures only; no byte of the built images changes")
+		}
 		for _, k := range r.Keys {
 			out = append(out, keyLine("sign with ", k))
 		}

@@ -17,7 +17,8 @@ func policyYAML(pems, shares, fps map[string]string) []byte {
 	var b strings.Builder
 	b.WriteString("# signbox demo policy: throwaway SoftHSM keys, never for production.\n")
 	b.WriteString("version: 1\nname: demo-appliance\nserial: 1\n\nproducts:\n")
-	fmt.Fprintf(&b, "  - id: %s\n    chip: %s\n\ncustodians:\n", Product, Chip)
+	fmt.Fprintf(&b, "  - id: %s\n    chip: %s\n", Product, Chip)
+	fmt.Fprintf(&b, "  - id: %s\n    family: mcuboot\n    board: %s\n    key: %s\n\ncustodians:\n", SecondProduct, SecondBoard, SecondKey)
 	for _, name := range Custodians {
 		fmt.Fprintf(&b, "  - name: %s\n    role: custodian\n    approval_key: |\n      %s\n", name,
 			strings.ReplaceAll(strings.TrimSpace(pems[name]), "\n", "\n      "))
@@ -33,6 +34,7 @@ func policyYAML(pems, shares, fps map[string]string) []byte {
 		fmt.Fprintf(&b, "    - slot: %d\n      label: %s\n      algorithm: rsa-3072\n      status: active\n      fingerprint: %s\n", slot, label, fps[label])
 	}
 	b.WriteString("    - slot: 2\n      label: sbv2-slot2\n      algorithm: rsa-3072\n      status: planned\n")
+	fmt.Fprintf(&b, "  firmware:\n    - label: %s\n      algorithm: ecdsa-p256\n      status: active\n      fingerprint: %s\n", SecondKey, fps[SecondKey])
 	fmt.Fprintf(&b, "  release_bundle:\n    label: release-bundle\n    algorithm: ecdsa-p256\n    status: active\n    fingerprint: %s\n", fps["release-bundle"])
 	b.WriteString("  audit_mac:\n    label: audit-mac\n    algorithm: hmac-sha256\n    status: active\n")
 	fmt.Fprintf(&b, "  audit_checkpoint:\n    label: audit-checkpoint\n    algorithm: ed25519\n    status: active\n    fingerprint: %s\n", fps["audit-checkpoint"])

@@ -249,5 +249,8 @@ func (d *Demo) nextRequest(o Options) error {
 	if err != nil {
 		return err
 	}
-	return writeRequest(d.Request(), NextVersion, 2, enriched, clinical())
+	if err := writeRequest(d.Request(), NextVersion, 2, enriched, clinical()); err != nil {
+		return err
+	}
+	return d.secondRequest(o)
 }

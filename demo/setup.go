@@ -131,6 +131,7 @@ var applianceKeys = []appliance.KeySpec{
 	{Label: "sbv2-slot0", Alg: hsm.RSA3072, Backup: true},
 	{Label: "sbv2-slot1", Alg: hsm.RSA3072, Backup: true},
 	{Label: "release-bundle", Alg: hsm.ECDSAP256, Backup: true},
+	{Label: SecondKey, Alg: hsm.ECDSAP256, Backup: true}, // the wearable's MCUboot firmware key
 	{Label: "audit-mac", Alg: hsm.HMACSHA256, Audit: true},
 	{Label: "audit-checkpoint", Alg: hsm.Ed25519, Audit: true},
 }

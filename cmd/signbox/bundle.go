@@ -133,6 +133,9 @@ func readDigest(arg string) ([]byte, error) {
 func printBundleResult(w io.Writer, r *bundle.Result) {
 	m := r.Manifest
 	fmt.Fprintf(w, "bundle OK: %s %s for %s, security version %d\n", m.Product, m.Version, m.Chip, m.SecurityVersion)
+	if m.Family != "" {
+		fmt.Fprintf(w, "  family         %s\n", m.Family)
+	}
 	fmt.Fprintf(w, "  form           %s\n", r.Form)
 	fmt.Fprintf(w, "  manifest       sha256:%s\n", r.ManifestSHA256)
 	fmt.Fprintf(w, "  signed by      %s\n", r.ReleaseKeyID)
@@ -140,6 +143,10 @@ func printBundleResult(w io.Writer, r *bundle.Result) {
 	fmt.Fprintf(w, "  plan digest    %s\n", m.PlanDigest)
 	fmt.Fprintf(w, "  files          %d checked (size and SHA-256)\n", r.Files)
 	for _, im := range r.Images {
+		if m.Family != "" {
+			fmt.Fprintf(w, "  %-14s %s: %s signature OK, key hash %s, security counter %d\n", im.Role, im.Path, m.Family, im.KeyDigest, im.SecureVersion)
+			continue
+		}
 		fmt.Fprintf(w, "  %-14s %s: Secure Boot V2 OK, key slot %d (eFuse key digest %s), secure_version %d\n", im.Role, im.Path, im.Slot, im.KeyDigest, im.SecureVersion)
 	}
 	fmt.Fprintf(w, "  product        %s\n", checked(r.ProductChecked, "not checked (pass --product)"))

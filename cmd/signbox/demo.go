@@ -19,7 +19,7 @@ import (
 func init() {
 	register(&command{
 		path:    "demo",
-		usage:   "[--workspace DIR] [--headless] [--date YYYY-MM-DD] [--module PATH]",
+		usage:   "[--workspace DIR] [--headless] [--product ID] [--date YYYY-MM-DD] [--module PATH]",
 		summary: "create a SoftHSM-backed demo workspace and run the release ceremony (TUI or --headless)",
 		run:     runDemo,
 		locks:   &lockSpec{noun: "workspace", flag: "workspace", def: demoWorkspace},
@@ -35,8 +35,12 @@ func runDemo(e *env, args []string) error {
 	headless := fs.Bool("headless", false, "run the release ceremony scripted and print what it did")
 	date := fs.String("date", "", "ceremony date `YYYY-MM-DD` (default: today)")
 	module := fs.String("module", defaultModule(e), "SoftHSM2 PKCS#11 module `path`")
+	product := fs.String("product", demo.Product, "the demo product whose release runs: "+demo.Product+" (ESP32-C3) or "+demo.SecondProduct+" (MCUboot nRF52840)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *product != demo.Product && *product != demo.SecondProduct {
+		return usageErr("--product %q: want %s or %s", *product, demo.Product, demo.SecondProduct)
 	}
 	if *date == "" {
 		*date = e.now().Format("2006-01-02")
@@ -59,19 +63,23 @@ func runDemo(e *env, args []string) error {
 	}
 	if !*headless {
 		// The same entry as `signbox open`, at the release ceremony.
+		media, bundle := d.Request(), filepath.Join(d.Out(), appliance.BundleName(demo.Product, demo.NextVersion))
+		if *product == demo.SecondProduct {
+			media, bundle = d.SecondRequest(), filepath.Join(d.Out(), appliance.BundleName(demo.SecondProduct, demo.SecondVersion))
+		}
 		return runTUI(e, a, tui.Options{
-			Date: *date, MediaPath: d.Request(), ExportPath: d.Out(), Operator: "release manager",
-			BundlePath: filepath.Join(d.Out(), appliance.BundleName(demo.Product, demo.NextVersion)),
+			Date: *date, MediaPath: media, ExportPath: d.Out(), Operator: "release manager",
+			BundlePath: bundle,
 			Start:      tui.ScreenRelease,
 		})
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = demo.Headless(ctx, appliance.Engine{A: a}, d, *date, e.stdout)
+	err = demo.HeadlessProduct(ctx, appliance.Engine{A: a}, d, *product, *date, e.stdout)
 	if cerr := a.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
+	if err == nil && *product == demo.Product {
 		err = demoFleet(e, d) // publish to the workspace's OCI layout; a second device pulls (demo_fleet.go)
 	}
 	return err

@@ -173,8 +173,11 @@ func runDeviceInstall(e *env, args []string) error {
 		return usageErr("want one release bundle (directory or .tar) or signed app image")
 	}
 	if *state != "" && mcuemu.IsStateDir(*state) {
+		if isBundlePath(pos[0]) {
+			return runMCUbootInstallBundle(e, *state, pos[0], *keyPath, *permanent)
+		}
 		if *keyPath != "" {
-			return familyFlagsErr("mcuboot", []string{"--release-key"})
+			return usageErr("--release-key checks a release bundle; %s is a bare image", pos[0])
 		}
 		return runMCUbootInstall(e, *state, pos[0], *permanent)
 	}

@@ -88,5 +88,16 @@ func (ESP32) Verify(image []byte, keys []crypto.PublicKey, floor uint32) (Facts,
 	return f, nil
 }
 
+// KeyID is the eFuse key digest (esp-idf-formats.md §2).
+func (ESP32) KeyID(pub crypto.PublicKey) ([]byte, error) {
+	d, err := esp.KeyDigest(pub)
+	if err != nil {
+		return nil, err
+	}
+	return d[:], nil
+}
+
+func (ESP32) KeyIDName() string { return "efuse_digest" }
+
 // ErrBelowFloor: the image's anti-rollback version is below the device's.
 var ErrBelowFloor = errors.New("image below the rollback floor")

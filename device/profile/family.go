@@ -27,6 +27,13 @@ type Family interface {
 	// Verify checks a signed image as the device would: against keys
 	// (any one may have signed) and a rollback floor.
 	Verify(image []byte, keys []crypto.PublicKey, floor uint32) (Facts, error)
+	// KeyID is what a device holds to recognise a key: the eFuse key
+	// digest (ESP32 Secure Boot V2) or the KEYHASH an image carries and
+	// the bootloader compares with its built-in key (MCUboot).
+	KeyID(pub crypto.PublicKey) ([]byte, error)
+	// KeyIDName names KeyID in messages and manifests ("efuse_digest",
+	// "key_hash").
+	KeyIDName() string
 }
 
 // SignParams are what a release decides beyond the keys. ESP32 images
@@ -49,6 +56,11 @@ type Facts struct {
 	// Key is the index into the keys given to Verify of the one that
 	// verified.
 	Key int
+	// Built is the unsigned build a wrapping family's image carries
+	// (MCUboot: the bytes after the header), so a signer can prove it
+	// signed exactly what was built; nil for ESP32, whose signature is
+	// appended (esp.CheckAppended).
+	Built []byte
 }
 
 // ErrUnknownFamily: a family name no profile answers to.

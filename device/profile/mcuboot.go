@@ -122,9 +122,14 @@ func (MCUboot) Verify(image []byte, keys []crypto.PublicKey, floor uint32) (Fact
 			return Facts{}, err
 		}
 		sc, _ := v.SecurityCounter()
-		return Facts{Family: "mcuboot", Version: v.Version().String(), SecurityVersion: sc, ImageDigest: v.ImageDigest(), Key: i}, nil
+		return Facts{Family: "mcuboot", Version: v.Version().String(), SecurityVersion: sc, ImageDigest: v.ImageDigest(), Key: i, Built: img.Body()}, nil
 	}
 	return Facts{}, fmt.Errorf("mcuboot: no given key verifies the image: %w", last)
 }
+
+// KeyID is the KEYHASH TLV value (mcuboot-formats.md §2).
+func (MCUboot) KeyID(pub crypto.PublicKey) ([]byte, error) { return mcuboot.KeyHash(pub) }
+
+func (MCUboot) KeyIDName() string { return "key_hash" }
 
 var errNoKey = errors.New("no keys")
