@@ -140,7 +140,7 @@ func TestTeaKeyGenOnNewAppliance(t *testing.T) {
 	ui.wait("sbv2-slot1")
 	ui.press("enter")
 	ui.wait("Plan digest")
-	ui.press("enter")
+	ui.press("pgdown", "pgdown", "pgdown", "pgdown", "enter") // every page before "digest matches"
 	ui.wait("Approvals 0 of 2")
 	approve := func(ui *session, who, done string) {
 		ui.press("enter")

@@ -85,7 +85,7 @@ func TestBackupLoseRestoreSign(t *testing.T) {
 	o.Custodians = presenters(d, "alice", "carol")
 	res, err := appliance.Restore(o)
 	require.NoError(t, err)
-	require.ElementsMatch(t, []string{"sbv2-slot0", "sbv2-slot1", "release-bundle"}, res.Keys)
+	require.ElementsMatch(t, []string{"sbv2-slot0", "sbv2-slot1", "release-bundle", "wearable-fw"}, res.Keys)
 	after, err := appliance.ReadConfig(root)
 	require.NoError(t, err)
 	require.NotEqual(t, before.ApplianceToken, after.ApplianceToken, "the workspace now uses the fresh token")

@@ -50,7 +50,6 @@ func deviceOp(name string, op func(e *env, d *emu.Device) error) func(e *env, ar
 	}
 }
 
-
 // openDevice opens a state directory: under the command's lock when the
 // dispatcher took one on it (locks.go), so the device's saves write under
 // that lock rather than take it again, which in this process would fail.

@@ -30,6 +30,7 @@ var examples = map[string]string{
 	"evidence check":      "signbox evidence check pump-1.1.0.bundle --release-key release.pub.pem --format json",
 	"hsm tokens":          "signbox hsm tokens --module /usr/lib/softhsm/libsofthsm2.so",
 	"hsm keys":            "signbox hsm keys --token 'pkcs11:token=appliance;type=public' --pin-env PIN",
+	"hsm check":           "signbox hsm check --token 'pkcs11:token=appliance' --pin-env PIN --workspace ws",
 	"hsm keygen":          "signbox hsm keygen --token 'pkcs11:token=ci-build' --label build --alg ecdsa-p256 --pub build.pub.pem --pin-env PIN",
 	"hsm init-token":      "signbox hsm init-token --label ci-build --module /usr/lib/softhsm/libsofthsm2.so --pin-env PIN --so-pin-env SO_PIN",
 	"image info":          "signbox image info app.signed.bin",
@@ -53,5 +54,5 @@ var examples = map[string]string{
 	"publish rollout":     "signbox publish rollout --to oci-layout:repo --target infusion-pump/1.1.0 --rollout rollout.json --token 'pkcs11:token=tuf' --labels tuf --pin-env TUF_PIN",
 	"publish":             "signbox publish --bundle pump-1.1.0.bundle --to oci-layout:repo --release-key release.pub.pem --root root.json --token 'pkcs11:token=tuf' --labels tuf --pin-env TUF_PIN",
 	"fleet pull":          "signbox fleet pull --state dev --from oci-layout:repo --root root.json --release-key release.pub.pem --group pilot",
-	"vuln triage":         "signbox vuln triage --workspace ws --vuln GO-2024-2687 --component 'Go/golang.org/x/net@0.17.0' --state not_affected --justification code_not_reachable --by alice --detail 'only the client is linked'",
+	"vuln triage":         "signbox vuln triage --workspace ws --vuln GO-2024-2687 --component 'Go/golang.org/x/net@0.17.0' --state not_affected --justification code_not_reachable --detail 'only the client is linked'",
 }
