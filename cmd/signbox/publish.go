@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"oras.land/oras-go/v2"
 	"os"
 	"strings"
 	"time"
@@ -121,6 +122,32 @@ func addPublishFlags(e *env, fs interface {
 	}
 }
 
+// session locks the destination, opens it and the TUF key token, and
+// returns the TUF signers; done releases all three.
+func (pf *publishFlags) session(ctx context.Context, e *env) (oras.Target, map[string]crypto.Signer, func(), error) {
+	unlock, err := lockLayout(*pf.to)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	dst, err := publish.Open(ctx, *pf.to)
+	if err != nil {
+		unlock()
+		return nil, nil, nil, usageErr("%v", err)
+	}
+	tok, err := pf.token.open(e)
+	if err != nil {
+		unlock()
+		return nil, nil, nil, err
+	}
+	s, err := tufSigners(tok, *pf.prefix, false)
+	if err != nil {
+		tok.Close()
+		unlock()
+		return nil, nil, nil, err
+	}
+	return dst, s, func() { tok.Close(); unlock() }, nil
+}
+
 func readRollout(path string, now time.Time) (publish.Rollout, error) {
 	if path == "" {
 		return publish.Everyone(now), nil
@@ -180,26 +207,13 @@ func runPublish(e *env, args []string) error {
 	if err != nil {
 		return codedErr{err, 3}
 	}
-	unlock, err := lockLayout(*pf.to)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	ctx := context.Background()
-	dst, err := publish.Open(ctx, *pf.to)
+	dst, s, done, err := pf.session(ctx, e)
 	if err != nil {
-		return usageErr("%v", err)
+		return err
 	}
+	defer done()
 	if err := publish.Init(ctx, dst, root); err != nil {
-		return err
-	}
-	tok, err := pf.token.open(e)
-	if err != nil {
-		return err
-	}
-	defer tok.Close()
-	s, err := tufSigners(tok, *pf.prefix, false)
-	if err != nil {
 		return err
 	}
 	p := newProgress(e, "push")
@@ -236,25 +250,12 @@ func runPublishRollout(e *env, args []string) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	unlock, err := lockLayout(*pf.to)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	ctx := context.Background()
-	dst, err := publish.Open(ctx, *pf.to)
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	tok, err := pf.token.open(e)
+	dst, s, done, err := pf.session(ctx, e)
 	if err != nil {
 		return err
 	}
-	defer tok.Close()
-	s, err := tufSigners(tok, *pf.prefix, false)
-	if err != nil {
-		return err
-	}
+	defer done()
 	if err := publish.SetRollout(ctx, dst, *target, r, tufKeys(s), publish.Lifetimes{}, now); err != nil {
 		return err
 	}
@@ -275,25 +276,12 @@ func runPublishRefresh(e *env, args []string) error {
 	if *pf.to == "" || *pf.prefix == "" {
 		return usageErr("--to, --token and --labels are required")
 	}
-	unlock, err := lockLayout(*pf.to)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	ctx := context.Background()
-	dst, err := publish.Open(ctx, *pf.to)
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	tok, err := pf.token.open(e)
+	dst, s, done, err := pf.session(ctx, e)
 	if err != nil {
 		return err
 	}
-	defer tok.Close()
-	s, err := tufSigners(tok, *pf.prefix, false)
-	if err != nil {
-		return err
-	}
+	defer done()
 	now := e.now().UTC()
 	if err := publish.RefreshTimestamp(ctx, dst, s["timestamp"], 0, now); err != nil {
 		return err
